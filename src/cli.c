@@ -1,0 +1,626 @@
+/* cli: main(), argv -> configuration, loading of lexicons and models, the record loop,
+ * every message and the exit status. The stages below never print; this file does.
+ *
+ * Exit status: 0 every record processed; 1 some records became error records (or an input
+ * file could not be read); 2 usage, setup (lexicon, model, rules) or output error;
+ * 130 interrupted (the lines written are complete). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "eval.h"
+#include "gazetteer.h"
+#include "input.h"
+#include "match.h"
+#include "pipeline.h"
+#include "topics.h"
+#include "util.h"
+#include "version.h"
+
+#ifndef DATADIR
+#define DATADIR "/usr/local/share/entopic"
+#endif
+
+enum { EXIT_RECORDS = 1, EXIT_SETUP = 2, EXIT_INTERRUPTED = 130 };
+
+struct config {
+	struct input_opts in;
+	const char **lexicons;
+	size_t nlexicons;
+	const char *lexicon_dir;
+	const char *model;
+	const char **add_models;
+	size_t nadd_models;
+	const char **user_rules;
+	size_t nuser_rules;
+	const char **user_patterns;
+	size_t nuser_patterns;
+	char **types;
+	bool pretty;
+	enum emit_offsets offsets;
+	size_t explain;
+	bool no_topics;
+	bool json_report;
+	bool topics_only;
+	const char *errors_file;
+	const char *out_file;
+	char datadir[PATH_MAX];
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void die_err(const struct err *e)
+{
+	if (e->source[0] && e->line && e->col)
+		fprintf(stderr, "entopic: %s:%ld:%ld: %s\n", e->source, e->line, e->col, e->msg);
+	else if (e->source[0] && e->line)
+		fprintf(stderr, "entopic: %s:%ld: %s\n", e->source, e->line, e->msg);
+	else if (e->source[0])
+		fprintf(stderr, "entopic: %s: %s\n", e->source, e->msg);
+	else
+		fprintf(stderr, "entopic: %s\n", e->msg);
+	exit(EXIT_SETUP);
+}
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fputs("entopic: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'entopic --help' for more information.\n", stderr);
+	exit(EXIT_SETUP);
+}
+
+static void help(void)
+{
+	fputs(
+"Usage: entopic [OPTION]... [FILE]...\n"
+"       entopic eval [OPTION]... GOLD.jsonl\n"
+"       entopic train [OPTION]... [-o MODEL] TRAIN.jsonl\n"
+"       entopic lexicon check [FILE]...\n"
+"Find the people, countries, minerals, cities and organisations a news text is about,\n"
+"link every mention to a canonical entity, score the text against topics, and write\n"
+"one JSON object per document (JSON Lines). With no FILE, or FILE '-', read stdin.\n"
+"\n"
+"Input:\n"
+"      --jsonl              each line is a JSON object; the text is in field \"text\"\n"
+"      --lines              each line is a document (id = line number)\n"
+"      --text-field NAME    JSONL field with the text (default text)\n"
+"      --id-field NAME      JSONL field with the id (default id; else the line number)\n"
+"Resources:\n"
+"  -L, --lexicon FILE       add a lexicon (TSV, see lexicons/README.md); repeatable\n"
+"      --lexicon-dir DIR    use the *.tsv lexicons of DIR instead of the defaults\n"
+"  -m, --model FILE         use this topic model instead of the default\n"
+"      --add-model FILE     add the topics of FILE to the model; repeatable\n"
+"      --rules FILE         add disambiguation rules (models/README.md); repeatable\n"
+"      --patterns FILE      add pattern entities (TYPE NAME REGEX); repeatable\n"
+"      --no-topics          do not score topics\n"
+"Output:\n"
+"      --types LIST         keep only mentions of these types (PERSON,COUNTRY,...)\n"
+"      --offsets=UNIT       codepoints (default), bytes or utf16\n"
+"      --explain[=N]        add the N (default 3) strongest features of each topic\n"
+"      --pretty             indent the JSON\n"
+"eval:\n"
+"      --json               machine-readable report\n"
+"      --topics-only        evaluate topics only (gold without mentions)\n"
+"      --errors FILE        write every false positive and negative to FILE\n"
+"train:\n"
+"  -o, --out FILE           where to write the model (default stdout)\n"
+"\n"
+"      --help               show this help and exit\n"
+"      --version            show the version and exit\n"
+"\n"
+"Exit status: 0 all records processed; 1 some records became error records or an\n"
+"input file could not be read; 2 usage, lexicon, model or output error;\n"
+"130 interrupted (every line written is complete).\n",
+		stdout);
+}
+
+static void push(const char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Lexicons and models: $ENTOPIC_DATA, else beside the binary (a source tree), else the
+ * installed DATADIR. */
+static void find_datadir(struct config *c)
+{
+	const char *env = getenv("ENTOPIC_DATA");
+	if (env && *env) {
+		snprintf(c->datadir, sizeof c->datadir, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char probe[PATH_MAX + 16];
+			snprintf(probe, sizeof probe, "%s/lexicons", exe);
+			if (is_dir(probe)) {
+				snprintf(c->datadir, sizeof c->datadir, "%s", exe);
+				return;
+			}
+		}
+	}
+	snprintf(c->datadir, sizeof c->datadir, "%s", DATADIR);
+}
+
+static char *data_path(const struct config *c, const char *rel)
+{
+	size_t l = strlen(c->datadir) + strlen(rel) + 2;
+	char *p = xmalloc(l);
+	snprintf(p, l, "%s/%s", c->datadir, rel);
+	return p;
+}
+
+static char **split_types(const char *s)
+{
+	char *copy = xstrdup(s);
+	size_t n = 0;
+	char **v = xcalloc(strlen(s) + 2, sizeof *v);
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		v[n] = xstrdup(t);
+		for (char *p = v[n]; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p -= 32;
+		n++;
+	}
+	free(copy);
+	if (!n)
+		usage_error("--types needs at least one type%s", "");
+	return v;
+}
+
+enum {
+	OPT_JSONL = 256, OPT_LINES, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_LEXDIR, OPT_ADD_MODEL,
+	OPT_RULES, OPT_PATTERNS, OPT_TYPES, OPT_OFFSETS, OPT_EXPLAIN, OPT_PRETTY, OPT_HELP,
+	OPT_VERSION, OPT_NO_TOPICS, OPT_JSON, OPT_TOPICS_ONLY, OPT_ERRORS,
+};
+
+static const struct option long_opts[] = {
+	{"jsonl", no_argument, NULL, OPT_JSONL},
+	{"lines", no_argument, NULL, OPT_LINES},
+	{"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+	{"id-field", required_argument, NULL, OPT_ID_FIELD},
+	{"lexicon", required_argument, NULL, 'L'},
+	{"lexicon-dir", required_argument, NULL, OPT_LEXDIR},
+	{"model", required_argument, NULL, 'm'},
+	{"add-model", required_argument, NULL, OPT_ADD_MODEL},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"patterns", required_argument, NULL, OPT_PATTERNS},
+	{"no-topics", no_argument, NULL, OPT_NO_TOPICS},
+	{"types", required_argument, NULL, OPT_TYPES},
+	{"offsets", required_argument, NULL, OPT_OFFSETS},
+	{"explain", optional_argument, NULL, OPT_EXPLAIN},
+	{"pretty", no_argument, NULL, OPT_PRETTY},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"topics-only", no_argument, NULL, OPT_TOPICS_ONLY},
+	{"errors", required_argument, NULL, OPT_ERRORS},
+	{"out", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_args(struct config *c, int argc, char **argv)
+{
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":L:m:o:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSONL: c->in.mode = INPUT_JSONL; break;
+		case OPT_LINES: c->in.mode = INPUT_LINES; break;
+		case OPT_TEXT_FIELD: c->in.text_field = optarg; break;
+		case OPT_ID_FIELD: c->in.id_field = optarg; break;
+		case 'L': push(&c->lexicons, &c->nlexicons, optarg); break;
+		case OPT_LEXDIR: c->lexicon_dir = optarg; break;
+		case 'm': c->model = optarg; break;
+		case OPT_ADD_MODEL: push(&c->add_models, &c->nadd_models, optarg); break;
+		case OPT_RULES: push(&c->user_rules, &c->nuser_rules, optarg); break;
+		case OPT_PATTERNS: push(&c->user_patterns, &c->nuser_patterns, optarg); break;
+		case OPT_NO_TOPICS: c->no_topics = true; break;
+		case OPT_TYPES: c->types = split_types(optarg); break;
+		case OPT_OFFSETS:
+			if (strcmp(optarg, "codepoints") == 0)
+				c->offsets = OFFSETS_CODEPOINTS;
+			else if (strcmp(optarg, "bytes") == 0)
+				c->offsets = OFFSETS_BYTES;
+			else if (strcmp(optarg, "utf16") == 0)
+				c->offsets = OFFSETS_UTF16;
+			else
+				usage_error("--offsets takes codepoints, bytes or utf16, not '%s'",
+					    optarg);
+			break;
+		case OPT_EXPLAIN: {
+			c->explain = 3;
+			if (optarg) {
+				char *end;
+				long v = strtol(optarg, &end, 10);
+				if (*end || v < 1 || v > 100)
+					usage_error("--explain takes a number from 1 to 100, not '%s'",
+						    optarg);
+				c->explain = (size_t)v;
+			}
+			break;
+		}
+		case OPT_PRETTY: c->pretty = true; break;
+		case OPT_JSON: c->json_report = true; break;
+		case OPT_TOPICS_ONLY: c->topics_only = true; break;
+		case OPT_ERRORS: c->errors_file = optarg; break;
+		case 'o': c->out_file = optarg; break;
+		case OPT_HELP: help(); exit(0);
+		case OPT_VERSION: printf("entopic %s\n", ENTOPIC_VERSION); exit(0);
+		case ':': usage_error("option '%s' needs an argument", argv[optind - 1]); break;
+		default: usage_error("unknown option '%s'", argv[optind - 1]); break;
+		}
+	}
+	return optind;
+}
+
+struct resources {
+	gazetteer *gaz;
+	matcher *match;
+	struct topics_model *model;
+	struct pipeline pipe;
+};
+
+static void load_resources(const struct config *c, struct resources *r, bool want_topics)
+{
+	struct err e = {0};
+	r->gaz = gaz_new();
+	if (c->lexicon_dir) {
+		if (gaz_load_dir(r->gaz, c->lexicon_dir, NULL, &e) < 0)
+			die_err(&e);
+	} else {
+		char *d = data_path(c, "lexicons");
+		if (gaz_load_dir(r->gaz, d, NULL, &e) < 0)
+			die_err(&e);
+		free(d);
+	}
+	for (size_t i = 0; i < c->nlexicons; i++)
+		if (gaz_load(r->gaz, c->lexicons[i], NULL, &e) < 0)
+			die_err(&e);
+	char *rules = data_path(c, "models/rules.tsv");
+	char *pats = data_path(c, "models/patterns.tsv");
+	r->match = match_new(r->gaz, access(rules, R_OK) == 0 ? rules : NULL,
+			     access(pats, R_OK) == 0 ? pats : NULL, &e);
+	free(rules);
+	free(pats);
+	if (!r->match)
+		die_err(&e);
+	for (size_t i = 0; i < c->nuser_rules; i++)
+		if (match_add_rules(r->match, c->user_rules[i], &e) < 0)
+			die_err(&e);
+	for (size_t i = 0; i < c->nuser_patterns; i++)
+		if (match_add_patterns(r->match, c->user_patterns[i], &e) < 0)
+			die_err(&e);
+	r->model = NULL;
+	if (want_topics && !c->no_topics) {
+		char *def = data_path(c, "models/topics.tsv");
+		r->model = topics_load(c->model ? c->model : def, &e);
+		free(def);
+		if (!r->model)
+			die_err(&e);
+		for (size_t i = 0; i < c->nadd_models; i++)
+			if (topics_add(r->model, c->add_models[i], &e) < 0)
+				die_err(&e);
+	}
+	r->pipe.gaz = r->gaz;
+	r->pipe.match = r->match;
+	r->pipe.model = r->model;
+	r->pipe.nreasons = c->explain;
+}
+
+static void free_resources(struct resources *r)
+{
+	topics_free(r->model);
+	match_free(r->match);
+	gaz_free(r->gaz);
+}
+
+/* Output: whole lines only, written with write(2) so that an interrupt or a full disk never
+ * leaves half a record behind. */
+static void flush_out(struct buf *out, int fd, bool force)
+{
+	if (!force && out->len < (1u << 16))
+		return;
+	size_t off = 0;
+	while (off < out->len) {
+		ssize_t w = write(fd, out->p + off, out->len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				exit(0);
+			fprintf(stderr, "entopic: write error: %s\n", strerror(errno));
+			exit(EXIT_SETUP);
+		}
+		off += (size_t)w;
+	}
+	out->len = 0;
+}
+
+static void record_message(const struct input_rec *rec, const char *msg)
+{
+	fprintf(stderr, "entopic: %s:%ld: %s\n", rec->source, rec->line, msg);
+}
+
+static int cmd_annotate(struct config *c, int argc, char **argv)
+{
+	struct resources r;
+	load_resources(c, &r, true);
+	struct emit_opts eo = {c->offsets, c->pretty, c->in.text_field, c->in.id_field,
+			       (const char *const *)c->types, r.model, c->explain};
+	struct arena a;
+	arena_init(&a);
+	struct buf out;
+	buf_init(&out);
+	int status = 0;
+	const char *stdin_only[] = {"-"};
+	const char **files = argc ? (const char **)argv : stdin_only;
+	size_t nfiles = argc ? (size_t)argc : 1;
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	for (size_t f = 0; f < nfiles && !interrupted; f++) {
+		struct err e = {0};
+		input *in = input_open(files[f], &c->in, &e);
+		if (!in) {
+			fprintf(stderr, "entopic: %s: %s\n", files[f], e.msg);
+			json_t *id = json_string(files[f]);
+			char msg[600];
+			snprintf(msg, sizeof msg, "%s: %s", files[f], e.msg);
+			emit_error(&out, &eo, id, msg);
+			json_decref(id);
+			status = EXIT_RECORDS;
+			continue;
+		}
+		struct input_rec rec;
+		int rc = 0;
+		while (!interrupted && (rc = input_next(in, &rec, &e)) > 0) {
+			if (rec.error[0]) {
+				record_message(&rec, rec.error);
+				char msg[600];
+				snprintf(msg, sizeof msg, "line %ld: %s", rec.line, rec.error);
+				emit_error(&out, &eo, rec.id, msg);
+				status = EXIT_RECORDS;
+			} else {
+				struct annotation an;
+				struct err re = {0};
+				if (pipe_annotate(&r.pipe, &a, rec.text, rec.len, &an, &re) < 0) {
+					record_message(&rec, re.msg);
+					if (!an.nt.s) {
+						emit_error(&out, &eo, rec.id, re.msg);
+						status = EXIT_RECORDS;
+						arena_reset(&a);
+						flush_out(&out, 1, false);
+						continue;
+					}
+				}
+				emit_record(&out, &eo, rec.id, rec.fields, rec.text, rec.len, &an);
+				arena_reset(&a);
+			}
+			flush_out(&out, 1, false);
+		}
+		if (rc < 0 && !interrupted) {
+			fprintf(stderr, "entopic: %s:%ld: %s\n", e.source, e.line, e.msg);
+			status = EXIT_SETUP;
+		}
+		input_free(in);
+	}
+	flush_out(&out, 1, true);
+	buf_clear(&out);
+	arena_clear(&a);
+	free_resources(&r);
+	if (interrupted) {
+		fputs("entopic: interrupted\n", stderr);
+		return EXIT_INTERRUPTED;
+	}
+	return status;
+}
+
+static int cmd_eval(struct config *c, int argc, char **argv)
+{
+	if (argc != 1)
+		usage_error("eval takes one gold file (JSON Lines)%s", "");
+	struct resources r;
+	load_resources(c, &r, true);
+	FILE *errors = NULL;
+	if (c->errors_file) {
+		errors = fopen(c->errors_file, "w");
+		if (!errors) {
+			fprintf(stderr, "entopic: %s: %s\n", c->errors_file, strerror(errno));
+			return EXIT_SETUP;
+		}
+	}
+	eval *ev = eval_new((const char *const *)c->types, r.model, errors);
+	struct input_opts io = c->in;
+	io.mode = INPUT_JSONL;
+	struct err e = {0};
+	input *in = input_open(argv[0], &io, &e);
+	if (!in)
+		die_err(&e);
+	struct arena a;
+	arena_init(&a);
+	struct input_rec rec;
+	int rc, status = 0;
+	while ((rc = input_next(in, &rec, &e)) > 0) {
+		if (rec.error[0]) {
+			record_message(&rec, rec.error);
+			status = EXIT_RECORDS;
+			continue;
+		}
+		struct annotation an;
+		struct err re = {0};
+		if (pipe_annotate(&r.pipe, &a, rec.text, rec.len, &an, &re) < 0)
+			record_message(&rec, re.msg);
+		if (eval_add(ev, rec.fields, rec.text, rec.len, &an, c->topics_only, &re) < 0) {
+			record_message(&rec, re.msg);
+			status = EXIT_RECORDS;
+		}
+		arena_reset(&a);
+	}
+	if (rc < 0)
+		die_err(&e);
+	eval_report(ev, stdout, c->json_report, c->topics_only);
+	input_free(in);
+	arena_clear(&a);
+	eval_free(ev);
+	if (errors)
+		fclose(errors);
+	free_resources(&r);
+	return status;
+}
+
+static int cmd_train(struct config *c, int argc, char **argv)
+{
+	if (argc != 1)
+		usage_error("train takes one labelled file (JSON Lines)%s", "");
+	struct resources r;
+	load_resources(c, &r, false);
+	struct input_opts io = c->in;
+	io.mode = INPUT_JSONL;
+	struct err e = {0};
+	input *in = input_open(argv[0], &io, &e);
+	if (!in)
+		die_err(&e);
+	struct topics_trainer *t = topics_trainer_new();
+	struct arena a;
+	arena_init(&a);
+	struct input_rec rec;
+	int rc, status = 0;
+	long used = 0;
+	while ((rc = input_next(in, &rec, &e)) > 0) {
+		json_t *jt = rec.fields ? json_object_get(rec.fields, "topics") : NULL;
+		if (rec.error[0] || !json_is_array(jt) || json_array_size(jt) == 0) {
+			record_message(&rec, rec.error[0] ? rec.error : "no \"topics\" list");
+			status = EXIT_RECORDS;
+			continue;
+		}
+		size_t nl = json_array_size(jt);
+		const char **labels = xmalloc(nl * sizeof *labels);
+		size_t k = 0;
+		for (size_t i = 0; i < nl; i++)
+			if (json_is_string(json_array_get(jt, i)))
+				labels[k++] = json_string_value(json_array_get(jt, i));
+		struct annotation an;
+		struct err re = {0};
+		pipe_annotate(&r.pipe, &a, rec.text, rec.len, &an, &re);
+		topics_trainer_add(t, &an.tin, labels, k);
+		free(labels);
+		arena_reset(&a);
+		used++;
+	}
+	if (rc < 0)
+		die_err(&e);
+	input_free(in);
+	FILE *out = stdout;
+	if (c->out_file) {
+		out = fopen(c->out_file, "w");
+		if (!out) {
+			fprintf(stderr, "entopic: %s: %s\n", c->out_file, strerror(errno));
+			return EXIT_SETUP;
+		}
+	}
+	if (topics_trainer_write(t, out, &e) < 0)
+		die_err(&e);
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "entopic: %s: %s\n", c->out_file, strerror(errno));
+		return EXIT_SETUP;
+	}
+	fprintf(stderr, "entopic: trained on %ld records\n", used);
+	topics_trainer_free(t);
+	arena_clear(&a);
+	free_resources(&r);
+	return status;
+}
+
+static int cmd_lexicon(struct config *c, int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "check") != 0)
+		usage_error("lexicon takes a subcommand: check [FILE]...%s", "");
+	gazetteer *g = gaz_new();
+	struct err e = {0};
+	int rc = 0;
+	if (argc == 1) {
+		char *d = c->lexicon_dir ? xstrdup(c->lexicon_dir) : data_path(c, "lexicons");
+		rc = gaz_load_dir(g, d, stderr, &e);
+		free(d);
+	}
+	for (int i = 1; i < argc && rc == 0; i++)
+		rc = gaz_load(g, argv[i], stderr, &e);
+	if (rc < 0) {
+		fprintf(stderr, "%s:%ld: %s\n", e.source, e.line, e.msg);
+		gaz_free(g);
+		return EXIT_SETUP;
+	}
+	size_t w = gaz_warnings(g);
+	printf("%zu entities, %zu forms, %zu problems\n", gaz_entity_count(g), gaz_form_count(g), w);
+	gaz_free(g);
+	return w ? EXIT_RECORDS : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c;
+	memset(&c, 0, sizeof c);
+	c.in.mode = INPUT_DOC;
+	c.in.text_field = "text";
+	c.in.id_field = "id";
+	const char *cmd = "annotate";
+	int shift = 0;
+	if (argc > 1 && (strcmp(argv[1], "eval") == 0 || strcmp(argv[1], "train") == 0 ||
+			 strcmp(argv[1], "lexicon") == 0)) {
+		cmd = argv[1];
+		shift = 1;
+	}
+	int first = parse_args(&c, argc - shift, argv + shift) + shift;
+	if (c.in.mode == INPUT_DOC && argc - first == 0 && isatty(0) && strcmp(cmd, "annotate") == 0)
+		fputs("entopic: reading a document from the terminal (end with Ctrl-D)\n", stderr);
+	find_datadir(&c);
+	int status;
+	if (strcmp(cmd, "eval") == 0)
+		status = cmd_eval(&c, argc - first, argv + first);
+	else if (strcmp(cmd, "train") == 0)
+		status = cmd_train(&c, argc - first, argv + first);
+	else if (strcmp(cmd, "lexicon") == 0)
+		status = cmd_lexicon(&c, argc - first, argv + first);
+	else
+		status = cmd_annotate(&c, argc - first, argv + first);
+	if (c.types) {
+		for (char **t = c.types; *t; t++)
+			free(*t);
+		free(c.types);
+	}
+	free(c.lexicons);
+	free(c.add_models);
+	free(c.user_rules);
+	free(c.user_patterns);
+	if (fclose(stdout) != 0 && errno != EPIPE) {
+		fprintf(stderr, "entopic: write error: %s\n", strerror(errno));
+		return EXIT_SETUP;
+	}
+	return status;
+}

@@ -1,0 +1,316 @@
+/* emit: a direct JSON writer into a buffer (no DOM per record); jansson only serializes
+ * the passthrough fields, which we never interpret. Offsets are converted from bytes in one
+ * forward pass, since mentions are sorted and do not overlap. */
+#include "emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+void emit_string(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(out, n + 2);
+	buf_addc(out, '"');
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		if (run)
+			buf_add(out, p + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			int32_t cp;
+			int l = norm_decode(p + i, n - i, &cp);
+			if (cp == 0xFFFD && l == 1 && !(n - i >= 3 && memcmp(p + i, "\xEF\xBF\xBD", 3) == 0))
+				buf_add(out, "\xEF\xBF\xBD", 3);
+			else
+				buf_add(out, p + i, (size_t)l);
+			i += (size_t)l;
+			continue;
+		}
+		i++;
+		switch (c) {
+		case '"': buf_add(out, "\\\"", 2); break;
+		case '\\': buf_add(out, "\\\\", 2); break;
+		case '\n': buf_add(out, "\\n", 2); break;
+		case '\r': buf_add(out, "\\r", 2); break;
+		case '\t': buf_add(out, "\\t", 2); break;
+		default: {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			buf_add(out, e, 6);
+		}
+		}
+	}
+	if (run)
+		buf_add(out, p + n - run, run);
+	buf_addc(out, '"');
+}
+
+static void emit_json(struct buf *out, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	if (s) {
+		buf_adds(out, s);
+		free(s);
+	} else {
+		buf_adds(out, "null");
+	}
+}
+
+/* Indentation for --pretty. */
+static void nl(struct buf *out, const struct emit_opts *o, int depth)
+{
+	if (!o->pretty)
+		return;
+	buf_addc(out, '\n');
+	for (int i = 0; i < depth; i++)
+		buf_add(out, "  ", 2);
+}
+
+static void key(struct buf *out, const struct emit_opts *o, int depth, bool *first,
+		const char *k)
+{
+	if (!*first)
+		buf_addc(out, ',');
+	*first = false;
+	nl(out, o, depth);
+	emit_string(out, k, strlen(k));
+	buf_add(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
+}
+
+/* Offset converter: bytes -> the requested unit, forward only. */
+struct conv {
+	const unsigned char *s;
+	size_t len, byte, unit;
+	enum emit_offsets mode;
+};
+
+static size_t conv_at(struct conv *c, size_t byte)
+{
+	if (c->mode == OFFSETS_BYTES)
+		return byte;
+	if (byte < c->byte) { /* never for sorted spans; restart to stay correct */
+		c->byte = 0;
+		c->unit = 0;
+	}
+	while (c->byte < byte && c->byte < c->len) {
+		unsigned char b = c->s[c->byte];
+		if (b < 0x80) {
+			c->byte++;
+			c->unit++;
+			continue;
+		}
+		int32_t cp;
+		int l = norm_decode(c->s + c->byte, c->len - c->byte, &cp);
+		c->byte += (size_t)l;
+		c->unit += (c->mode == OFFSETS_UTF16 && cp >= 0x10000) ? 2 : 1;
+	}
+	return c->unit;
+}
+
+static bool type_kept(const struct emit_opts *o, const char *type)
+{
+	if (!o->types)
+		return true;
+	for (const char *const *t = o->types; *t; t++)
+		if (strcmp(*t, type) == 0)
+			return true;
+	return false;
+}
+
+struct ent_count {
+	const struct entity *e;
+	size_t count, first;
+};
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct ent_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static const char *source_name(int src)
+{
+	switch (src) {
+	case SRC_PATTERN: return "pattern";
+	case SRC_ACRONYM: return "acronym";
+	case SRC_REGEX: return "pattern";
+	default: return NULL;
+	}
+}
+
+static void emit_double(struct buf *out, double v)
+{
+	/* four decimals, trailing zeros trimmed: stable and short */
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%.4f", v < 0 ? 0 : v > 1 ? 1 : v);
+	size_t l = strlen(tmp);
+	while (l > 1 && tmp[l - 1] == '0')
+		l--;
+	if (tmp[l - 1] == '.')
+		l--;
+	buf_add(out, tmp, l);
+}
+
+void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t *fields,
+		 const char *text, size_t len, const struct annotation *an)
+{
+	bool first = true;
+	buf_addc(out, '{');
+	key(out, o, 1, &first, "id");
+	emit_json(out, id);
+	if (fields) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(fields, k, v) {
+			if (strcmp(k, o->text_field) == 0 || strcmp(k, o->id_field) == 0 ||
+			    strcmp(k, "id") == 0)
+				continue;
+			key(out, o, 1, &first, k);
+			emit_json(out, v);
+		}
+	}
+	key(out, o, 1, &first, "mentions");
+	buf_addc(out, '[');
+	struct conv cv = {(const unsigned char *)text, len, 0, 0, o->offsets};
+	struct ent_count *ec = xmalloc((an->nmentions + 1) * sizeof *ec);
+	size_t nec = 0, nout = 0;
+	for (size_t i = 0; i < an->nmentions; i++) {
+		const struct mention *m = &an->mentions[i];
+		if (!type_kept(o, m->ent->type))
+			continue;
+		if (nout++)
+			buf_addc(out, ',');
+		nl(out, o, 2);
+		buf_printf(out, "{\"start\":%zu,\"end\":", conv_at(&cv, m->ostart));
+		buf_printf(out, "%zu,\"text\":", conv_at(&cv, m->oend));
+		emit_string(out, text + m->ostart, m->oend - m->ostart);
+		buf_add(out, ",\"type\":", 8);
+		emit_string(out, m->ent->type, strlen(m->ent->type));
+		buf_add(out, ",\"id\":", 6);
+		if (m->ent->id)
+			emit_string(out, m->ent->id, strlen(m->ent->id));
+		else
+			buf_add(out, "null", 4);
+		buf_add(out, ",\"form\":", 8);
+		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
+		emit_string(out, form, strlen(form));
+		const char *src = source_name(m->src);
+		if (src && m->src != SRC_REGEX) {
+			buf_add(out, ",\"source\":", 10);
+			emit_string(out, src, strlen(src));
+		}
+		buf_addc(out, '}');
+		if (!m->ent->id)
+			continue;
+		size_t k;
+		for (k = 0; k < nec; k++)
+			if (ec[k].e == m->ent || strcmp(ec[k].e->id, m->ent->id) == 0)
+				break;
+		if (k == nec)
+			ec[nec++] = (struct ent_count){m->ent, 0, i};
+		ec[k].count++;
+	}
+	if (nout)
+		nl(out, o, 1);
+	buf_addc(out, ']');
+	qsort(ec, nec, sizeof *ec, cmp_ent);
+	key(out, o, 1, &first, "entities");
+	buf_addc(out, '[');
+	for (size_t k = 0; k < nec; k++) {
+		const struct entity *e = ec[k].e;
+		if (k)
+			buf_addc(out, ',');
+		nl(out, o, 2);
+		buf_add(out, "{\"id\":", 6);
+		emit_string(out, e->id, strlen(e->id));
+		buf_add(out, ",\"type\":", 8);
+		emit_string(out, e->type, strlen(e->type));
+		buf_add(out, ",\"name\":", 8);
+		emit_string(out, e->name, strlen(e->name));
+		buf_printf(out, ",\"count\":%zu", ec[k].count);
+		for (size_t a = 0; a < e->nattrs; a++) {
+			if (strcmp(e->keys[a], "id") == 0 || strcmp(e->keys[a], "type") == 0 ||
+			    strcmp(e->keys[a], "name") == 0 || strcmp(e->keys[a], "count") == 0)
+				continue;
+			buf_addc(out, ',');
+			emit_string(out, e->keys[a], strlen(e->keys[a]));
+			buf_addc(out, ':');
+			emit_string(out, e->vals[a], strlen(e->vals[a]));
+		}
+		buf_addc(out, '}');
+	}
+	if (nec)
+		nl(out, o, 1);
+	buf_addc(out, ']');
+	free(ec);
+	if (o->model && an->scores) {
+		size_t nt = topics_count(o->model);
+		key(out, o, 1, &first, "topics");
+		buf_addc(out, '{');
+		for (size_t t = 0; t < nt; t++) {
+			if (t)
+				buf_addc(out, ',');
+			nl(out, o, 2);
+			const char *name = topics_name(o->model, t);
+			emit_string(out, name, strlen(name));
+			buf_addc(out, ':');
+			emit_double(out, an->scores[t]);
+		}
+		if (nt)
+			nl(out, o, 1);
+		buf_addc(out, '}');
+		if (o->nreasons && an->reasons) {
+			key(out, o, 1, &first, "explain");
+			buf_addc(out, '{');
+			for (size_t t = 0; t < nt; t++) {
+				if (t)
+					buf_addc(out, ',');
+				nl(out, o, 2);
+				const char *name = topics_name(o->model, t);
+				emit_string(out, name, strlen(name));
+				buf_add(out, ":[", 2);
+				size_t w = 0;
+				for (size_t r = 0; r < o->nreasons; r++) {
+					const struct topics_reason *re = &an->reasons[t * o->nreasons + r];
+					if (!re->feature)
+						continue;
+					if (w++)
+						buf_addc(out, ',');
+					buf_add(out, "{\"feature\":", 11);
+					emit_string(out, re->feature, strlen(re->feature));
+					buf_printf(out, ",\"contribution\":%.4f}", re->contribution);
+				}
+				buf_addc(out, ']');
+			}
+			if (nt)
+				nl(out, o, 1);
+			buf_addc(out, '}');
+		}
+	}
+	if (!first)
+		nl(out, o, 0);
+	buf_add(out, "}\n", 2);
+}
+
+void emit_error(struct buf *out, const struct emit_opts *o, json_t *id, const char *msg)
+{
+	bool first = true;
+	buf_addc(out, '{');
+	key(out, o, 1, &first, "id");
+	emit_json(out, id);
+	key(out, o, 1, &first, "error");
+	emit_string(out, msg, strlen(msg));
+	nl(out, o, 0);
+	buf_add(out, "}\n", 2);
+}

@@ -1,0 +1,37 @@
+/* emit: one JSON line per record. Consumes an input record and its annotation; produces
+ * the output record of OUTPUT.md (id, passthrough fields, mentions, entities, topics) or an
+ * error record, appended to a caller's buffer. Keys come in a fixed order and numbers in a
+ * fixed format: the same input gives the same bytes. */
+#ifndef ENTOPIC_EMIT_H
+#define ENTOPIC_EMIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "pipeline.h"
+#include "util.h"
+
+enum emit_offsets { OFFSETS_CODEPOINTS, OFFSETS_BYTES, OFFSETS_UTF16 };
+
+struct emit_opts {
+	enum emit_offsets offsets;
+	bool pretty;
+	const char *text_field;         /* not copied through */
+	const char *id_field;           /* not copied through (it leads as "id") */
+	const char *const *types;       /* NULL, or a NULL-terminated list of types to keep */
+	const struct topics_model *model; /* names of the scores; NULL: no "topics" */
+	size_t nreasons;                /* --explain: reasons per topic (0: no "explain") */
+};
+
+/* Append the output record of one annotated record to out (a complete line with '\n'). id
+ * and fields (may be NULL) are the input's; text is the record's text. */
+void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t *fields,
+		 const char *text, size_t len, const struct annotation *an);
+
+/* Append an error record {"id": id, "error": msg}. */
+void emit_error(struct buf *out, const struct emit_opts *o, json_t *id, const char *msg);
+
+/* Append s[0..n) as a JSON string (invalid UTF-8 becomes U+FFFD). Exposed for eval. */
+void emit_string(struct buf *out, const char *s, size_t n);
+
+#endif

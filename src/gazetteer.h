@@ -1,0 +1,87 @@
+/* gazetteer: the lexicons in memory. Consumes lexicon TSV files (lexicons/README.md);
+ * produces entities (id, type, name, attributes) and a token trie of their surface forms,
+ * keyed by the normalized tokens of each form (hyphens are transparent). Loaded once,
+ * read-only afterwards, owned by the caller. */
+#ifndef ENTOPIC_GAZETTEER_H
+#define ENTOPIC_GAZETTEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util.h"
+
+enum gaz_kind { KIND_NAME, KIND_ABBREV, KIND_DEMONYM, KIND_ALIAS, KIND_PARTIAL, KIND_NKINDS };
+enum gaz_case { CASE_FOLD, CASE_EXACT };
+enum gaz_flag {
+	GAZF_AMBIGUOUS = 1 << 0,
+	GAZF_HISTORICAL = 1 << 1,
+	GAZF_LANG = 1 << 2, /* a form in another language */
+};
+
+struct entity {
+	const char *id;
+	const char *type;    /* interned: compare pointers with gaz_type() results */
+	const char *name;
+	const char *country; /* "country" attribute or NULL */
+	const char *group;   /* "group" attribute or NULL */
+	const char **keys;   /* attributes in file order, nattrs of them */
+	const char **vals;
+	size_t nattrs;
+};
+
+struct gaz_form {
+	uint32_t entity; /* index into the entities */
+	uint8_t kind;    /* enum gaz_kind */
+	uint8_t casep;   /* enum gaz_case */
+	uint16_t flags;  /* enum gaz_flag */
+	const char *text; /* the form as written in the lexicon */
+	uint32_t next;    /* next form on the same trie node, or UINT32_MAX */
+};
+
+typedef struct gazetteer gazetteer;
+
+#define GAZ_NONE UINT32_MAX
+
+/* A new empty gazetteer, owned by the caller (gaz_free()). */
+gazetteer *gaz_new(void);
+void gaz_free(gazetteer *g);
+
+/* Load one lexicon file into g. Returns 0, or a negative ERR_* with *err filled in
+ * (file, line, message) at the first bad line; g keeps the lines before it. When
+ * check is not NULL, problems that do not stop loading (duplicates, a form linked to two
+ * ids without the ambiguous flag, names that differ for one id) are written to it as
+ * "FILE:LINE: message" lines and counted in the return value of gaz_warnings(). */
+int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err);
+
+/* Load every *.tsv file directly in dir, in name order. Same errors as gaz_load(). */
+int gaz_load_dir(gazetteer *g, const char *dir, FILE *check, struct err *err);
+
+/* Number of problems written to the check stream so far. */
+size_t gaz_warnings(const gazetteer *g);
+
+/* Interned type string for name ("COUNTRY"), or NULL when no entity has that type. */
+const char *gaz_type(const gazetteer *g, const char *name);
+/* Intern a type name (used for pattern and generated entities). Borrowed from g. */
+const char *gaz_intern_type(gazetteer *g, const char *name);
+
+size_t gaz_entity_count(const gazetteer *g);
+size_t gaz_form_count(const gazetteer *g);
+const struct entity *gaz_entity(const gazetteer *g, uint32_t ix);
+/* Entity with that id, or NULL. */
+const struct entity *gaz_find(const gazetteer *g, const char *id);
+
+/* Trie walk. gaz_token() gives the id of a normalized token string (GAZ_NONE when no form
+ * contains it); gaz_step() follows one token from node (gaz_root() at the start) and
+ * returns the child or GAZ_NONE; gaz_forms() the first form index at node or GAZ_NONE. */
+uint32_t gaz_token(const gazetteer *g, const char *s, size_t n);
+uint32_t gaz_root(const gazetteer *g);
+uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
+uint32_t gaz_forms(const gazetteer *g, uint32_t node);
+const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
+
+/* Name of a form kind ("name", "abbreviation", ...). */
+const char *gaz_kind_name(int kind);
+
+#endif

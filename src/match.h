@@ -1,0 +1,55 @@
+/* match: find the mentions of a record. Consumes the original text, its normalized form
+ * and tokens, a gazetteer, the disambiguation rules (models/rules.tsv) and the pattern
+ * entities (models/patterns.tsv); produces non-overlapping mentions in text order, each
+ * linked to an entity: lexicon entities, or entities made for the record (people found
+ * after a title, acronyms defined in the text, MONEY/PERCENT/DATE patterns). */
+#ifndef ENTOPIC_MATCH_H
+#define ENTOPIC_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gazetteer.h"
+#include "normalize.h"
+#include "tokenize.h"
+#include "util.h"
+
+enum mention_src {
+	SRC_LEXICON,  /* a lexicon form */
+	SRC_PARTIAL,  /* part of a name given in full elsewhere in the record */
+	SRC_PATTERN,  /* a person found by a title or role, not in any lexicon */
+	SRC_ACRONYM,  /* an acronym defined in the record */
+	SRC_REGEX,    /* a MONEY/PERCENT/DATE pattern */
+};
+
+struct mention {
+	uint32_t ostart, oend;     /* byte range in the original text */
+	uint32_t t0, t1;           /* token range [t0, t1) */
+	const struct entity *ent;  /* borrowed: from the gazetteer, or the record's arena */
+	uint8_t kind;              /* enum gaz_kind (KIND_PARTIAL for partial names) */
+	uint8_t src;               /* enum mention_src */
+};
+
+typedef struct matcher matcher;
+
+/* A matcher over gaz (borrowed: it must outlive the matcher). rules and patterns are paths
+ * of the rules and patterns files, or NULL for none. Returns a new matcher owned by the
+ * caller (match_free()), or NULL with *err filled in (file, line[, col], message). */
+matcher *match_new(gazetteer *gaz, const char *rules, const char *patterns, struct err *err);
+void match_free(matcher *m);
+
+/* Add the rules of another rules file (a user's). Returns 0 or a negative ERR_*. */
+int match_add_rules(matcher *m, const char *path, struct err *err);
+
+/* Add the patterns of another patterns file (a user's). Returns 0 or a negative ERR_*. */
+int match_add_patterns(matcher *m, const char *path, struct err *err);
+
+/* Find the mentions of one record. *out (sorted, non-overlapping) and the entities made for
+ * the record are allocated from a, valid until arena_reset(). Returns 0, or -ERR_LIMIT with
+ * *err filled in when a pattern hit the pcre2 match or depth limit (the record's other
+ * mentions are still in *out). */
+int match_doc(const matcher *m, struct arena *a, const char *orig, const struct norm_text *nt,
+	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err);
+
+#endif

@@ -1,0 +1,154 @@
+/* normalize: one pass over the original bytes. ASCII takes a fast path (fold A-Z, unify
+ * control characters to spaces); every other code point goes through norm_codepoint(),
+ * which unifies typographic variants and then asks utf8proc for the compatibility
+ * decomposition, case folded and with combining marks stripped. No recomposition is done:
+ * the same function normalizes lexicon forms and texts, so both sides agree. */
+#include "normalize.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+/* Typographic variants: returns the replacement, -1 to drop the character, or cp itself. */
+static int32_t typo(int32_t cp)
+{
+	switch (cp) {
+	case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x2035:
+	case 0x0060: case 0x00B4: case 0x02BC: case 0x02B9: case 0xFF07:
+		return '\'';
+	case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x2036:
+	case 0x00AB: case 0x00BB: case 0xFF02:
+		return '"';
+	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
+	case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D: case 0x2E3A: case 0x2E3B:
+		return '-';
+	case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF: case 0x00AD:
+	case 0x180E:
+		return -1;
+	case '\r': case '\t': case '\v': case '\f': case 0x85:
+		return ' ';
+	case 0x2028: case 0x2029:
+		return '\n';
+	}
+	if (cp < 0x20 && cp != '\n')
+		return ' ';
+	if (cp >= 0x7F && cp < 0xA0)
+		return ' ';
+	if (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS)
+		return ' ';
+	return cp;
+}
+
+int norm_codepoint(int32_t cp, int32_t out[8])
+{
+	int32_t t = typo(cp);
+	if (t < 0)
+		return 0;
+	if (t < 0x80) {
+		out[0] = (t >= 'A' && t <= 'Z') ? t + 32 : t;
+		return 1;
+	}
+	utf8proc_int32_t tmp[8];
+	int last = 0;
+	utf8proc_ssize_t n = utf8proc_decompose_char(
+		t, tmp, 8,
+		UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK,
+		&last);
+	if (n < 0 || n > 8) {
+		out[0] = (int32_t)utf8proc_tolower(t);
+		return 1;
+	}
+	int k = 0;
+	for (utf8proc_ssize_t i = 0; i < n; i++) {
+		int32_t u = typo(tmp[i]);
+		if (u < 0)
+			continue;
+		out[k++] = (u >= 'A' && u <= 'Z') ? u + 32 : u;
+	}
+	return k;
+}
+
+int norm_decode(const unsigned char *p, size_t n, int32_t *cp)
+{
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	utf8proc_int32_t c;
+	utf8proc_ssize_t len = utf8proc_iterate(p, n > 4 ? 4 : (utf8proc_ssize_t)n, &c);
+	if (len <= 0 || c < 0) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	*cp = c;
+	return (int)len;
+}
+
+static int encode(int32_t cp, char *dst)
+{
+	return (int)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst);
+}
+
+int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *out)
+{
+	if (olen >= UINT32_MAX / 2)
+		return -ERR_LIMIT;
+	size_t cap = olen + olen / 4 + 64;
+	char *s = arena_alloc(a, cap + 1);
+	uint32_t *map = arena_alloc(a, (cap + 1) * sizeof *map);
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)orig;
+	size_t i = 0;
+	while (i < olen) {
+		if (cap - n < 40) {
+			/* grow: copy into a larger region of the arena */
+			size_t ncap = cap * 2;
+			char *ns = arena_alloc(a, ncap + 1);
+			uint32_t *nmap = arena_alloc(a, (ncap + 1) * sizeof *nmap);
+			memcpy(ns, s, n);
+			memcpy(nmap, map, n * sizeof *map);
+			s = ns;
+			map = nmap;
+			cap = ncap;
+		}
+		unsigned char c = p[i];
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				c += 32;
+			else if (c < 0x20 && c != '\n')
+				c = ' ';
+			else if (c == 0x7F)
+				c = ' ';
+			s[n] = (char)c;
+			map[n++] = (uint32_t)i;
+			i++;
+			continue;
+		}
+		int32_t cp, outc[8];
+		int len = norm_decode(p + i, olen - i, &cp);
+		int k = norm_codepoint(cp, outc);
+		for (int j = 0; j < k; j++) {
+			int m = encode(outc[j], s + n);
+			for (int b = 0; b < m; b++)
+				map[n + b] = (uint32_t)i;
+			n += m;
+		}
+		i += len;
+	}
+	s[n] = '\0';
+	map[n] = (uint32_t)olen;
+	out->s = s;
+	out->len = n;
+	out->map = map;
+	return 0;
+}
+
+char *norm_string(const char *str)
+{
+	struct arena a;
+	struct norm_text nt;
+	arena_init(&a);
+	norm_text(&a, str, strlen(str), &nt);
+	char *r = xstrndup(nt.s, nt.len);
+	arena_clear(&a);
+	return r;
+}

@@ -1,0 +1,219 @@
+/* patterns: pcre2 wrapper. One match context holds the limits; one match data block per
+ * call. Patterns are compiled with PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF so that
+ * scraped text with broken bytes is searched as it is, with no copy. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "patterns.h"
+
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pat {
+	char *type, *name, *source;
+	long line;
+	pcre2_code *code;
+};
+
+struct patterns {
+	struct pat *v;
+	size_t n;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit;
+};
+
+#define DEFAULT_MATCH_LIMIT 1000000u
+#define DEFAULT_DEPTH_LIMIT 10000u
+
+patterns *patterns_new(void)
+{
+	patterns *p = xcalloc(1, sizeof *p);
+	p->mctx = pcre2_match_context_create(NULL);
+	if (!p->mctx) {
+		fputs("entopic: out of memory\n", stderr);
+		exit(2);
+	}
+	pcre2_set_match_limit(p->mctx, DEFAULT_MATCH_LIMIT);
+	pcre2_set_depth_limit(p->mctx, DEFAULT_DEPTH_LIMIT);
+	p->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+	if (p->jit)
+		pcre2_jit_stack_assign(p->mctx, NULL, p->jit);
+	return p;
+}
+
+void patterns_free(patterns *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		pcre2_code_free(p->v[i].code);
+		free(p->v[i].type);
+		free(p->v[i].name);
+		free(p->v[i].source);
+	}
+	free(p->v);
+	pcre2_match_context_free(p->mctx);
+	pcre2_jit_stack_free(p->jit);
+	free(p);
+}
+
+void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit)
+{
+	if (match_limit)
+		pcre2_set_match_limit(p->mctx, match_limit);
+	if (depth_limit)
+		pcre2_set_depth_limit(p->mctx, depth_limit);
+}
+
+size_t patterns_count(const patterns *p)
+{
+	return p->n;
+}
+
+static int add(patterns *p, const char *type, const char *name, const char *re,
+	       const char *path, long line, struct err *err)
+{
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+					 PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &eo,
+					 NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		int rc = err_set(err, ERR_SYNTAX, path, line, "%s", (char *)msg);
+		if (err)
+			/* column in the file: the regex is the third column */
+			err->col = (long)(strlen(type) + strlen(name) + 2 + eo + 1);
+		return rc;
+	}
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
+	struct pat *pt = &p->v[p->n++];
+	pt->type = xstrdup(type);
+	pt->name = xstrdup(name);
+	pt->source = xstrdup(path);
+	pt->line = line;
+	pt->code = code;
+	return 0;
+}
+
+static bool valid_type(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+int patterns_load(patterns *p, const char *path, struct err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (memchr(line, '\0', (size_t)len)) {
+			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
+			break;
+		}
+		char *t1 = strchr(line, '\t');
+		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t1 || !t2 || t2[1] == '\0') {
+			rc = err_set(err, ERR_SYNTAX, path, lineno,
+				     "expected 3 tab-separated columns: TYPE NAME REGEX");
+			break;
+		}
+		*t1 = *t2 = '\0';
+		if (!valid_type(line)) {
+			rc = err_set(err, ERR_SYNTAX, path, lineno,
+				     "type '%s' is not an upper-case name such as MONEY", line);
+			break;
+		}
+		rc = add(p, line, t1 + 1, t2 + 1, path, lineno, err);
+		if (rc)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct pattern_hit *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
+		  struct pattern_hit **out, size_t *n, struct err *err)
+{
+	struct pattern_hit *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = 0;
+	*out = NULL;
+	*n = 0;
+	if (!p->n)
+		return 0;
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	if (!md) {
+		fputs("entopic: out of memory\n", stderr);
+		exit(2);
+	}
+	for (size_t k = 0; k < p->n; k++) {
+		const struct pat *pt = &p->v[k];
+		PCRE2_SIZE off = 0;
+		while (off <= len) {
+			int r = pcre2_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, p->mctx);
+			if (r == PCRE2_ERROR_NOMATCH)
+				break;
+			if (r < 0) {
+				PCRE2_UCHAR msg[256];
+				pcre2_get_error_message(r, msg, sizeof msg);
+				rc = err_set(err, ERR_LIMIT, pt->source, pt->line,
+					     "pattern %s: %s", pt->name, (char *)msg);
+				break;
+			}
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+			if (ov[1] > ov[0]) {
+				if (nv == cap) {
+					size_t ncap = cap ? cap * 2 : 32;
+					struct pattern_hit *nh = arena_alloc(a, ncap * sizeof *nh);
+					if (nv)
+						memcpy(nh, v, nv * sizeof *nh);
+					v = nh;
+					cap = ncap;
+				}
+				v[nv].start = (uint32_t)ov[0];
+				v[nv].end = (uint32_t)ov[1];
+				v[nv].type = pt->type;
+				v[nv].name = pt->name;
+				nv++;
+				off = ov[1];
+			} else {
+				off = ov[1] + 1; /* empty match: step on */
+			}
+		}
+		if (rc)
+			break;
+	}
+	pcre2_match_data_free(md);
+	qsort(v, nv, sizeof *v, cmp_hit);
+	*out = v;
+	*n = nv;
+	return rc;
+}

@@ -1,0 +1,483 @@
+/* rules: a small, readable rule language (models/README.md).
+ *
+ *   list <TAB> NAME <TAB> word word ...            a named word list (normalized words)
+ *   rule <TAB> TARGET <TAB> ACTION <TAB> CONDITIONS
+ *
+ * TARGET: an entity id, "form:<text>" (a lexicon form, normalized), "type:<TYPE>" or
+ * "ambiguous" (any form flagged ambiguous). ACTION: keep, drop or link:<id>. CONDITIONS:
+ * "*" or space-separated tests that must all hold, each negated by a leading '!':
+ * next=w,w  prev=w,w  next2=w,w  prev2=w,w  (the neighbouring word tokens; hyphens are
+ * skipped), nextlist=NAME prevlist=NAME, doc=w,w (anywhere in the record), nextcap, prevcap
+ * (a capitalized word right beside the mention, no punctuation between), lower, upper,
+ * sentstart. The first rule whose target and tests match decides.
+ *
+ * Every word set is one open-addressing hash keyed by (set number, word), so a test is one
+ * probe whatever the list's length. */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cond_kind {
+	C_ALWAYS, C_NEXT, C_PREV, C_NEXT2, C_PREV2, C_DOC, C_NEXTCAP, C_PREVCAP, C_LOWER,
+	C_UPPER, C_SENTSTART,
+};
+
+struct cond {
+	uint8_t kind;
+	bool neg;
+	uint32_t set; /* word set for next/prev/doc */
+};
+
+struct rule {
+	char *target; /* id, "form:<normalized>", "type:X" or "ambiguous" */
+	int tkind;    /* 0 id, 1 form, 2 type, 3 ambiguous */
+	enum rule_action action;
+	char *link;
+	struct cond *conds;
+	size_t nconds;
+};
+
+struct wentry {
+	uint64_t hash;
+	uint32_t set;
+	char *w;
+};
+
+struct rules {
+	struct rule *v;
+	size_t n;
+	struct wentry *words;
+	size_t nwords, capwords;
+	char **listnames; /* set numbers of named lists */
+	size_t nlists;
+	uint32_t nsets;
+};
+
+rules *rules_new(void)
+{
+	return xcalloc(1, sizeof(rules));
+}
+
+void rules_free(rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].target);
+		free(r->v[i].link);
+		free(r->v[i].conds);
+	}
+	free(r->v);
+	for (size_t i = 0; i < r->capwords; i++)
+		free(r->words[i].w);
+	free(r->words);
+	for (size_t i = 0; i < r->nlists; i++)
+		free(r->listnames[i]);
+	free(r->listnames);
+	free(r);
+}
+
+static uint64_t whash(uint32_t set, const char *w, size_t n)
+{
+	return hash_bytes(w, n) ^ ((uint64_t)set * 0x9E3779B97F4A7C15ULL);
+}
+
+static bool set_has(const rules *r, uint32_t set, const char *w, size_t n)
+{
+	if (!r->capwords)
+		return false;
+	uint64_t h = whash(set, w, n);
+	size_t mask = r->capwords - 1;
+	for (size_t i = h & mask; r->words[i].w; i = (i + 1) & mask) {
+		const struct wentry *e = &r->words[i];
+		if (e->hash == h && e->set == set && strlen(e->w) == n && memcmp(e->w, w, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void set_add(rules *r, uint32_t set, const char *word)
+{
+	char *w = norm_string(word);
+	size_t n = strlen(w);
+	if (!n || set_has(r, set, w, n)) {
+		free(w);
+		return;
+	}
+	if ((r->nwords + 1) * 2 >= r->capwords) {
+		size_t ncap = r->capwords ? r->capwords * 2 : 256;
+		struct wentry *nv = xcalloc(ncap, sizeof *nv);
+		for (size_t i = 0; i < r->capwords; i++) {
+			if (!r->words[i].w)
+				continue;
+			size_t j = r->words[i].hash & (ncap - 1);
+			while (nv[j].w)
+				j = (j + 1) & (ncap - 1);
+			nv[j] = r->words[i];
+		}
+		free(r->words);
+		r->words = nv;
+		r->capwords = ncap;
+	}
+	uint64_t h = whash(set, w, n);
+	size_t j = h & (r->capwords - 1);
+	while (r->words[j].w)
+		j = (j + 1) & (r->capwords - 1);
+	r->words[j].hash = h;
+	r->words[j].set = set;
+	r->words[j].w = w;
+	r->nwords++;
+}
+
+static long list_find(const rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->nlists; i++)
+		if (strcmp(r->listnames[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+bool rules_in_list(const rules *r, const char *list, const char *w, size_t n)
+{
+	long l = list_find(r, list);
+	return l >= 0 && set_has(r, (uint32_t)l, w, n);
+}
+
+/* Named lists occupy set numbers 0..nlists-1 as they are declared; condition sets are
+ * numbered from 1 << 20 so both can grow independently. */
+#define COND_SET_BASE (1u << 20)
+
+static void add_words(rules *r, uint32_t set, char *words, const char *seps)
+{
+	char *save = NULL;
+	for (char *w = strtok_r(words, seps, &save); w; w = strtok_r(NULL, seps, &save))
+		set_add(r, set, w);
+}
+
+static int parse_cond(rules *r, char *tok, struct cond *c, const char *path, long line,
+		      struct err *err)
+{
+	memset(c, 0, sizeof *c);
+	if (*tok == '!') {
+		c->neg = true;
+		tok++;
+	}
+	static const struct {
+		const char *name;
+		uint8_t kind;
+	} flagc[] = {{"*", C_ALWAYS},	  {"nextcap", C_NEXTCAP}, {"prevcap", C_PREVCAP},
+		     {"lower", C_LOWER},  {"upper", C_UPPER},	  {"sentstart", C_SENTSTART}};
+	for (size_t i = 0; i < sizeof flagc / sizeof flagc[0]; i++)
+		if (strcmp(tok, flagc[i].name) == 0) {
+			c->kind = flagc[i].kind;
+			return 0;
+		}
+	char *eq = strchr(tok, '=');
+	if (!eq)
+		return err_set(err, ERR_SYNTAX, path, line, "unknown condition '%s'", tok);
+	*eq = '\0';
+	const char *name = tok;
+	char *val = eq + 1;
+	static const struct {
+		const char *name;
+		uint8_t kind;
+	} wordc[] = {{"next", C_NEXT}, {"prev", C_PREV}, {"next2", C_NEXT2},
+		     {"prev2", C_PREV2}, {"doc", C_DOC}};
+	for (size_t i = 0; i < sizeof wordc / sizeof wordc[0]; i++)
+		if (strcmp(name, wordc[i].name) == 0) {
+			c->kind = wordc[i].kind;
+			c->set = COND_SET_BASE + r->nsets++;
+			add_words(r, c->set, val, ",");
+			return 0;
+		}
+	if (strcmp(name, "nextlist") == 0 || strcmp(name, "prevlist") == 0) {
+		long l = list_find(r, val);
+		if (l < 0)
+			return err_set(err, ERR_SYNTAX, path, line,
+				       "list '%s' is not defined before this line", val);
+		c->kind = name[0] == 'n' ? C_NEXT : C_PREV;
+		c->set = (uint32_t)l;
+		return 0;
+	}
+	return err_set(err, ERR_SYNTAX, path, line, "unknown condition '%s'", name);
+}
+
+static int parse_line(rules *r, char *line, const char *path, long lineno, const gazetteer *gaz,
+		      struct err *err)
+{
+	char *col[4];
+	int n = 0;
+	char *p = line;
+	while (n < 4) {
+		col[n++] = p;
+		char *tab = strchr(p, '\t');
+		if (!tab)
+			break;
+		*tab = '\0';
+		p = tab + 1;
+	}
+	if (strcmp(col[0], "list") == 0) {
+		if (n != 3)
+			return err_set(err, ERR_SYNTAX, path, lineno,
+				       "a list line has 3 tab-separated columns: list NAME WORDS");
+		long l = list_find(r, col[1]);
+		if (l < 0) {
+			r->listnames = xrealloc(r->listnames, (r->nlists + 1) * sizeof *r->listnames);
+			r->listnames[r->nlists] = xstrdup(col[1]);
+			l = (long)r->nlists++;
+			if (r->nlists >= COND_SET_BASE)
+				return err_set(err, ERR_LIMIT, path, lineno, "too many lists");
+		}
+		add_words(r, (uint32_t)l, col[2], " ");
+		return 0;
+	}
+	if (strcmp(col[0], "rule") != 0)
+		return err_set(err, ERR_SYNTAX, path, lineno,
+			       "a line starts with 'rule' or 'list', not '%s'", col[0]);
+	if (n != 4)
+		return err_set(err, ERR_SYNTAX, path, lineno,
+			       "a rule line has 4 tab-separated columns: rule TARGET ACTION "
+			       "CONDITIONS");
+	struct rule ru = {0};
+	const char *target = col[1];
+	if (strncmp(target, "form:", 5) == 0) {
+		char *nf = norm_string(target + 5);
+		size_t l = strlen(nf) + 6;
+		ru.target = xmalloc(l);
+		snprintf(ru.target, l, "form:%s", nf);
+		free(nf);
+		ru.tkind = 1;
+	} else if (strncmp(target, "type:", 5) == 0) {
+		ru.target = xstrdup(target + 5);
+		ru.tkind = 2;
+	} else if (strcmp(target, "ambiguous") == 0) {
+		ru.target = xstrdup(target);
+		ru.tkind = 3;
+	} else {
+		if (!strchr(target, ':'))
+			return err_set(err, ERR_SYNTAX, path, lineno,
+				       "target '%s' is not an entity id, form:, type: or ambiguous",
+				       target);
+		ru.target = xstrdup(target);
+		ru.tkind = 0;
+	}
+	int rc = 0;
+	if (strcmp(col[2], "keep") == 0)
+		ru.action = RULE_KEEP;
+	else if (strcmp(col[2], "drop") == 0)
+		ru.action = RULE_DROP;
+	else if (strncmp(col[2], "link:", 5) == 0 && col[2][5]) {
+		ru.action = RULE_LINK;
+		ru.link = xstrdup(col[2] + 5);
+		if (gaz && !gaz_find(gaz, ru.link))
+			rc = err_set(err, ERR_SYNTAX, path, lineno,
+				     "link target '%s' is in no lexicon", ru.link);
+	} else
+		rc = err_set(err, ERR_SYNTAX, path, lineno,
+			     "unknown action '%s' (keep, drop, link:ID)", col[2]);
+	char *save = NULL;
+	for (char *t = rc ? NULL : strtok_r(col[3], " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		ru.conds = xrealloc(ru.conds, (ru.nconds + 1) * sizeof *ru.conds);
+		rc = parse_cond(r, t, &ru.conds[ru.nconds], path, lineno, err);
+		if (rc)
+			break;
+		ru.nconds++;
+	}
+	if (!rc && !ru.nconds)
+		rc = err_set(err, ERR_SYNTAX, path, lineno, "a rule needs conditions ('*': always)");
+	if (rc) {
+		free(ru.target);
+		free(ru.link);
+		free(ru.conds);
+		return rc;
+	}
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+	r->v[r->n++] = ru;
+	return 0;
+}
+
+int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (memchr(line, '\0', (size_t)len)) {
+			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
+			break;
+		}
+		rc = parse_line(r, line, path, lineno, gaz, err);
+		if (rc)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/* ---- evaluation ---- */
+
+static bool is_word(const struct token *t)
+{
+	return t->kind == TOK_WORD || t->kind == TOK_NUM || t->kind == TOK_CJK;
+}
+
+/* The k-th word token after (dir > 0) or before the span, hyphens skipped; NULL at other
+ * punctuation or the text's end. */
+static const struct token *neighbour(const struct rule_ctx *c, int dir, int k)
+{
+	long i = dir > 0 ? (long)c->t1 : (long)c->t0 - 1;
+	const struct tok_list *tl = c->tl;
+	while (i >= 0 && (size_t)i < tl->n) {
+		const struct token *t = &tl->v[i];
+		if (t->kind == TOK_HYPHEN || t->kind == TOK_POSS) {
+			i += dir;
+			continue;
+		}
+		if (!is_word(t))
+			return NULL;
+		if (--k == 0)
+			return t;
+		i += dir;
+	}
+	return NULL;
+}
+
+static bool cap_beside(const struct rule_ctx *c, int dir)
+{
+	long i = dir > 0 ? (long)c->t1 : (long)c->t0 - 1;
+	if (i < 0 || (size_t)i >= c->tl->n)
+		return false;
+	const struct token *t = &c->tl->v[i];
+	const struct token *inner = dir > 0 ? &c->tl->v[c->t1 - 1] : &c->tl->v[c->t0];
+	if (dir > 0 ? (t->flags & TOKF_LINE_BEFORE) : (inner->flags & TOKF_LINE_BEFORE))
+		return false;
+	return t->kind == TOK_WORD && (t->flags & TOKF_INIT_UPPER);
+}
+
+static bool sent_start(const struct rule_ctx *c)
+{
+	if (c->t0 == 0)
+		return true;
+	const struct token *first = &c->tl->v[c->t0];
+	if (first->flags & TOKF_LINE_BEFORE)
+		return true;
+	for (long i = (long)c->t0 - 1; i >= 0; i--) {
+		const struct token *t = &c->tl->v[i];
+		const char *s = c->nt->s + t->nstart;
+		if (t->kind == TOK_PUNCT && (*s == '"' || *s == '\'' || *s == '(')) {
+			if (t->flags & TOKF_LINE_BEFORE)
+				return true;
+			continue;
+		}
+		return t->kind == TOK_PUNCT && (*s == '.' || *s == '!' || *s == '?' || *s == ':');
+	}
+	return true;
+}
+
+static bool doc_has(const rules *r, const struct rule_ctx *c, uint32_t set)
+{
+	for (size_t i = 0; i < c->tl->n; i++) {
+		const struct token *t = &c->tl->v[i];
+		if (is_word(t) && set_has(r, set, c->nt->s + t->nstart, t->nend - t->nstart))
+			return true;
+	}
+	return false;
+}
+
+static bool cond_holds(const rules *r, const struct cond *k, const struct rule_ctx *c)
+{
+	const struct token *t;
+	switch (k->kind) {
+	case C_ALWAYS:
+		return true;
+	case C_NEXT: case C_PREV: case C_NEXT2: case C_PREV2:
+		t = neighbour(c, (k->kind == C_NEXT || k->kind == C_NEXT2) ? 1 : -1,
+			      (k->kind == C_NEXT2 || k->kind == C_PREV2) ? 2 : 1);
+		return t && set_has(r, k->set, c->nt->s + t->nstart, t->nend - t->nstart);
+	case C_DOC:
+		return doc_has(r, c, k->set);
+	case C_NEXTCAP:
+		return cap_beside(c, 1);
+	case C_PREVCAP:
+		return cap_beside(c, -1);
+	case C_LOWER: case C_UPPER: {
+		bool lower = false, upper = false;
+		for (uint32_t i = c->t0; i < c->t1; i++) {
+			uint8_t f = c->tl->v[i].flags;
+			if (f & TOKF_INIT_UPPER)
+				upper = true;
+			if ((f & TOKF_HAS_LOWER) && !(f & TOKF_INIT_UPPER))
+				lower = true;
+		}
+		return k->kind == C_LOWER ? lower && !upper : upper && !lower;
+	}
+	case C_SENTSTART:
+		return sent_start(c);
+	}
+	return false;
+}
+
+static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
+{
+	switch (ru->tkind) {
+	case 0:
+		return strcmp(ru->target, c->ent->id) == 0;
+	case 1: {
+		/* the normalized text of the span, hyphens skipped, words joined by spaces */
+		const char *want = ru->target + 5;
+		size_t off = 0, wl = strlen(want);
+		for (uint32_t i = c->t0; i < c->t1; i++) {
+			const struct token *t = &c->tl->v[i];
+			if (t->kind == TOK_HYPHEN)
+				continue;
+			size_t l = t->nend - t->nstart;
+			if (off && (t->flags & TOKF_SPACE_BEFORE)) {
+				if (off >= wl || want[off] != ' ')
+					return false;
+				off++;
+			}
+			if (off + l > wl || memcmp(want + off, c->nt->s + t->nstart, l) != 0)
+				return false;
+			off += l;
+		}
+		return off == wl;
+	}
+	case 2:
+		return strcmp(ru->target, c->ent->type) == 0;
+	default:
+		return c->ambiguous;
+	}
+}
+
+enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		if (!target_matches(ru, c))
+			continue;
+		size_t k;
+		for (k = 0; k < ru->nconds; k++)
+			if (cond_holds(r, &ru->conds[k], c) == ru->conds[k].neg)
+				break;
+		if (k < ru->nconds)
+			continue;
+		if (ru->action == RULE_LINK)
+			*link = ru->link;
+		return ru->action;
+	}
+	return RULE_NONE;
+}

@@ -1,0 +1,48 @@
+/* rules: context rules for ambiguous mentions, read from a readable TSV file
+ * (models/rules.tsv, documented in models/README.md). Consumes a candidate mention with its
+ * tokens; produces a decision: keep it, drop it, or link it to another entity. Also holds
+ * the word lists the matcher's general rules use (titles, name heads, ...). */
+#ifndef ENTOPIC_RULES_H
+#define ENTOPIC_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gazetteer.h"
+#include "normalize.h"
+#include "tokenize.h"
+#include "util.h"
+
+typedef struct rules rules;
+
+enum rule_action { RULE_NONE, RULE_KEEP, RULE_DROP, RULE_LINK };
+
+/* What a rule sees of a candidate: the record and the candidate's token span. */
+struct rule_ctx {
+	const char *orig;
+	const struct norm_text *nt;
+	const struct tok_list *tl;
+	uint32_t t0, t1;       /* the candidate's tokens [t0, t1) */
+	const struct entity *ent;
+	const char *form;      /* the lexicon form as written */
+	bool ambiguous;        /* the form carries the ambiguous flag */
+	const bool *docwords_seen; /* internal: set by rules_doc_words() */
+};
+
+rules *rules_new(void);
+void rules_free(rules *r);
+
+/* Load rules from path into r (appending). Returns 0, or a negative ERR_* with *err filled
+ * in (file, line, message). Entity ids in link actions are checked against gaz. */
+int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err);
+
+/* Decide on a candidate: the first rule whose target and conditions match decides. Returns
+ * RULE_NONE when no rule matches; for RULE_LINK *link gets the entity id to link to. */
+enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link);
+
+/* Is the normalized word (n bytes) in the named word list ("title", "name-head-org",
+ * "name-head-state", "not-name", ...)? Lists are defined by "list" lines of the file. */
+bool rules_in_list(const rules *r, const char *list, const char *w, size_t n);
+
+#endif

@@ -1,0 +1,70 @@
+/* util: small shared pieces for every stage: checked allocation, a per-record arena,
+ * the error record stages fill in, a growable byte buffer and string hashing.
+ * Consumes nothing of the pipeline; every other module may include it. */
+#ifndef ENTOPIC_UTIL_H
+#define ENTOPIC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes returned (negated) by stage functions. */
+enum {
+	ERR_OK = 0,
+	ERR_NOMEM = 1,
+	ERR_IO = 2,
+	ERR_SYNTAX = 3,
+	ERR_LIMIT = 4,
+	ERR_INPUT = 5,
+};
+
+/* Filled in by a stage that fails: where (source file, 1-based line and column, 0 when
+ * unknown) and what, as a lowercase message without final period. Stages never print. */
+struct err {
+	char source[256];
+	long line;
+	long col;
+	char msg[512];
+};
+
+/* Fill *e (may be NULL: then nothing happens) and return -code. */
+int err_set(struct err *e, int code, const char *source, long line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Allocation that never fails: on out of memory the program ends with a message and
+ * status 2. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Arena: bump allocation for per-record data, released at once by arena_reset(). Blocks
+ * are kept for the next record, so a steady stream of records allocates nothing. */
+struct arena {
+	struct arena_block *head;
+	struct arena_block *cur;
+};
+void arena_init(struct arena *a);
+/* Returns n bytes aligned to 16, valid until arena_reset() or arena_clear(). Never NULL. */
+void *arena_alloc(struct arena *a, size_t n);
+void arena_reset(struct arena *a);
+void arena_clear(struct arena *a);
+
+/* Growable byte buffer, NUL-terminated after every append. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+void buf_init(struct buf *b);
+void buf_clear(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 64-bit FNV-1a-style hash of n bytes (good spread, fast on short keys). */
+uint64_t hash_bytes(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,1 @@
+#define ENTOPIC_VERSION "0.1.0"
