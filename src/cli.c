@@ -590,13 +590,11 @@ int main(int argc, char **argv)
 	c.in.text_field = "text";
 	c.in.id_field = "id";
 	const char *cmd = "annotate";
-	int shift = 0;
-	if (argc > 1 && (strcmp(argv[1], "eval") == 0 || strcmp(argv[1], "train") == 0 ||
-			 strcmp(argv[1], "lexicon") == 0)) {
-		cmd = argv[1];
-		shift = 1;
-	}
-	int first = parse_args(&c, argc - shift, argv + shift) + shift;
+	int first = parse_args(&c, argc, argv);
+	/* the subcommand is the first operand (options may come before or after it) */
+	if (first < argc && (strcmp(argv[first], "eval") == 0 || strcmp(argv[first], "train") == 0 ||
+			     strcmp(argv[first], "lexicon") == 0))
+		cmd = argv[first++];
 	if (c.in.mode == INPUT_DOC && argc - first == 0 && isatty(0) && strcmp(cmd, "annotate") == 0)
 		fputs("entopic: reading a document from the terminal (end with Ctrl-D)\n", stderr);
 	find_datadir(&c);

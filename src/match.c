@@ -27,6 +27,8 @@ struct matcher {
 	const char *t_person, *t_country, *t_org, *t_city, *t_mineral;
 };
 
+static void first_names(matcher *m);
+
 matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, struct err *err)
 {
 	matcher *m = xcalloc(1, sizeof *m);
@@ -42,6 +44,7 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 		return NULL;
 	}
 	m->t_person = gaz_intern_type(gaz, "PERSON");
+	first_names(m);
 	m->t_country = gaz_intern_type(gaz, "COUNTRY");
 	m->t_org = gaz_intern_type(gaz, "ORG");
 	m->t_city = gaz_intern_type(gaz, "CITY");
@@ -52,6 +55,38 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 int match_add_rules(matcher *m, const char *path, struct err *err)
 {
 	return rules_load(m->rules, path, m->gaz, err);
+}
+
+/* Known first names, for finding people no lexicon lists: the first word of every person's
+ * full name in the lexicons, unless the rules call it a title or not a name. */
+static void first_names(matcher *m)
+{
+	struct arena a;
+	arena_init(&a);
+	for (size_t i = 0; i < gaz_form_count(m->gaz); i++) {
+		const struct gaz_form *f = gaz_form(m->gaz, (uint32_t)i);
+		const struct entity *e = gaz_entity(m->gaz, f->entity);
+		if (e->type != m->t_person || (f->kind != KIND_NAME && f->kind != KIND_ALIAS))
+			continue;
+		struct norm_text nt;
+		struct tok_list tl;
+		norm_text(&a, f->text, strlen(f->text), &nt);
+		tok_split(&a, &nt, f->text, &tl);
+		if (tl.n >= 2 && tl.v[0].kind == TOK_WORD && tl.v[1].kind == TOK_WORD &&
+		    !(tl.v[0].flags & TOKF_DOTTED) && tl.v[0].nend - tl.v[0].nstart >= 2) {
+			const char *w = nt.s + tl.v[0].nstart;
+			size_t n = tl.v[0].nend - tl.v[0].nstart;
+			if (!rules_in_list(m->rules, "title", w, n) &&
+			    !rules_in_list(m->rules, "not-name", w, n) &&
+			    !rules_in_list(m->rules, "name-particle", w, n)) {
+				char *word = xstrndup(w, n);
+				rules_add_word(m->rules, "first-name", word);
+				free(word);
+			}
+		}
+		arena_reset(&a);
+	}
+	arena_clear(&a);
 }
 
 int match_add_patterns(matcher *m, const char *path, struct err *err)
@@ -160,7 +195,7 @@ static uint32_t token_id(const matcher *m, const struct norm_text *nt, const str
  * the rules do not drop. Returns true with *ent and *kind set. */
 static bool choose(const matcher *m, const char *orig, const struct norm_text *nt,
 		   const struct tok_list *tl, uint32_t node, uint32_t i, uint32_t j,
-		   const struct entity **ent, uint8_t *kind)
+		   const struct entity **ent, uint8_t *kind, uint16_t *flags)
 {
 	const struct token *ti = &tl->v[i], *tj = &tl->v[j - 1];
 	for (uint32_t f = gaz_forms(m->gaz, node); f != GAZ_NONE; f = gaz_form(m->gaz, f)->next) {
@@ -175,6 +210,7 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 			continue;
 		*ent = c.ent;
 		*kind = gf->kind;
+		*flags = gf->flags;
 		if (act == RULE_LINK) {
 			const struct entity *e = gaz_find(m->gaz, link);
 			if (e)
@@ -200,6 +236,7 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
 		uint8_t best_kind = 0;
+		uint16_t best_flags = 0;
 		for (uint32_t j = i; j < n; j++) {
 			const struct token *u = &tl->v[j];
 			if (j > i && (u->flags & TOKF_PARA_BEFORE))
@@ -219,10 +256,12 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 				continue;
 			const struct entity *e;
 			uint8_t k;
-			if (choose(m, orig, nt, tl, node, i, j + 1, &e, &k)) {
+			uint16_t fl;
+			if (choose(m, orig, nt, tl, node, i, j + 1, &e, &k, &fl)) {
 				best_end = j + 1;
 				best = e;
 				best_kind = k;
+				best_flags = fl;
 			}
 		}
 		if (!best) {
@@ -235,32 +274,557 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 		mm->ent = best;
 		mm->kind = best_kind;
 		mm->src = SRC_LEXICON;
+		mm->flags = best_flags;
 		i = best_end;
 	}
 }
 
-/* ---- final ---- */
+/* ---- shared token tests ---- */
 
-static int cmp_mention(const void *a, const void *b)
+static bool tok_in(const matcher *m, const char *list, const struct norm_text *nt,
+		   const struct token *t)
 {
-	const struct mention *x = a, *y = b;
-	if (x->ostart != y->ostart)
-		return x->ostart < y->ostart ? -1 : 1;
-	return x->oend > y->oend ? -1 : x->oend < y->oend;
+	return rules_in_list(m->rules, list, nt->s + t->nstart, t->nend - t->nstart);
 }
+
+static bool is_cap(const struct token *t)
+{
+	return t->kind == TOK_WORD && (t->flags & (TOKF_INIT_UPPER | TOKF_ALL_UPPER)) &&
+	       (t->flags & TOKF_INIT_UPPER);
+}
+
+/* Is token i the first word of its sentence (after . ! ? : or a line start, quotes and
+ * brackets skipped)? */
+static bool sentence_initial(const struct norm_text *nt, const struct tok_list *tl, uint32_t i)
+{
+	for (long k = (long)i; k >= 0; k--) {
+		const struct token *t = &tl->v[k];
+		if (t->flags & TOKF_LINE_BEFORE)
+			return true;
+		if (k == (long)i)
+			continue;
+		char c = nt->s[t->nstart];
+		if (t->kind == TOK_PUNCT && (c == '"' || c == '\'' || c == '(' || c == '['))
+			continue;
+		return t->kind == TOK_PUNCT && (c == '.' || c == '!' || c == '?' || c == ':' ||
+						c == ';' || c == '|');
+	}
+	return true;
+}
+
+/* Headline-style lines (most words capitalized, or all in capitals): there a capital
+ * letter says nothing about proper names. Fills flag[line of token] per token. */
+static bool *title_lines(struct arena *a, const struct tok_list *tl)
+{
+	bool *f = arena_alloc(a, tl->n + 1);
+	size_t start = 0;
+	while (start < tl->n) {
+		size_t end = start + 1;
+		while (end < tl->n && !(tl->v[end].flags & TOKF_LINE_BEFORE))
+			end++;
+		size_t words = 0, caps = 0;
+		for (size_t i = start; i < end; i++) {
+			const struct token *t = &tl->v[i];
+			if (t->kind != TOK_WORD || t->nend - t->nstart < 4)
+				continue; /* short function words are lower case in title case */
+			words++;
+			if (t->flags & TOKF_INIT_UPPER)
+				caps++;
+		}
+		bool title = words >= 3 && caps * 10 >= words * 8;
+		for (size_t i = start; i < end; i++)
+			f[i] = title;
+		start = end;
+	}
+	return f;
+}
+
+static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const struct mlist *ml)
+{
+	uint32_t *cov = arena_alloc(a, (tl->n + 1) * sizeof *cov);
+	for (size_t i = 0; i < tl->n; i++)
+		cov[i] = UINT32_MAX;
+	for (size_t k = 0; k < ml->n; k++)
+		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
+			cov[i] = (uint32_t)k;
+	return cov;
+}
+
+/* ---- pass 2b: a country, city or mineral word inside a longer proper name ---- */
+
+static bool adjacent(const struct tok_list *tl, uint32_t a, uint32_t b)
+{
+	/* b follows a on the same line */
+	return b < tl->n && !(tl->v[b].flags & TOKF_LINE_BEFORE) && a < b;
+}
+
+static bool inside_name(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+			const bool *title, const uint32_t *cov, const struct mlist *ml,
+			const struct mention *mm)
+{
+	if (title[mm->t0])
+		return false;
+	uint32_t j = mm->t1;
+	/* a capitalized word right after: "US Strategic Metals", "Copper Mountain Mining" */
+	if (j < tl->n && adjacent(tl, j - 1, j) && is_cap(&tl->v[j]) &&
+	    !tok_in(m, "state-body", nt, &tl->v[j]) && !tok_in(m, "title", nt, &tl->v[j])) {
+		uint32_t c = cov[j];
+		bool known = c != UINT32_MAX && ml->v[c].src == SRC_LEXICON;
+		if (!known)
+			return true;
+	}
+	/* "Voice of America", "University of Ghana": Capitalized + of + the mention */
+	if (mm->t0 >= 2) {
+		const struct token *of = &tl->v[mm->t0 - 1], *w = &tl->v[mm->t0 - 2];
+		if (of->nend - of->nstart == 2 && memcmp(nt->s + of->nstart, "of", 2) == 0 &&
+		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && !tok_in(m, "state-body", nt, w) &&
+		    !tok_in(m, "title", nt, w) && !sentence_initial(nt, tl, mm->t0 - 2))
+			return true;
+	}
+	/* a capitalized word right before that is not a sentence start: "Anglo American" */
+	if (mm->t0 >= 1) {
+		const struct token *w = &tl->v[mm->t0 - 1];
+		if (adjacent(tl, mm->t0 - 1, mm->t0) && is_cap(w) && cov[mm->t0 - 1] == UINT32_MAX &&
+		    !tok_in(m, "state-body", nt, w) && !tok_in(m, "title", nt, w) &&
+		    !tok_in(m, "not-name", nt, w) && !sentence_initial(nt, tl, mm->t0 - 1))
+			return true;
+	}
+	return false;
+}
+
+static void containment_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
+			     const struct tok_list *tl, const bool *title, struct mlist *ml)
+{
+	uint32_t *cov = coverage(a, tl, ml);
+	bool *drop = arena_alloc(a, ml->n + 1);
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		const char *ty = mm->ent->type;
+		drop[k] = false;
+		if (mm->src != SRC_LEXICON ||
+		    !(ty == m->t_country || ty == m->t_mineral || ty == m->t_city))
+			continue;
+		drop[k] = inside_name(m, nt, tl, title, cov, ml, mm);
+	}
+	/* compounds share the fate of their last part: "Pakistan-Azerbaijan Business Forum" */
+	for (size_t k = ml->n; k-- > 1;) {
+		const struct mention *a1 = &ml->v[k - 1], *b1 = &ml->v[k];
+		if (drop[k] && a1->t1 + 1 == b1->t0 && tl->v[a1->t1].kind == TOK_HYPHEN)
+			drop[k - 1] = true;
+	}
+	size_t w = 0;
+	for (size_t k = 0; k < ml->n; k++)
+		if (!drop[k])
+			ml->v[w++] = ml->v[k];
+	ml->n = w;
+}
+
+/* ---- pass 3: people ---- */
+
+static const char *slug(struct arena *a, const char *prefix, const char *s, size_t n)
+{
+	char *norm = xstrndup(s, n);
+	char *f = norm_string(norm);
+	free(norm);
+	size_t pl = strlen(prefix), fl = strlen(f);
+	char *out = arena_alloc(a, pl + fl + 2);
+	memcpy(out, prefix, pl);
+	size_t o = pl;
+	bool dash = false;
+	for (size_t i = 0; i < fl; i++) {
+		unsigned char c = (unsigned char)f[i];
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+			if (dash && o > pl)
+				out[o++] = '-';
+			dash = false;
+			if (c != '\'')
+				out[o++] = (char)c;
+		} else if (c != '\'') {
+			dash = true;
+		}
+	}
+	out[o] = '\0';
+	free(f);
+	return out;
+}
+
+/* The record's own copy of text[os, oe) with runs of white space made one space. */
+static const char *span_text(struct arena *a, const char *orig, uint32_t os, uint32_t oe)
+{
+	char *out = arena_alloc(a, oe - os + 1);
+	size_t o = 0;
+	bool sp = false;
+	for (uint32_t i = os; i < oe; i++) {
+		char c = orig[i];
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			sp = true;
+			continue;
+		}
+		if (sp && o)
+			out[o++] = ' ';
+		sp = false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const struct entity *person_entity(const matcher *m, struct arena *a, const char *orig,
+					  uint32_t os, uint32_t oe)
+{
+	const char *name = span_text(a, orig, os, oe);
+	const char *id = slug(a, "person:", name, strlen(name));
+	const struct entity *e = gaz_find(m->gaz, id);
+	if (e && e->type == m->t_person)
+		return e;
+	struct entity *ne = arena_alloc(a, sizeof *ne);
+	memset(ne, 0, sizeof *ne);
+	ne->id = id;
+	ne->type = m->t_person;
+	ne->name = name;
+	return ne;
+}
+
+/* Can token i be part of a person's name? 1: a capitalized word or an initial, 2: a
+ * particle (le, de, bin, oghlu) that may stand inside a name, 0: no. */
+static int name_token(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		      uint32_t i)
+{
+	const struct token *t = &tl->v[i];
+	if (t->kind == TOK_WORD && (t->flags & TOKF_INIT_UPPER))
+		return 1;
+	if (t->kind == TOK_WORD && tok_in(m, "name-particle", nt, t))
+		return 2;
+	return 0;
+}
+
+/* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted. */
+static void put_span(struct mlist *ml, uint32_t t0, uint32_t t1, const struct entity *e,
+		     uint8_t kind, uint8_t src)
+{
+	size_t w = 0, at = ml->n;
+	for (size_t k = 0; k < ml->n; k++) {
+		if (ml->v[k].t1 <= t0 || ml->v[k].t0 >= t1) {
+			if (ml->v[k].t0 >= t1 && at == ml->n)
+				at = w;
+			ml->v[w++] = ml->v[k];
+		}
+	}
+	ml->n = w;
+	if (at > ml->n)
+		at = ml->n;
+	madd(ml);
+	memmove(&ml->v[at + 1], &ml->v[at], (ml->n - 1 - at) * sizeof *ml->v);
+	struct mention *mm = &ml->v[at];
+	memset(mm, 0, sizeof *mm);
+	mm->t0 = t0;
+	mm->t1 = t1;
+	mm->ent = e;
+	mm->kind = kind;
+	mm->src = src;
+}
+
+/* May the tokens [a, b) become a person although mentions cover some of them? Only
+ * ambiguous lexicon forms (Chad, Jordan) and nothing of a person already. */
+static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t *cov,
+			uint32_t a, uint32_t b)
+{
+	for (uint32_t i = a; i < b; i++) {
+		if (cov[i] == UINT32_MAX)
+			continue;
+		const struct mention *mm = &ml->v[cov[i]];
+		if (mm->t0 < a || mm->t1 > b)
+			return false;
+		if (mm->ent->type == m->t_person || !mm->ent->id)
+			return false;
+		if (!(mm->src == SRC_LEXICON && mm->kind != KIND_ABBREV &&
+		      (mm->flags & GAZF_AMBIGUOUS)))
+			return false;
+	}
+	return true;
+}
+
+static void people_pass(const matcher *m, struct arena *a, const char *orig,
+			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
+			struct mlist *ml)
+{
+	uint32_t n = (uint32_t)tl->n;
+	uint32_t i = 0;
+	while (i < n) {
+		uint32_t *cov = coverage(a, tl, ml);
+		/* a title, then the name: "Interior Minister Mohsin Naqvi", "analyst X Y" */
+		bool after_title = false;
+		uint32_t k = i;
+		while (k < n && tl->v[k].kind == TOK_WORD && tok_in(m, "title", nt, &tl->v[k]) &&
+		       cov[k] == UINT32_MAX) {
+			after_title = true;
+			k++;
+		}
+		if (after_title && k < n && tl->v[k].kind == TOK_PUNCT && nt->s[tl->v[k].nstart] == ',')
+			k++;
+		uint32_t s = k, e = k;
+		while (e < n && name_token(m, nt, tl, e) &&
+		       (e == s || !(tl->v[e].flags & TOKF_LINE_BEFORE)) &&
+		       !(e > s && tok_in(m, "title", nt, &tl->v[e]))) {
+			if (e + 2 < n && tl->v[e + 1].kind == TOK_HYPHEN &&
+			    !(tl->v[e + 1].flags & TOKF_SPACE_BEFORE) &&
+			    !(tl->v[e + 2].flags & TOKF_SPACE_BEFORE) && name_token(m, nt, tl, e + 2) == 1)
+				e += 2; /* BARTH-TUTTAS */
+			e++;
+		}
+		if (e == s) {
+			i = k > i ? k : i + 1;
+			continue;
+		}
+		uint32_t next = e;
+		/* particles only inside; a name starts with a known first name unless a title
+		 * introduced it */
+		while (e > s && name_token(m, nt, tl, e - 1) == 2)
+			e--;
+		while (s < e && name_token(m, nt, tl, s) == 2)
+			s++;
+		bool person = false;
+		if (after_title && e - s >= 2)
+			person = true;
+		else {
+			uint32_t f = s;
+			while (f < e && !tok_in(m, "first-name", nt, &tl->v[f]))
+				f++;
+			if (f < e && e - f >= 2 && !title[f]) {
+				s = f;
+				person = true;
+			}
+		}
+		if (person) {
+			for (uint32_t q = s; q < e; q++)
+				if (tok_in(m, "not-name", nt, &tl->v[q]))
+					person = false;
+		}
+		if (person && overridable(m, ml, cov, s, e))
+			put_span(ml, s, e,
+				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
+				 KIND_NAME, SRC_PATTERN);
+		i = next > i ? next : i + 1;
+	}
+}
+
+/* Partial names: a single capitalized word that is part of the name of a person the
+ * record names in full ("Lin said", "Sharif thanked Xi", "Jian said"). */
+static void partial_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
+			 const struct tok_list *tl, const bool *title, struct mlist *ml)
+{
+	struct part {
+		const char *s;
+		uint32_t n;
+		const struct entity *e;
+		int prio;
+	};
+	size_t cap = 16, np = 0;
+	struct part *parts = arena_alloc(a, cap * sizeof *parts);
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
+			continue;
+		for (uint32_t i = mm->t0; i < mm->t1; i++) {
+			const struct token *t = &tl->v[i];
+			if (t->kind != TOK_WORD || t->nend - t->nstart < 2 ||
+			    tok_in(m, "name-particle", nt, t) || tok_in(m, "not-name", nt, t) ||
+			    (t->flags & TOKF_DOTTED))
+				continue;
+			int prio = i == mm->t1 - 1 ? 2 : 1;
+			size_t j;
+			for (j = 0; j < np; j++)
+				if (parts[j].n == t->nend - t->nstart &&
+				    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
+					break;
+			if (j < np) {
+				if (prio > parts[j].prio) {
+					parts[j].e = mm->ent;
+					parts[j].prio = prio;
+				}
+				continue;
+			}
+			if (np == cap) {
+				struct part *nv = arena_alloc(a, cap * 2 * sizeof *nv);
+				memcpy(nv, parts, cap * sizeof *nv);
+				parts = nv;
+				cap *= 2;
+			}
+			parts[np++] = (struct part){nt->s + t->nstart, t->nend - t->nstart, mm->ent,
+						    prio};
+		}
+	}
+	if (!np)
+		return;
+	uint32_t *cov = coverage(a, tl, ml);
+	for (uint32_t i = 0; i < tl->n; i++) {
+		const struct token *t = &tl->v[i];
+		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
+			continue;
+		size_t j;
+		for (j = 0; j < np; j++)
+			if (parts[j].n == t->nend - t->nstart &&
+			    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
+				break;
+		if (j == np)
+			continue;
+		/* not the first word of a longer name ("Trump Route", "Ball State") */
+		if (!title[i] && i + 1 < tl->n && adjacent(tl, i, i + 1) && is_cap(&tl->v[i + 1]) &&
+		    !tok_in(m, "title", nt, &tl->v[i + 1]))
+			continue;
+		if (cov[i] != UINT32_MAX) {
+			const struct mention *mm = &ml->v[cov[i]];
+			if (mm->t0 != i || mm->t1 != i + 1 || mm->ent->type == m->t_person ||
+			    !(mm->flags & GAZF_AMBIGUOUS))
+				continue;
+		}
+		put_span(ml, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
+		cov = coverage(a, tl, ml);
+	}
+}
+
+/* ---- pass 3b: acronyms defined in the text: "Frontier Works Organisation (FWO)" ---- */
+
+static bool initials_match(const struct norm_text *nt, const struct tok_list *tl, uint32_t s,
+			   uint32_t e, const char *acr, size_t an)
+{
+	size_t k = 0;
+	for (uint32_t i = s; i < e; i++) {
+		const struct token *t = &tl->v[i];
+		if (t->kind != TOK_WORD)
+			return false;
+		if (!(t->flags & TOKF_INIT_UPPER))
+			continue; /* of, for, and */
+		if (k >= an || nt->s[t->nstart] != acr[k])
+			return false;
+		k++;
+	}
+	return k == an;
+}
+
+static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
+			 const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml)
+{
+	for (uint32_t i = 2; i + 2 < tl->n; i++) {
+		const struct token *lp = &tl->v[i], *ac = &tl->v[i + 1], *rp = &tl->v[i + 2];
+		if (lp->kind != TOK_PUNCT || nt->s[lp->nstart] != '(' || rp->kind != TOK_PUNCT ||
+		    nt->s[rp->nstart] != ')' || ac->kind != TOK_WORD || !(ac->flags & TOKF_ALL_UPPER))
+			continue;
+		size_t an = ac->nend - ac->nstart;
+		if (an < 2 || an > 10)
+			continue;
+		const char *acr = nt->s + ac->nstart;
+		/* the longest run of words before "(" whose capitals spell the acronym */
+		uint32_t best = UINT32_MAX;
+		for (uint32_t s = i; s-- > 0 && i - s <= 3 * an;) {
+			if (!(tl->v[s].flags & TOKF_INIT_UPPER))
+				continue;
+			if (initials_match(nt, tl, s, i, acr, an)) {
+				best = s;
+				break;
+			}
+		}
+		if (best == UINT32_MAX)
+			continue;
+		uint32_t *cov = coverage(a, tl, ml);
+		const struct entity *e = NULL;
+		if (cov[best] != UINT32_MAX && ml->v[cov[best]].t0 == best &&
+		    ml->v[cov[best]].t1 == i && ml->v[cov[best]].ent->type == m->t_org)
+			e = ml->v[cov[best]].ent;
+		if (!e) {
+			const char *name = span_text(a, orig, tl->v[best].ostart, tl->v[i - 1].oend);
+			const char *id = slug(a, "org:", name, strlen(name));
+			e = gaz_find(m->gaz, id);
+			if (!e) {
+				struct entity *ne = arena_alloc(a, sizeof *ne);
+				memset(ne, 0, sizeof *ne);
+				ne->id = id;
+				ne->type = m->t_org;
+				ne->name = name;
+				e = ne;
+			}
+			put_span(ml, best, i, e, KIND_NAME, SRC_ACRONYM);
+		}
+		/* every later use of the acronym, in capitals as defined */
+		for (uint32_t j = i + 1; j < tl->n; j++) {
+			const struct token *t = &tl->v[j];
+			if (t->kind != TOK_WORD || !(t->flags & TOKF_ALL_UPPER) ||
+			    t->nend - t->nstart != an || memcmp(nt->s + t->nstart, acr, an) != 0)
+				continue;
+			cov = coverage(a, tl, ml);
+			if (cov[j] != UINT32_MAX)
+				continue;
+			put_span(ml, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
+		}
+	}
+}
+
+/* ---- pass 4: pattern entities ---- */
+
+static int regex_pass(const matcher *m, struct arena *a, const char *orig,
+		      const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml,
+		      struct err *err)
+{
+	struct pattern_hit *h;
+	size_t nh;
+	int rc = patterns_find(m->pat, a, orig, nt->map[nt->len], &h, &nh, err);
+	if (!nh)
+		return rc;
+	/* byte offset -> token index */
+	for (size_t k = 0; k < nh; k++) {
+		uint32_t t0 = UINT32_MAX, t1 = 0;
+		size_t lo = 0, hi = tl->n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (tl->v[mid].oend <= h[k].start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < tl->n && tl->v[lo].ostart == h[k].start)
+			t0 = (uint32_t)lo;
+		for (size_t j = lo; j < tl->n && tl->v[j].oend <= h[k].end; j++)
+			t1 = (uint32_t)j + 1;
+		if (t0 == UINT32_MAX || t1 <= t0 || tl->v[t1 - 1].oend != h[k].end)
+			continue; /* not on token boundaries */
+		uint32_t *cov = coverage(a, tl, ml);
+		bool free_span = true;
+		for (uint32_t i = t0; i < t1; i++)
+			if (cov[i] != UINT32_MAX &&
+			    !(ml->v[cov[i]].src == SRC_LEXICON && ml->v[cov[i]].ent->type == m->t_country &&
+			      ml->v[cov[i]].kind == KIND_ABBREV && ml->v[cov[i]].t0 >= t0 &&
+			      ml->v[cov[i]].t1 <= t1))
+				free_span = false; /* "US$2.2 billion" may swallow its "US" */
+		if (!free_span)
+			continue;
+		struct entity *ne = arena_alloc(a, sizeof *ne);
+		memset(ne, 0, sizeof *ne);
+		ne->type = gaz_type(m->gaz, h[k].type);
+		if (!ne->type)
+			ne->type = h[k].type;
+		ne->name = span_text(a, orig, h[k].start, h[k].end);
+		put_span(ml, t0, t1, ne, KIND_NAME, SRC_REGEX);
+	}
+	return rc;
+}
+
+/* ---- final ---- */
 
 int match_doc(const matcher *m, struct arena *a, const char *orig, const struct norm_text *nt,
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {a, NULL, 0, 0};
 	lexicon_pass(m, orig, nt, tl, &ml);
+	bool *title = title_lines(a, tl);
+	containment_pass(m, a, nt, tl, title, &ml);
+	people_pass(m, a, orig, nt, tl, title, &ml);
+	partial_pass(m, a, nt, tl, title, &ml);
+	acronym_pass(m, a, orig, nt, tl, &ml);
+	int rc = regex_pass(m, a, orig, nt, tl, &ml, err);
 	for (size_t i = 0; i < ml.n; i++) {
 		ml.v[i].ostart = tl->v[ml.v[i].t0].ostart;
 		ml.v[i].oend = tl->v[ml.v[i].t1 - 1].oend;
 	}
-	int rc = 0;
-	(void)err;
-	qsort(ml.v, ml.n, sizeof *ml.v, cmp_mention);
 	*out = ml.v;
 	*n = ml.n;
 	return rc;

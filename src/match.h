@@ -29,6 +29,7 @@ struct mention {
 	const struct entity *ent;  /* borrowed: from the gazetteer, or the record's arena */
 	uint8_t kind;              /* enum gaz_kind (KIND_PARTIAL for partial names) */
 	uint8_t src;               /* enum mention_src */
+	uint16_t flags;            /* the lexicon form's enum gaz_flag (GAZF_AMBIGUOUS ...) */
 };
 
 typedef struct matcher matcher;

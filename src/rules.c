@@ -9,7 +9,7 @@
  * next=w,w  prev=w,w  next2=w,w  prev2=w,w  (the neighbouring word tokens; hyphens are
  * skipped), nextlist=NAME prevlist=NAME, doc=w,w (anywhere in the record), nextcap, prevcap
  * (a capitalized word right beside the mention, no punctuation between), lower, upper,
- * sentstart. The first rule whose target and tests match decides.
+ * sentstart, ambiguous (the form is flagged ambiguous). The first rule whose target and tests match decides.
  *
  * Every word set is one open-addressing hash keyed by (set number, word), so a test is one
  * probe whatever the list's length. */
@@ -22,7 +22,7 @@
 
 enum cond_kind {
 	C_ALWAYS, C_NEXT, C_PREV, C_NEXT2, C_PREV2, C_DOC, C_NEXTCAP, C_PREVCAP, C_LOWER,
-	C_UPPER, C_SENTSTART,
+	C_UPPER, C_SENTSTART, C_AMBIGUOUS,
 };
 
 struct cond {
@@ -169,7 +169,8 @@ static int parse_cond(rules *r, char *tok, struct cond *c, const char *path, lon
 		const char *name;
 		uint8_t kind;
 	} flagc[] = {{"*", C_ALWAYS},	  {"nextcap", C_NEXTCAP}, {"prevcap", C_PREVCAP},
-		     {"lower", C_LOWER},  {"upper", C_UPPER},	  {"sentstart", C_SENTSTART}};
+		     {"lower", C_LOWER},  {"upper", C_UPPER},	  {"sentstart", C_SENTSTART},
+		     {"ambiguous", C_AMBIGUOUS}};
 	for (size_t i = 0; i < sizeof flagc / sizeof flagc[0]; i++)
 		if (strcmp(tok, flagc[i].name) == 0) {
 			c->kind = flagc[i].kind;
@@ -328,6 +329,17 @@ int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err
 	return rc;
 }
 
+void rules_add_word(rules *r, const char *list, const char *word)
+{
+	long l = list_find(r, list);
+	if (l < 0) {
+		r->listnames = xrealloc(r->listnames, (r->nlists + 1) * sizeof *r->listnames);
+		r->listnames[r->nlists] = xstrdup(list);
+		l = (long)r->nlists++;
+	}
+	set_add(r, (uint32_t)l, word);
+}
+
 /* ---- evaluation ---- */
 
 static bool is_word(const struct token *t)
@@ -427,6 +439,8 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	}
 	case C_SENTSTART:
 		return sent_start(c);
+	case C_AMBIGUOUS:
+		return c->ambiguous;
 	}
 	return false;
 }

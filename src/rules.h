@@ -45,4 +45,7 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
  * "name-head-state", "not-name", ...)? Lists are defined by "list" lines of the file. */
 bool rules_in_list(const rules *r, const char *list, const char *w, size_t n);
 
+/* Add a word (normalized here) to the named list, creating the list if needed. */
+void rules_add_word(rules *r, const char *list, const char *word);
+
 #endif

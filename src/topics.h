@@ -67,7 +67,7 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 /* Trainer options (topics_train_opts_default() gives the documented defaults). */
 struct topics_train_opts {
 	size_t top_k;     /* features kept per topic, by |weight| (250) */
-	double l2;        /* L2 penalty on the feature weights, not the bias (1.0) */
+	double l2;        /* L2 penalty on the feature weights, not the bias (3.0) */
 	int iterations;   /* L-BFGS iterations per fit (150) */
 	unsigned min_df;  /* a feature must occur in at least this many records (3) */
 };

@@ -1,0 +1,1711 @@
+/* topics: a linear model per topic over sparse text and entity features.
+ *
+ * Design notes (the file format and the formula are documented for users in
+ * models/README.md; keep the two in step):
+ *
+ * - A model is a list of topics (name, bias) and a table of features. Each feature has a
+ *   canonical name ("w:rare", "p:rare earth", "type:mineral", ...), a 64-bit key and a
+ *   short list of (topic, weight) pairs; most features weigh on one or two topics, so the
+ *   pairs are sparse and topics_add() can append topics without reshaping anything.
+ * - Keys: a word's key is mix(hash(word bytes)); a phrase's key chains the key of its
+ *   first words with the hash of the next word: key(a b) = next(key(a), hash(b)). Every
+ *   proper prefix of a phrase is in the table too, marked "prefix" (with or without
+ *   weights of its own), so scoring hashes each token once, looks it up once, and only
+ *   looks further when the word starts a known phrase. Entity features hash their whole
+ *   canonical name. Word hits are checked against the feature name; phrases trust the
+ *   64-bit key (a false hit needs a 64-bit collision between a text phrase and one of a
+ *   few thousand model phrases).
+ * - Feature value: text features x = ln(1 + c * R / max(R, n)), c the count in the
+ *   document, n its number of word tokens, R = 300 (a typical news article): sub-linear in
+ *   the count, a rate for documents longer than R, the raw count for shorter ones (a short
+ *   text is not blown up into strong evidence). Entity features are 0/1. score =
+ *   1 / (1 + exp(-(bias + sum w x))). The trainer uses the very same feature extraction.
+ * - Scoring allocates only from the caller's arena: a hit list and a small open-address
+ *   index of the features seen, both sized by the document.
+ * - Training: one-vs-rest L2-regularised logistic regression, fitted by L-BFGS for a fixed
+ *   number of iterations in a fixed order (deterministic), optionally on top of a base
+ *   model (the curated weights) used as a fixed offset; then the top K features of each
+ *   topic by |weight| are kept and refitted alone. Topics without positive examples keep
+ *   their base weights unchanged.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "topics.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+#define REF_TOKENS 300.0
+#define MAX_PHRASE 3
+#define MAX_TOPIC_NAME 64
+
+enum fkind { FK_WORD, FK_PHRASE, FK_TYPE, FK_GROUP, FK_TYPES, FK_ENT };
+
+/* ---------------------------------------------------------------- keys and helpers */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t key_word(uint64_t h)
+{
+	return mix64(h ^ 0x9e3779b97f4a7c15ULL);
+}
+
+static uint64_t key_next(uint64_t k, uint64_t h)
+{
+	return mix64(k * 0x100000001b3ULL + h + 0x632be59bd9b4e019ULL);
+}
+
+static uint64_t key_ent(const char *s, size_t n)
+{
+	return mix64(hash_bytes(s, n) ^ 0x2545f4914f6cdd1dULL);
+}
+
+static bool is_wordtok(uint8_t kind)
+{
+	return kind == TOK_WORD || kind == TOK_NUM || kind == TOK_CJK;
+}
+
+static double text_value(uint32_t count, size_t nwords)
+{
+	double n = (double)nwords > REF_TOKENS ? (double)nwords : REF_TOKENS;
+	return log1p((double)count * REF_TOKENS / n);
+}
+
+static double sigmoid(double z)
+{
+	if (z >= 0)
+		return 1.0 / (1.0 + exp(-z));
+	double e = exp(z);
+	return e / (1.0 + e);
+}
+
+static char ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static int strncasecmp_ascii(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)ascii_lower(a[i]);
+		unsigned char y = (unsigned char)ascii_lower(b[i]);
+		if (x != y || !x)
+			return (int)x - (int)y;
+	}
+	return 0;
+}
+
+static int strcasecmp_ascii(const char *a, const char *b)
+{
+	return strncasecmp_ascii(a, b, (size_t)-1);
+}
+
+static bool prefix_is(const char *s, const char *p)
+{
+	for (; *p; s++, p++)
+		if (ascii_lower(*s) != *p)
+			return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------- the model */
+
+struct tw {
+	uint32_t topic;
+	double w;
+};
+
+struct feat {
+	char *name; /* canonical */
+	uint64_t key;
+	struct tw *tw;
+	uint32_t ntw, captw;
+	uint8_t kind;
+	bool prefix;     /* a longer phrase continues from this word or phrase */
+	uint32_t minn;   /* FK_TYPES: the threshold */
+	size_t vlen;     /* FK_TYPES: length of the type name after "types:" */
+};
+
+struct topics_model {
+	char **names;
+	double *bias;
+	size_t ntopics, captopics;
+	struct feat *f;
+	size_t nf, capf;
+	uint32_t *slot; /* open addressing: feature index + 1, 0 empty */
+	size_t nslot;   /* power of two */
+	size_t *types;  /* indices of the FK_TYPES features */
+	size_t ntypes;
+};
+
+static struct feat *find_key(const struct topics_model *m, uint64_t key)
+{
+	if (!m->nslot)
+		return NULL;
+	size_t mask = m->nslot - 1;
+	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
+		uint32_t s = m->slot[i];
+		if (!s)
+			return NULL;
+		if (m->f[s - 1].key == key)
+			return &m->f[s - 1];
+	}
+}
+
+static void rehash(struct topics_model *m, size_t nslot)
+{
+	free(m->slot);
+	m->slot = xcalloc(nslot, sizeof *m->slot);
+	m->nslot = nslot;
+	for (size_t j = 0; j < m->nf; j++) {
+		size_t i = (size_t)m->f[j].key & (nslot - 1);
+		while (m->slot[i])
+			i = (i + 1) & (nslot - 1);
+		m->slot[i] = (uint32_t)(j + 1);
+	}
+}
+
+/* The feature with this key, created (without weights) when missing. */
+static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *name,
+			     uint8_t kind)
+{
+	struct feat *f = find_key(m, key);
+	if (f)
+		return f;
+	if (m->nf == m->capf) {
+		m->capf = m->capf ? m->capf * 2 : 256;
+		m->f = xrealloc(m->f, m->capf * sizeof *m->f);
+	}
+	f = &m->f[m->nf++];
+	memset(f, 0, sizeof *f);
+	f->name = xstrdup(name);
+	f->key = key;
+	f->kind = kind;
+	if (m->nf * 2 > m->nslot)
+		rehash(m, m->nslot ? m->nslot * 2 : 1024);
+	else {
+		size_t i = (size_t)key & (m->nslot - 1);
+		while (m->slot[i])
+			i = (i + 1) & (m->nslot - 1);
+		m->slot[i] = (uint32_t)m->nf;
+	}
+	return f;
+}
+
+static void feat_addw(struct feat *f, uint32_t topic, double w)
+{
+	for (uint32_t i = 0; i < f->ntw; i++)
+		if (f->tw[i].topic == topic) {
+			f->tw[i].w += w;
+			return;
+		}
+	if (f->ntw == f->captw) {
+		f->captw = f->captw ? f->captw * 2 : 2;
+		f->tw = xrealloc(f->tw, f->captw * sizeof *f->tw);
+	}
+	f->tw[f->ntw].topic = topic;
+	f->tw[f->ntw].w = w;
+	f->ntw++;
+}
+
+static long find_topic(const struct topics_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntopics; i++)
+		if (strcmp(m->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static size_t add_topic(struct topics_model *m, const char *name)
+{
+	long i = find_topic(m, name);
+	if (i >= 0)
+		return (size_t)i;
+	if (m->ntopics == m->captopics) {
+		m->captopics = m->captopics ? m->captopics * 2 : 16;
+		m->names = xrealloc(m->names, m->captopics * sizeof *m->names);
+		m->bias = xrealloc(m->bias, m->captopics * sizeof *m->bias);
+	}
+	m->names[m->ntopics] = xstrdup(name);
+	m->bias[m->ntopics] = 0;
+	return m->ntopics++;
+}
+
+static struct topics_model *model_new(void)
+{
+	return xcalloc(1, sizeof(struct topics_model));
+}
+
+void topics_free(struct topics_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->ntopics; i++)
+		free(m->names[i]);
+	for (size_t i = 0; i < m->nf; i++) {
+		free(m->f[i].name);
+		free(m->f[i].tw);
+	}
+	free(m->names);
+	free(m->bias);
+	free(m->f);
+	free(m->slot);
+	free(m->types);
+	free(m);
+}
+
+size_t topics_count(const struct topics_model *m)
+{
+	return m->ntopics;
+}
+
+const char *topics_name(const struct topics_model *m, size_t i)
+{
+	assert(i < m->ntopics);
+	return m->names[i];
+}
+
+/* ---------------------------------------------------------------- loading */
+
+/* One parsed line of a model file, kept until the whole file is known to be good. */
+struct pline {
+	char *topic;
+	char *name; /* canonical feature name; NULL for bias */
+	uint64_t key;
+	uint64_t pre[MAX_PHRASE - 1]; /* keys of the proper prefixes of a phrase */
+	int npre;
+	uint8_t kind;
+	uint32_t minn;
+	size_t vlen;
+	double w;
+	long line;
+};
+
+struct parse {
+	struct pline *v;
+	size_t n, cap;
+	char **order; /* topics named by "# topics:" lines */
+	size_t norder;
+	const char *path;
+};
+
+static void parse_clear(struct parse *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].topic);
+		free(p->v[i].name);
+	}
+	for (size_t i = 0; i < p->norder; i++)
+		free(p->order[i]);
+	free(p->v);
+	free(p->order);
+}
+
+static bool valid_topic(const char *s, size_t n)
+{
+	if (n == 0 || n > MAX_TOPIC_NAME)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int perr(struct err *err, const char *path, long line, long col, int code,
+		const char *fmt, const char *a, const char *b)
+{
+	int r = err_set(err, code, path, line, fmt, a, b);
+	if (err)
+		err->col = col;
+	return r;
+}
+
+/* Words of the value of a w: or p: feature, by the tokenizer the text goes through:
+ * fills pl->name ("w:a" / "p:a b c"), key and prefix keys. */
+static int parse_words(struct pline *pl, const char *val, bool phrase, const char *path,
+		       long col, struct err *err)
+{
+	struct arena a;
+	struct norm_text nt;
+	struct tok_list tl;
+	int r = 0;
+	arena_init(&a);
+	if (norm_text(&a, val, strlen(val), &nt) < 0 || tok_split(&a, &nt, val, &tl) < 0) {
+		r = perr(err, path, pl->line, col, ERR_SYNTAX, "cannot tokenize feature '%s'%s",
+			 val, "");
+		goto out;
+	}
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, phrase ? "p:" : "w:");
+	int nw = 0;
+	uint64_t key = 0;
+	for (size_t i = 0; i < tl.n; i++) {
+		const struct token *t = &tl.v[i];
+		if (t->kind == TOK_HYPHEN && phrase)
+			continue;
+		if (!is_wordtok(t->kind)) {
+			r = perr(err, path, pl->line, col, ERR_SYNTAX,
+				 "feature '%s' has a character that is not part of a word%s", val,
+				 phrase ? "" : " (use p: for a phrase)");
+			goto out_buf;
+		}
+		if (nw == MAX_PHRASE) {
+			nw++;
+			break;
+		}
+		const char *w = nt.s + t->nstart;
+		size_t wl = t->nend - t->nstart;
+		uint64_t h = hash_bytes(w, wl);
+		if (nw)
+			pl->pre[nw - 1] = key;
+		key = nw ? key_next(key, h) : key_word(h);
+		if (nw)
+			buf_addc(&b, ' ');
+		buf_add(&b, w, wl);
+		nw++;
+	}
+	if (!phrase && nw != 1) {
+		r = perr(err, path, pl->line, col, ERR_SYNTAX,
+			 nw ? "w: feature '%s' is more than one word%s"
+			    : "w: feature '%s' has no word%s",
+			 val, nw ? " (use p: for a phrase)" : "");
+		goto out_buf;
+	}
+	if (phrase && (nw < 2 || nw > MAX_PHRASE)) {
+		r = perr(err, path, pl->line, col, ERR_SYNTAX,
+			 "p: feature '%s' must have 2 or 3 words%s", val, "");
+		goto out_buf;
+	}
+	pl->name = xstrdup(b.p);
+	pl->key = key;
+	pl->npre = nw - 1;
+	pl->kind = phrase ? FK_PHRASE : FK_WORD;
+out_buf:
+	buf_clear(&b);
+out:
+	arena_clear(&a);
+	return r;
+}
+
+/* An entity feature: prefix (e.g. "type:") and its value through norm_string(). */
+static int parse_entity(struct pline *pl, const char *prefix, const char *val, uint8_t kind,
+			const char *path, long col, struct err *err)
+{
+	char *v = norm_string(val);
+	size_t vl = strlen(v);
+	int r = 0;
+	if (vl == 0 || strpbrk(v, " \t")) {
+		r = perr(err, path, pl->line, col, ERR_SYNTAX, "bad value '%s' in %s feature", val,
+			 prefix);
+		goto out;
+	}
+	if (kind == FK_TYPES) {
+		char *ge = strstr(v, ">=");
+		char *end;
+		errno = 0;
+		long n = ge ? strtol(ge + 2, &end, 10) : 0;
+		if (!ge || ge == v || errno || *end || n < 1 || n > 1000 || !ge[2]) {
+			r = perr(err, path, pl->line, col, ERR_SYNTAX,
+				 "types feature '%s' must look like types:TYPE>=N (N >= 1)%s", val, "");
+			goto out;
+		}
+		pl->minn = (uint32_t)n;
+		pl->vlen = (size_t)(ge - v);
+	}
+	size_t pl_len = strlen(prefix);
+	pl->name = xmalloc(pl_len + vl + 1);
+	memcpy(pl->name, prefix, pl_len);
+	memcpy(pl->name + pl_len, v, vl + 1);
+	pl->key = key_ent(pl->name, pl_len + vl);
+	pl->kind = kind;
+out:
+	free(v);
+	return r;
+}
+
+static int parse_feature(struct pline *pl, const char *s, const char *path, long col,
+			 struct err *err)
+{
+	static const struct {
+		const char *prefix;
+		uint8_t kind;
+	} ents[] = {
+		{"type:", FK_TYPE}, {"types:", FK_TYPES}, {"group:", FK_GROUP}, {"ent:", FK_ENT},
+	};
+	if (strcmp(s, "bias") == 0) {
+		pl->name = NULL;
+		return 0;
+	}
+	if (prefix_is(s, "w:"))
+		return parse_words(pl, s + 2, false, path, col, err);
+	if (prefix_is(s, "p:"))
+		return parse_words(pl, s + 2, true, path, col, err);
+	for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++)
+		if (prefix_is(s, ents[i].prefix))
+			return parse_entity(pl, ents[i].prefix, s + strlen(ents[i].prefix),
+					    ents[i].kind, path, col, err);
+	return perr(err, path, pl->line, col, ERR_SYNTAX,
+		    "unknown feature '%s' (expected bias, w:, p:, type:, types:, group: or ent:)%s",
+		    s, "");
+}
+
+static int parse_directive(struct parse *p, const char *s, long line, struct err *err)
+{
+	/* s follows "topics:" */
+	const char *q = s;
+	for (;;) {
+		while (*q == ' ' || *q == '\t' || *q == ',')
+			q++;
+		if (!*q)
+			return 0;
+		const char *e = q;
+		while (*e && *e != ' ' && *e != '\t' && *e != ',')
+			e++;
+		char *name = xstrndup(q, (size_t)(e - q));
+		if (!valid_topic(q, (size_t)(e - q))) {
+			int r = perr(err, p->path, line, (long)(q - s) + 1, ERR_SYNTAX,
+				     "invalid topic name '%s' in '# topics:' line%s", name, "");
+			free(name);
+			return r;
+		}
+		p->order = xrealloc(p->order, (p->norder + 1) * sizeof *p->order);
+		p->order[p->norder++] = name;
+		q = e;
+	}
+}
+
+static int parse_line(struct parse *p, char *s, long line, struct err *err)
+{
+	size_t len = strlen(s);
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	const char *q = s;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (!*q)
+		return 0;
+	if (*q == '#') {
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, "topics:", 7) == 0)
+			return parse_directive(p, q + 7, line, err);
+		return 0;
+	}
+	char *f[3];
+	long col[3];
+	int nf = 0;
+	char *c = s;
+	for (;;) {
+		if (nf < 3) {
+			f[nf] = c;
+			col[nf] = (long)(c - s) + 1;
+		}
+		nf++;
+		char *tab = strchr(c, '\t');
+		if (!tab)
+			break;
+		*tab = '\0';
+		c = tab + 1;
+	}
+	if (nf != 3) {
+		char got[32];
+		snprintf(got, sizeof got, "%d", nf);
+		return perr(err, p->path, line, 0, ERR_SYNTAX,
+			    "expected 3 tab-separated fields (topic, feature, weight), got %s%s", got,
+			    "");
+	}
+	for (int i = 0; i < 3; i++) {
+		/* surrounding spaces are forgiven */
+		while (*f[i] == ' ') {
+			f[i]++;
+			col[i]++;
+		}
+		size_t l = strlen(f[i]);
+		while (l && f[i][l - 1] == ' ')
+			f[i][--l] = '\0';
+	}
+	if (!valid_topic(f[0], strlen(f[0])))
+		return perr(err, p->path, line, col[0], ERR_SYNTAX,
+			    "invalid topic name '%s' (letters, digits, '_', '-', '.')%s", f[0], "");
+	char *end;
+	errno = 0;
+	double w = strtod(f[2], &end);
+	if (end == f[2] || *end || errno || !isfinite(w) || fabs(w) > 1000)
+		return perr(err, p->path, line, col[2], ERR_SYNTAX,
+			    "invalid weight '%s' (a number between -1000 and 1000)%s", f[2], "");
+	struct pline pl;
+	memset(&pl, 0, sizeof pl);
+	pl.line = line;
+	pl.w = w;
+	int r = parse_feature(&pl, f[1], p->path, col[1], err);
+	if (r < 0)
+		return r;
+	pl.topic = xstrdup(f[0]);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 256;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = pl;
+	return 0;
+}
+
+static int cmp_pline(const void *a, const void *b)
+{
+	const struct pline *x = *(const struct pline *const *)a;
+	const struct pline *y = *(const struct pline *const *)b;
+	int c = strcmp(x->topic, y->topic);
+	if (c)
+		return c;
+	c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	if (c)
+		return c;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Checks over the whole file: duplicate lines, new topics without a bias. */
+static int parse_check(const struct parse *p, const struct topics_model *m, struct err *err)
+{
+	int r = 0;
+	if (!p->n)
+		goto topics_without_lines;
+	const struct pline **s = xmalloc(p->n * sizeof *s);
+	for (size_t i = 0; i < p->n; i++)
+		s[i] = &p->v[i];
+	qsort(s, p->n, sizeof *s, cmp_pline);
+	/* the duplicate found on the earliest line is reported */
+	const struct pline *dup = NULL, *first = NULL;
+	for (size_t i = 1; i < p->n; i++)
+		if (strcmp(s[i]->topic, s[i - 1]->topic) == 0 &&
+		    strcmp(s[i]->name ? s[i]->name : "", s[i - 1]->name ? s[i - 1]->name : "") == 0) {
+			size_t j = i - 1;
+			while (j > 0 && strcmp(s[j - 1]->topic, s[i]->topic) == 0 &&
+			       strcmp(s[j - 1]->name ? s[j - 1]->name : "",
+				      s[i]->name ? s[i]->name : "") == 0)
+				j--;
+			if (!dup || s[i]->line < dup->line) {
+				dup = s[i];
+				first = s[j];
+			}
+		}
+	if (dup) {
+		char msg[64];
+		snprintf(msg, sizeof msg, "' (first on line %ld)", first->line);
+		r = err_set(err, ERR_SYNTAX, p->path, dup->line, "duplicate line for topic '%s' and feature '%s%s",
+			    dup->topic, dup->name ? dup->name : "bias", msg);
+		goto out;
+	}
+	/* a topic new to the model needs a bias line (else every text would score 0.5) */
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pline *pl = &p->v[i];
+		if (find_topic(m, pl->topic) >= 0)
+			continue;
+		bool has_bias = false;
+		for (size_t j = 0; j < p->n && !has_bias; j++)
+			has_bias = !p->v[j].name && strcmp(p->v[j].topic, pl->topic) == 0;
+		if (!has_bias) {
+			r = err_set(err, ERR_SYNTAX, p->path, pl->line,
+				    "topic '%s' has no bias line", pl->topic);
+			goto out;
+		}
+	}
+out:
+	free(s);
+	if (r < 0)
+		return r;
+topics_without_lines:
+	for (size_t i = 0; i < p->norder; i++) {
+		bool seen = find_topic(m, p->order[i]) >= 0;
+		for (size_t j = 0; j < p->n && !seen; j++)
+			seen = strcmp(p->v[j].topic, p->order[i]) == 0;
+		if (!seen)
+			return err_set(err, ERR_SYNTAX, p->path, 0,
+				       "topic '%s' of the '# topics:' line has no lines", p->order[i]);
+	}
+	return 0;
+}
+
+static void rebuild_types(struct topics_model *m)
+{
+	free(m->types);
+	m->types = NULL;
+	m->ntypes = 0;
+	for (size_t i = 0; i < m->nf; i++)
+		if (m->f[i].kind == FK_TYPES && m->f[i].ntw) {
+			m->types = xrealloc(m->types, (m->ntypes + 1) * sizeof *m->types);
+			m->types[m->ntypes++] = i;
+		}
+}
+
+static void parse_apply(const struct parse *p, struct topics_model *m)
+{
+	for (size_t i = 0; i < p->norder; i++)
+		add_topic(m, p->order[i]);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pline *pl = &p->v[i];
+		size_t t = add_topic(m, pl->topic);
+		if (!pl->name) {
+			m->bias[t] += pl->w;
+			continue;
+		}
+		if (pl->kind == FK_PHRASE) {
+			/* the prefixes: "a" and "a b" for "a b c" */
+			const char *sp = pl->name + 2;
+			for (int k = 0; k < pl->npre; k++) {
+				sp = strchr(sp, ' ');
+				assert(sp);
+				size_t plen = (size_t)(sp - pl->name);
+				char *pname = xstrndup(pl->name, plen);
+				if (k == 0)
+					pname[0] = 'w'; /* "w:a" */
+				struct feat *pf = get_feat(m, pl->pre[k], pname,
+							   k == 0 ? FK_WORD : FK_PHRASE);
+				pf->prefix = true;
+				free(pname);
+				sp++;
+			}
+		}
+		struct feat *f = get_feat(m, pl->key, pl->name, pl->kind);
+		f->minn = pl->minn;
+		f->vlen = pl->vlen;
+		feat_addw(f, (uint32_t)t, pl->w);
+	}
+	rebuild_types(m);
+}
+
+int topics_add(struct topics_model *m, const char *path, struct err *err)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	struct parse p;
+	memset(&p, 0, sizeof p);
+	p.path = path;
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	int r = 0;
+	while (getline(&line, &cap, fp) >= 0) {
+		lineno++;
+		if (strlen(line) > 1 << 16) {
+			r = err_set(err, ERR_SYNTAX, path, lineno, "line too long");
+			break;
+		}
+		r = parse_line(&p, line, lineno, err);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && ferror(fp))
+		r = err_set(err, ERR_IO, path, lineno, "read error: %s", strerror(errno));
+	free(line);
+	fclose(fp);
+	if (r == 0 && p.n == 0 && p.norder == 0)
+		r = err_set(err, ERR_SYNTAX, path, 0, "no model lines");
+	if (r == 0)
+		r = parse_check(&p, m, err);
+	if (r == 0)
+		parse_apply(&p, m);
+	parse_clear(&p);
+	return r;
+}
+
+struct topics_model *topics_load(const char *path, struct err *err)
+{
+	struct topics_model *m = model_new();
+	if (topics_add(m, path, err) < 0) {
+		topics_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+struct hit {
+	uint32_t feat;
+	uint32_t count;
+};
+
+/* Features seen in one document: a list in order of first sight and an index on it. */
+struct counter {
+	struct hit *v;
+	size_t n, cap;
+	uint32_t *idx;
+	size_t mask;
+};
+
+static void counter_init(struct counter *c, struct arena *a, size_t cap)
+{
+	size_t sz = 16;
+	while (sz < 2 * cap)
+		sz *= 2;
+	c->v = arena_alloc(a, cap * sizeof *c->v);
+	c->n = 0;
+	c->cap = cap;
+	c->idx = arena_alloc(a, sz * sizeof *c->idx);
+	memset(c->idx, 0, sz * sizeof *c->idx);
+	c->mask = sz - 1;
+}
+
+static void counter_hit(struct counter *c, uint32_t fi)
+{
+	size_t i = (size_t)(fi * 0x9e3779b1u) & c->mask;
+	while (c->idx[i]) {
+		struct hit *h = &c->v[c->idx[i] - 1];
+		if (h->feat == fi) {
+			h->count++;
+			return;
+		}
+		i = (i + 1) & c->mask;
+	}
+	assert(c->n < c->cap);
+	c->v[c->n].feat = fi;
+	c->v[c->n].count = 1;
+	c->idx[i] = (uint32_t)++c->n;
+}
+
+static size_t count_words(const struct tok_list *toks)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < toks->n; i++)
+		n += is_wordtok(toks->v[i].kind);
+	return n;
+}
+
+/* Text features: every word token is hashed and looked up once; phrase chains go on
+ * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
+ * line breaks end a phrase. */
+static void count_text(const struct topics_model *m, const struct topics_input *in,
+		       struct counter *c)
+{
+	const struct tok_list *toks = in->toks;
+	const char *s = in->nt->s;
+	uint64_t chain[MAX_PHRASE - 1] = {0, 0}; /* keys of the phrase prefixes ending at the last word */
+	bool live[MAX_PHRASE - 1] = {false, false};
+	for (size_t i = 0; i < toks->n; i++) {
+		const struct token *t = &toks->v[i];
+		if (t->flags & TOKF_LINE_BEFORE)
+			live[0] = live[1] = false;
+		if (t->kind == TOK_HYPHEN)
+			continue;
+		if (!is_wordtok(t->kind)) {
+			live[0] = live[1] = false;
+			continue;
+		}
+		size_t wl = t->nend - t->nstart;
+		uint64_t h = hash_bytes(s + t->nstart, wl);
+		uint64_t k = key_word(h);
+		bool nlive[MAX_PHRASE - 1] = {false, false};
+		uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
+		const struct feat *f = find_key(m, k);
+		if (f && f->kind == FK_WORD && strlen(f->name + 2) == wl &&
+		    memcmp(f->name + 2, s + t->nstart, wl) == 0) {
+			if (f->ntw)
+				counter_hit(c, (uint32_t)(f - m->f));
+			if (f->prefix) {
+				nlive[0] = true;
+				nchain[0] = k;
+			}
+		}
+		if (live[0]) {
+			uint64_t k2 = key_next(chain[0], h);
+			const struct feat *f2 = find_key(m, k2);
+			if (f2) {
+				if (f2->ntw)
+					counter_hit(c, (uint32_t)(f2 - m->f));
+				if (f2->prefix) {
+					nlive[1] = true;
+					nchain[1] = k2;
+				}
+			}
+		}
+		if (live[1]) {
+			const struct feat *f3 = find_key(m, key_next(chain[1], h));
+			if (f3 && f3->ntw)
+				counter_hit(c, (uint32_t)(f3 - m->f));
+		}
+		live[0] = nlive[0];
+		live[1] = nlive[1];
+		chain[0] = nchain[0];
+		chain[1] = nchain[1];
+	}
+}
+
+/* Lower-cased copy of "prefix" + s into buf (room checked by the caller). */
+static size_t ent_name(char *buf, const char *prefix, const char *s)
+{
+	size_t n = 0;
+	while (*prefix)
+		buf[n++] = *prefix++;
+	while (*s)
+		buf[n++] = ascii_lower(*s++);
+	buf[n] = '\0';
+	return n;
+}
+
+static void ent_lookup(const struct topics_model *m, struct counter *c, char *buf,
+		       const char *prefix, const char *s)
+{
+	size_t n = ent_name(buf, prefix, s);
+	const struct feat *f = find_key(m, key_ent(buf, n));
+	if (f && f->ntw && strcmp(f->name, buf) == 0)
+		counter_hit(c, (uint32_t)(f - m->f));
+}
+
+static int cmp_mention(const void *a, const void *b)
+{
+	const struct topics_mention *x = *(const struct topics_mention *const *)a;
+	const struct topics_mention *y = *(const struct topics_mention *const *)b;
+	int r = strcasecmp_ascii(x->type, y->type);
+	if (r)
+		return r;
+	return strcasecmp_ascii(x->id, y->id);
+}
+
+/* Entity features: binary, so counts are not used. */
+static void count_entities(const struct topics_model *m, const struct topics_input *in,
+			   struct arena *a, struct counter *c)
+{
+	if (!in->nmentions)
+		return;
+	size_t maxlen = 0;
+	for (size_t i = 0; i < in->nmentions; i++) {
+		const struct topics_mention *me = &in->mentions[i];
+		size_t l = me->type ? strlen(me->type) : 0;
+		if (me->id && strlen(me->id) > l)
+			l = strlen(me->id);
+		if (me->group && strlen(me->group) > l)
+			l = strlen(me->group);
+		if (l > maxlen)
+			maxlen = l;
+	}
+	char *buf = arena_alloc(a, maxlen + 16);
+	for (size_t i = 0; i < in->nmentions; i++) {
+		const struct topics_mention *me = &in->mentions[i];
+		if (me->type)
+			ent_lookup(m, c, buf, "type:", me->type);
+		if (me->group)
+			ent_lookup(m, c, buf, "group:", me->group);
+		if (me->id)
+			ent_lookup(m, c, buf, "ent:", me->id);
+	}
+	if (!m->ntypes)
+		return;
+	/* types:T>=N: distinct ids per type, from the mentions sorted by (type, id) */
+	const struct topics_mention **v = arena_alloc(a, in->nmentions * sizeof *v);
+	size_t nv = 0;
+	for (size_t i = 0; i < in->nmentions; i++)
+		if (in->mentions[i].type && in->mentions[i].id)
+			v[nv++] = &in->mentions[i];
+	qsort(v, nv, sizeof *v, cmp_mention);
+	for (size_t i = 0; i < nv;) {
+		size_t j = i + 1;
+		uint32_t distinct = 1;
+		while (j < nv && strcasecmp_ascii(v[j]->type, v[i]->type) == 0) {
+			if (strcasecmp_ascii(v[j]->id, v[j - 1]->id) != 0)
+				distinct++;
+			j++;
+		}
+		for (size_t k = 0; k < m->ntypes; k++) {
+			const struct feat *f = &m->f[m->types[k]];
+			const char *tn = f->name + 6;
+			if (distinct >= f->minn && strlen(v[i]->type) == f->vlen &&
+			    strncasecmp_ascii(v[i]->type, tn, f->vlen) == 0)
+				counter_hit(c, (uint32_t)m->types[k]);
+		}
+		i = j;
+	}
+}
+
+/* Logits of every topic for in: bias plus the weighted features found. Leaves the
+ * features seen in *c (for the reasons) and the number of word tokens in *nwords. */
+static void model_logits(const struct topics_model *m, const struct topics_input *in,
+			 struct arena *a, double *z, struct counter *c, size_t *nwords)
+{
+	size_t nw = in->toks ? count_words(in->toks) : 0;
+	size_t cap = 3 * nw + 3 * in->nmentions + m->ntypes + 1;
+	if (cap > m->nf + 1)
+		cap = m->nf + 1;
+	counter_init(c, a, cap);
+	if (in->toks && in->nt)
+		count_text(m, in, c);
+	count_entities(m, in, a, c);
+	for (size_t t = 0; t < m->ntopics; t++)
+		z[t] = m->bias[t];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct feat *f = &m->f[c->v[i].feat];
+		double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
+				   ? text_value(c->v[i].count, nw)
+				   : 1.0;
+		for (uint32_t k = 0; k < f->ntw; k++)
+			z[f->tw[k].topic] += f->tw[k].w * x;
+	}
+	*nwords = nw;
+}
+
+static bool reason_before(const struct topics_reason *x, const struct topics_reason *y)
+{
+	double ax = fabs(x->contribution), ay = fabs(y->contribution);
+	if (ax != ay)
+		return ax > ay;
+	return strcmp(x->feature, y->feature) < 0;
+}
+
+int topics_score(const struct topics_model *m, const struct topics_input *in,
+		 struct arena *a, double *scores, struct topics_reason *reasons,
+		 size_t nreasons)
+{
+	struct counter c;
+	size_t nw;
+	double *z = arena_alloc(a, (m->ntopics + 1) * sizeof *z);
+	model_logits(m, in, a, z, &c, &nw);
+	for (size_t t = 0; t < m->ntopics; t++)
+		scores[t] = sigmoid(z[t]);
+	if (!reasons || !nreasons)
+		return 0;
+	for (size_t t = 0; t < m->ntopics; t++) {
+		struct topics_reason *r = &reasons[t * nreasons];
+		size_t nr = 0;
+		for (size_t i = 0; i < nreasons; i++) {
+			r[i].feature = NULL;
+			r[i].contribution = 0;
+		}
+		for (size_t i = 0; i < c.n; i++) {
+			const struct feat *f = &m->f[c.v[i].feat];
+			for (uint32_t k = 0; k < f->ntw; k++) {
+				if (f->tw[k].topic != t || f->tw[k].w == 0)
+					continue;
+				double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
+						   ? text_value(c.v[i].count, nw)
+						   : 1.0;
+				struct topics_reason cand = {f->name, f->tw[k].w * x};
+				/* insertion into the sorted top nreasons */
+				size_t pos = nr;
+				while (pos > 0 && reason_before(&cand, &r[pos - 1]))
+					pos--;
+				if (pos >= nreasons)
+					continue;
+				size_t last = nr < nreasons ? nr : nreasons - 1;
+				for (size_t j = last; j > pos; j--)
+					r[j] = r[j - 1];
+				r[pos] = cand;
+				if (nr < nreasons)
+					nr++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- training */
+
+struct vfeat {
+	char *name;
+	uint64_t key;
+	uint32_t df;
+	uint32_t last_rec; /* record that last counted it in df, + 1 */
+	uint8_t kind;
+};
+
+struct topics_trainer {
+	struct vfeat *vf; /* vocabulary of every feature seen */
+	size_t nvf, capvf;
+	uint32_t *vslot;
+	size_t nvslot;
+	size_t *roff; /* record i's pairs are [roff[i], roff[i + 1]) */
+	uint32_t *pid;
+	float *px;
+	size_t np, capp;
+	size_t *loff; /* record i's labels are lab[loff[i] .. loff[i + 1]) */
+	uint32_t *lab;
+	size_t nlab, caplab;
+	size_t nrec, caprec;
+	char **tn; /* topic names: the base model's, then new labels in order of first sight */
+	size_t ntop;
+	const struct topics_model *base;
+	double *boff; /* nrec x base->ntopics base logits */
+	struct topics_train_opts o;
+	uint32_t *occ; /* scratch: feature occurrences of the current record */
+	size_t nocc, capocc;
+	struct arena a;
+};
+
+void topics_train_opts_default(struct topics_train_opts *o)
+{
+	o->top_k = 250;
+	o->l2 = 3.0;
+	o->iterations = 150;
+	o->min_df = 3;
+}
+
+struct topics_trainer *topics_trainer_new(void)
+{
+	struct topics_trainer *t = xcalloc(1, sizeof *t);
+	topics_train_opts_default(&t->o);
+	arena_init(&t->a);
+	t->roff = xmalloc(sizeof *t->roff);
+	t->roff[0] = 0;
+	t->loff = xmalloc(sizeof *t->loff);
+	t->loff[0] = 0;
+	return t;
+}
+
+void topics_trainer_set_opts(struct topics_trainer *t, const struct topics_train_opts *o)
+{
+	t->o = *o;
+}
+
+void topics_trainer_set_base(struct topics_trainer *t, const struct topics_model *base)
+{
+	assert(t->nrec == 0 && t->ntop == 0);
+	t->base = base;
+	for (size_t i = 0; base && i < base->ntopics; i++) {
+		t->tn = xrealloc(t->tn, (t->ntop + 1) * sizeof *t->tn);
+		t->tn[t->ntop++] = xstrdup(base->names[i]);
+	}
+}
+
+void topics_trainer_free(struct topics_trainer *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nvf; i++)
+		free(t->vf[i].name);
+	for (size_t i = 0; i < t->ntop; i++)
+		free(t->tn[i]);
+	free(t->vf);
+	free(t->vslot);
+	free(t->roff);
+	free(t->pid);
+	free(t->px);
+	free(t->loff);
+	free(t->lab);
+	free(t->tn);
+	free(t->boff);
+	free(t->occ);
+	arena_clear(&t->a);
+	free(t);
+}
+
+static void vrehash(struct topics_trainer *t, size_t nslot)
+{
+	free(t->vslot);
+	t->vslot = xcalloc(nslot, sizeof *t->vslot);
+	t->nvslot = nslot;
+	for (size_t j = 0; j < t->nvf; j++) {
+		size_t i = (size_t)t->vf[j].key & (nslot - 1);
+		while (t->vslot[i])
+			i = (i + 1) & (nslot - 1);
+		t->vslot[i] = (uint32_t)(j + 1);
+	}
+}
+
+/* Vocabulary id of key; when new, its name is made by name_fn from the parts. */
+struct vname {
+	const char *prefix;
+	const char *part[MAX_PHRASE];
+	size_t len[MAX_PHRASE];
+	int nparts;
+};
+
+static uint32_t vocab_id(struct topics_trainer *t, uint64_t key, const struct vname *vn,
+			 uint8_t kind)
+{
+	if (t->nvslot) {
+		size_t mask = t->nvslot - 1;
+		for (size_t i = (size_t)key & mask; t->vslot[i]; i = (i + 1) & mask)
+			if (t->vf[t->vslot[i] - 1].key == key)
+				return t->vslot[i] - 1;
+	}
+	if (t->nvf == t->capvf) {
+		t->capvf = t->capvf ? t->capvf * 2 : 4096;
+		t->vf = xrealloc(t->vf, t->capvf * sizeof *t->vf);
+	}
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, vn->prefix);
+	for (int i = 0; i < vn->nparts; i++) {
+		if (i && kind == FK_PHRASE)
+			buf_addc(&b, ' ');
+		buf_add(&b, vn->part[i], vn->len[i]);
+	}
+	struct vfeat *v = &t->vf[t->nvf++];
+	v->name = b.p;
+	v->key = key;
+	v->df = 0;
+	v->last_rec = 0;
+	v->kind = kind;
+	if (t->nvf * 2 > t->nvslot)
+		vrehash(t, t->nvslot ? t->nvslot * 2 : 1 << 16);
+	else {
+		size_t i = (size_t)key & (t->nvslot - 1);
+		while (t->vslot[i])
+			i = (i + 1) & (t->nvslot - 1);
+		t->vslot[i] = (uint32_t)t->nvf;
+	}
+	return (uint32_t)(t->nvf - 1);
+}
+
+static void occ_push(struct topics_trainer *t, uint32_t id)
+{
+	if (t->nocc == t->capocc) {
+		t->capocc = t->capocc ? t->capocc * 2 : 4096;
+		t->occ = xrealloc(t->occ, t->capocc * sizeof *t->occ);
+	}
+	t->occ[t->nocc++] = id;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Words the trainer never learns a weight for: function words, reporting verbs and titles
+ * tell a source's style (BBC against Usenet), not a topic. Phrases may not start or end
+ * with one ("of the"), but may hold one inside ("minister of state"). Sorted (bsearch). */
+static const char *const stopwords[] = {
+	"a", "about", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+	"are", "as", "at", "be", "because", "been", "before", "being", "between", "both", "but",
+	"by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "even",
+	"ever", "few", "for", "from", "further", "get", "got", "had", "has", "have", "having",
+	"he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
+	"into", "is", "it", "its", "itself", "just", "like", "made", "make", "many", "may", "me",
+	"might", "more", "most", "mr", "mrs", "ms", "much", "must", "my", "myself", "no", "nor",
+	"not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours",
+	"ourselves", "out", "over", "own", "per", "really", "said", "same", "say", "says", "she",
+	"should", "since", "so", "some", "such", "than", "that", "the", "their", "theirs",
+	"them", "themselves", "then", "there", "these", "they", "thing", "things", "think",
+	"this", "those", "though", "through", "to", "told", "too", "under", "until", "up",
+	"upon", "us", "very", "was", "way", "we", "well", "were", "what", "when", "where",
+	"whether", "which", "while", "who", "whom", "why", "will", "with", "would", "yet",
+	"you", "your", "yours", "yourself",
+};
+
+static int cmp_stop(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool is_stopword(const char *w, size_t n)
+{
+	char buf[16];
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	return bsearch(buf, stopwords, sizeof stopwords / sizeof stopwords[0],
+		       sizeof stopwords[0], cmp_stop) != NULL;
+}
+
+/* Every word, 2- and 3-word phrase of the text, as count_text() would see them, less
+ * numbers and stopwords (see above). */
+static void trainer_text(struct topics_trainer *t, const struct topics_input *in)
+{
+	const struct tok_list *toks = in->toks;
+	const char *s = in->nt->s;
+	int nchain = 0;                 /* words in the current chain (max 2 kept) */
+	const char *cw[MAX_PHRASE - 1] = {NULL, NULL}; /* the last words of the chain */
+	size_t cl[MAX_PHRASE - 1] = {0, 0};
+	bool cstop[MAX_PHRASE - 1] = {false, false}; /* is cw[i] a stopword or number */
+	uint64_t ck[MAX_PHRASE - 1] = {0, 0}; /* ck[0]: key of the last word, ck[1]: of the last two */
+	for (size_t i = 0; i < toks->n; i++) {
+		const struct token *tk = &toks->v[i];
+		if (tk->flags & TOKF_LINE_BEFORE)
+			nchain = 0;
+		if (tk->kind == TOK_HYPHEN)
+			continue;
+		if (!is_wordtok(tk->kind)) {
+			nchain = 0;
+			continue;
+		}
+		const char *w = s + tk->nstart;
+		size_t wl = tk->nend - tk->nstart;
+		uint64_t h = hash_bytes(w, wl);
+		uint64_t k1 = key_word(h);
+		bool stop = tk->kind == TOK_NUM || is_stopword(w, wl);
+		if (!stop) {
+			struct vname vn = {"w:", {w}, {wl}, 1};
+			occ_push(t, vocab_id(t, k1, &vn, FK_WORD));
+		}
+		uint64_t k2 = 0;
+		if (nchain >= 1) {
+			k2 = key_next(ck[0], h);
+			struct vname v2 = {"p:", {cw[0], w}, {cl[0], wl}, 2};
+			if (!stop && !cstop[0])
+				occ_push(t, vocab_id(t, k2, &v2, FK_PHRASE));
+		}
+		if (nchain >= 2) {
+			uint64_t k3 = key_next(ck[1], h);
+			struct vname v3 = {"p:", {cw[1], cw[0], w}, {cl[1], cl[0], wl}, 3};
+			if (!stop && !cstop[1])
+				occ_push(t, vocab_id(t, k3, &v3, FK_PHRASE));
+		}
+		cstop[1] = cstop[0];
+		cstop[0] = stop;
+		ck[1] = k2;
+		ck[0] = k1;
+		cw[1] = cw[0];
+		cl[1] = cl[0];
+		cw[0] = w;
+		cl[0] = wl;
+		if (nchain < 2)
+			nchain++;
+	}
+}
+
+static void trainer_ent(struct topics_trainer *t, const char *prefix, const char *val,
+			const char *suffix, uint8_t kind)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%s%s%s", prefix, val, suffix);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return;
+	for (char *p = buf; *p; p++)
+		*p = ascii_lower(*p);
+	struct vname vn = {"", {buf}, {(size_t)n}, 1};
+	occ_push(t, vocab_id(t, key_ent(buf, (size_t)n), &vn, kind));
+}
+
+/* Entity features learnt from data: type:, group: and types:T>=2; not ent: (specific
+ * people and places of the training years would not carry over). */
+static void trainer_entities(struct topics_trainer *t, const struct topics_input *in)
+{
+	if (!in->nmentions)
+		return;
+	const struct topics_mention **v = xmalloc(in->nmentions * sizeof *v);
+	size_t nv = 0;
+	for (size_t i = 0; i < in->nmentions; i++) {
+		const struct topics_mention *me = &in->mentions[i];
+		if (me->type)
+			trainer_ent(t, "type:", me->type, "", FK_TYPE);
+		if (me->group)
+			trainer_ent(t, "group:", me->group, "", FK_GROUP);
+		if (me->type && me->id)
+			v[nv++] = me;
+	}
+	qsort(v, nv, sizeof *v, cmp_mention);
+	for (size_t i = 0; i < nv;) {
+		size_t j = i + 1;
+		uint32_t distinct = 1;
+		while (j < nv && strcasecmp_ascii(v[j]->type, v[i]->type) == 0) {
+			if (strcasecmp_ascii(v[j]->id, v[j - 1]->id) != 0)
+				distinct++;
+			j++;
+		}
+		if (distinct >= 2)
+			trainer_ent(t, "types:", v[i]->type, ">=2", FK_TYPES);
+		i = j;
+	}
+	free(v);
+}
+
+static size_t trainer_topic(struct topics_trainer *t, const char *name)
+{
+	for (size_t i = 0; i < t->ntop; i++)
+		if (strcmp(t->tn[i], name) == 0)
+			return i;
+	t->tn = xrealloc(t->tn, (t->ntop + 1) * sizeof *t->tn);
+	t->tn[t->ntop] = xstrdup(name);
+	return t->ntop++;
+}
+
+void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
+			const char *const *labels, size_t nlabels)
+{
+	t->nocc = 0;
+	if (in->toks && in->nt)
+		trainer_text(t, in);
+	trainer_entities(t, in);
+	qsort(t->occ, t->nocc, sizeof *t->occ, cmp_u32);
+	size_t nw = in->toks ? count_words(in->toks) : 0;
+	if (t->nrec == t->caprec) {
+		t->caprec = t->caprec ? t->caprec * 2 : 1024;
+		t->roff = xrealloc(t->roff, (t->caprec + 1) * sizeof *t->roff);
+		t->loff = xrealloc(t->loff, (t->caprec + 1) * sizeof *t->loff);
+		if (t->base)
+			t->boff = xrealloc(t->boff, t->caprec * t->base->ntopics * sizeof *t->boff);
+	}
+	for (size_t i = 0; i < t->nocc;) {
+		size_t j = i;
+		while (j < t->nocc && t->occ[j] == t->occ[i])
+			j++;
+		struct vfeat *v = &t->vf[t->occ[i]];
+		if (v->last_rec != t->nrec + 1) {
+			v->last_rec = (uint32_t)(t->nrec + 1);
+			v->df++;
+		}
+		if (t->np == t->capp) {
+			t->capp = t->capp ? t->capp * 2 : 1 << 16;
+			t->pid = xrealloc(t->pid, t->capp * sizeof *t->pid);
+			t->px = xrealloc(t->px, t->capp * sizeof *t->px);
+		}
+		t->pid[t->np] = t->occ[i];
+		t->px[t->np] = (v->kind == FK_WORD || v->kind == FK_PHRASE)
+				       ? (float)text_value((uint32_t)(j - i), nw)
+				       : 1.0f;
+		t->np++;
+		i = j;
+	}
+	for (size_t i = 0; i < nlabels; i++) {
+		uint32_t topic = (uint32_t)trainer_topic(t, labels[i]);
+		bool seen = false;
+		for (size_t k = t->loff[t->nrec]; k < t->nlab; k++)
+			seen |= t->lab[k] == topic;
+		if (seen)
+			continue;
+		if (t->nlab == t->caplab) {
+			t->caplab = t->caplab ? t->caplab * 2 : 1024;
+			t->lab = xrealloc(t->lab, t->caplab * sizeof *t->lab);
+		}
+		t->lab[t->nlab++] = topic;
+	}
+	if (t->base) {
+		struct counter c;
+		size_t bw;
+		model_logits(t->base, in, &t->a, t->boff + t->nrec * t->base->ntopics, &c, &bw);
+		arena_reset(&t->a);
+	}
+	t->nrec++;
+	t->roff[t->nrec] = t->np;
+	t->loff[t->nrec] = t->nlab;
+}
+
+/* One binary logistic regression: minimise sum_i logloss(y_i, off_i + b + w.x_i) +
+ * l2/2 |w|^2 over the features not masked out. w has dim + 1 entries, w[dim] = b. */
+struct lrp {
+	size_t nrec, dim;
+	const size_t *ro;
+	const uint32_t *col;
+	const float *val;
+	const double *off; /* NULL or nrec entries */
+	const uint8_t *y;
+	const uint8_t *mask; /* NULL or dim entries, 0 = fixed at zero */
+	double l2;
+};
+
+static double softplus(double x)
+{
+	return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+static double lr_fg(const struct lrp *p, const double *w, double *g)
+{
+	double f = 0;
+	for (size_t j = 0; j < p->dim; j++) {
+		g[j] = p->l2 * w[j];
+		f += 0.5 * p->l2 * w[j] * w[j];
+	}
+	g[p->dim] = 0;
+	for (size_t i = 0; i < p->nrec; i++) {
+		double z = w[p->dim] + (p->off ? p->off[i] : 0);
+		for (size_t k = p->ro[i]; k < p->ro[i + 1]; k++)
+			z += w[p->col[k]] * p->val[k];
+		f += p->y[i] ? softplus(-z) : softplus(z);
+		double r = sigmoid(z) - p->y[i];
+		for (size_t k = p->ro[i]; k < p->ro[i + 1]; k++)
+			g[p->col[k]] += r * p->val[k];
+		g[p->dim] += r;
+	}
+	if (p->mask)
+		for (size_t j = 0; j < p->dim; j++)
+			if (!p->mask[j])
+				g[j] = 0;
+	return f;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+#define LBFGS_M 8
+
+/* Limited-memory BFGS with a backtracking (Armijo) line search, at most iters steps. */
+static void lbfgs(const struct lrp *p, double *w, int iters)
+{
+	size_t n = p->dim + 1;
+	double *g = xmalloc(n * sizeof *g), *gn = xmalloc(n * sizeof *gn);
+	double *wn = xmalloc(n * sizeof *wn), *d = xmalloc(n * sizeof *d);
+	double *s = xmalloc(LBFGS_M * n * sizeof *s), *y = xmalloc(LBFGS_M * n * sizeof *y);
+	double rho[LBFGS_M], alpha[LBFGS_M];
+	int head = 0, cnt = 0;
+	double f = lr_fg(p, w, g);
+	for (int it = 0; it < iters; it++) {
+		for (size_t j = 0; j < n; j++)
+			d[j] = g[j];
+		for (int k = 0; k < cnt; k++) {
+			int i = (head - 1 - k + LBFGS_M) % LBFGS_M;
+			alpha[i] = rho[i] * dot(s + i * n, d, n);
+			for (size_t j = 0; j < n; j++)
+				d[j] -= alpha[i] * y[i * n + j];
+		}
+		double gamma;
+		if (cnt) {
+			int i = (head - 1 + LBFGS_M) % LBFGS_M;
+			gamma = dot(s + i * n, y + i * n, n) / dot(y + i * n, y + i * n, n);
+		} else {
+			gamma = 1.0 / sqrt(dot(g, g, n) + 1e-300);
+		}
+		for (size_t j = 0; j < n; j++)
+			d[j] *= gamma;
+		for (int k = cnt - 1; k >= 0; k--) {
+			int i = (head - 1 - k + LBFGS_M) % LBFGS_M;
+			double b = rho[i] * dot(y + i * n, d, n);
+			for (size_t j = 0; j < n; j++)
+				d[j] += s[i * n + j] * (alpha[i] - b);
+		}
+		for (size_t j = 0; j < n; j++)
+			d[j] = -d[j];
+		double gd = dot(g, d, n);
+		if (!(gd < 0)) {
+			/* not a descent direction: restart from the gradient */
+			cnt = 0;
+			double gg = sqrt(dot(g, g, n) + 1e-300);
+			for (size_t j = 0; j < n; j++)
+				d[j] = -g[j] / gg;
+			gd = dot(g, d, n);
+		}
+		double step = 1, fn = f;
+		int tries;
+		for (tries = 0; tries < 40; tries++) {
+			for (size_t j = 0; j < n; j++)
+				wn[j] = w[j] + step * d[j];
+			fn = lr_fg(p, wn, gn);
+			if (fn <= f + 1e-4 * step * gd)
+				break;
+			step *= 0.5;
+		}
+		if (tries == 40)
+			break;
+		double *si = s + head * n, *yi = y + head * n;
+		for (size_t j = 0; j < n; j++) {
+			si[j] = wn[j] - w[j];
+			yi[j] = gn[j] - g[j];
+		}
+		double sy = dot(si, yi, n);
+		if (sy > 1e-12) {
+			rho[head] = 1.0 / sy;
+			head = (head + 1) % LBFGS_M;
+			if (cnt < LBFGS_M)
+				cnt++;
+		}
+		double rel = (f - fn) / (fabs(f) + 1e-12);
+		memcpy(w, wn, n * sizeof *w);
+		memcpy(g, gn, n * sizeof *g);
+		f = fn;
+		if (rel < 1e-9)
+			break;
+	}
+	free(g);
+	free(gn);
+	free(wn);
+	free(d);
+	free(s);
+	free(y);
+}
+
+struct named_w {
+	const char *name;
+	double w;
+};
+
+static int cmp_by_abs(const void *a, const void *b)
+{
+	const struct named_w *x = a, *y = b;
+	double ax = fabs(x->w), ay = fabs(y->w);
+	if (ax != ay)
+		return ax < ay ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_by_name(const void *a, const void *b)
+{
+	const struct named_w *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_by_weight(const void *a, const void *b)
+{
+	const struct named_w *x = a, *y = b;
+	if (x->w != y->w)
+		return x->w < y->w ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void print_w(FILE *out, const char *topic, const char *feature, double w)
+{
+	char num[64];
+	snprintf(num, sizeof num, "%.4f", w);
+	if (strcmp(num, "-0.0000") == 0)
+		snprintf(num, sizeof num, "0.0000");
+	fprintf(out, "%s\t%s\t%s\n", topic, feature, num);
+}
+
+/* Write topic t: base lines (if any) plus the trained ones, same feature summed, sorted by
+ * weight (highest first), ties by name; weights that round to zero are left out. */
+static void write_topic(FILE *out, const struct topics_trainer *t, size_t topic, double bias,
+			struct named_w *tr, size_t ntr)
+{
+	size_t cap = ntr;
+	const struct topics_model *b = t->base;
+	bool in_base = b && topic < b->ntopics;
+	if (in_base)
+		for (size_t i = 0; i < b->nf; i++)
+			cap += b->f[i].ntw;
+	struct named_w *all = xmalloc((cap + 1) * sizeof *all);
+	size_t n = 0;
+	if (in_base) {
+		bias += b->bias[topic];
+		for (size_t i = 0; i < b->nf; i++)
+			for (uint32_t k = 0; k < b->f[i].ntw; k++)
+				if (b->f[i].tw[k].topic == topic)
+					all[n++] = (struct named_w){b->f[i].name, b->f[i].tw[k].w};
+	}
+	for (size_t i = 0; i < ntr; i++)
+		all[n++] = tr[i];
+	qsort(all, n, sizeof *all, cmp_by_name);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && strcmp(all[m - 1].name, all[i].name) == 0)
+			all[m - 1].w += all[i].w;
+		else
+			all[m++] = all[i];
+	}
+	qsort(all, m, sizeof *all, cmp_by_weight);
+	print_w(out, t->tn[topic], "bias", bias);
+	for (size_t i = 0; i < m; i++)
+		if (fabs(all[i].w) >= 0.00005)
+			print_w(out, t->tn[topic], all[i].name, all[i].w);
+	free(all);
+}
+
+int topics_trainer_write(struct topics_trainer *t, FILE *out, struct err *err)
+{
+	if (t->nrec == 0 && !t->base)
+		return err_set(err, ERR_INPUT, "", 0, "no training records");
+	/* features seen in at least min_df records */
+	uint32_t *newid = xmalloc((t->nvf + 1) * sizeof *newid);
+	size_t dim = 0;
+	for (size_t i = 0; i < t->nvf; i++)
+		newid[i] = t->vf[i].df >= t->o.min_df ? (uint32_t)dim++ : UINT32_MAX;
+	const char **names = xmalloc((dim + 1) * sizeof *names);
+	for (size_t i = 0; i < t->nvf; i++)
+		if (newid[i] != UINT32_MAX)
+			names[newid[i]] = t->vf[i].name;
+	size_t *ro = xmalloc((t->nrec + 1) * sizeof *ro);
+	uint32_t *col = xmalloc((t->np + 1) * sizeof *col);
+	float *val = xmalloc((t->np + 1) * sizeof *val);
+	size_t nnz = 0;
+	for (size_t i = 0; i < t->nrec; i++) {
+		ro[i] = nnz;
+		for (size_t k = t->roff[i]; k < t->roff[i + 1]; k++)
+			if (newid[t->pid[k]] != UINT32_MAX) {
+				col[nnz] = newid[t->pid[k]];
+				val[nnz++] = t->px[k];
+			}
+	}
+	ro[t->nrec] = nnz;
+	uint8_t *y = xmalloc(t->nrec + 1);
+	uint8_t *mask = xmalloc(dim + 1);
+	double *off = xmalloc((t->nrec + 1) * sizeof *off);
+	double *w = xmalloc((dim + 1) * sizeof *w);
+	struct named_w *sel = xmalloc((dim + 1) * sizeof *sel);
+
+	fprintf(out, "# entopic topic model (format: models/README.md), written by entopic train.\n");
+	fprintf(out, "# %zu training records, %zu features in >= %u records; per topic: L2 %g, "
+		     "%d L-BFGS iterations, top %zu features by |weight| refitted%s.\n",
+		t->nrec, dim, t->o.min_df, t->o.l2, t->o.iterations, t->o.top_k,
+		t->base ? ", on top of the base (curated) weights, which are included" : "");
+	fprintf(out, "# topics:");
+	for (size_t k = 0; k < t->ntop; k++)
+		fprintf(out, " %s", t->tn[k]);
+	fprintf(out, "\n");
+	for (size_t k = 0; k < t->ntop; k++) {
+		size_t npos = 0;
+		for (size_t i = 0; i < t->nrec; i++) {
+			y[i] = 0;
+			for (size_t j = t->loff[i]; j < t->loff[i + 1]; j++)
+				y[i] |= t->lab[j] == k;
+			npos += y[i];
+		}
+		bool in_base = t->base && k < t->base->ntopics;
+		fprintf(out, "\n# %s: %zu of %zu records positive%s\n", t->tn[k], npos, t->nrec,
+			npos && npos < t->nrec ? (in_base ? "; trained on top of the base weights" : "; trained")
+					       : "; base weights only (nothing to learn from)");
+		if (npos == 0 || npos == t->nrec) {
+			if (!in_base)
+				continue; /* cannot happen: a label makes a topic */
+			write_topic(out, t, k, 0, NULL, 0);
+			continue;
+		}
+		for (size_t i = 0; i < t->nrec; i++)
+			off[i] = in_base ? t->boff[i * t->base->ntopics + k] : 0;
+		struct lrp p = {t->nrec, dim, ro, col, val, off, y, NULL, t->o.l2};
+		memset(w, 0, (dim + 1) * sizeof *w);
+		/* start the bias at the log-odds of the topic */
+		if (!in_base)
+			w[dim] = log((double)npos / (double)(t->nrec - npos));
+		lbfgs(&p, w, t->o.iterations);
+		size_t ns = 0;
+		for (size_t j = 0; j < dim; j++)
+			if (w[j] != 0)
+				sel[ns++] = (struct named_w){names[j], w[j]};
+		qsort(sel, ns, sizeof *sel, cmp_by_abs);
+		if (ns > t->o.top_k)
+			ns = t->o.top_k;
+		/* refit with the selected features only */
+		memset(mask, 0, dim + 1);
+		for (size_t j = 0; j < dim; j++)
+			if (w[j] != 0) {
+				struct named_w key = {names[j], w[j]};
+				/* selected when it sorts no later than the last kept one */
+				if (ns && cmp_by_abs(&key, &sel[ns - 1]) <= 0)
+					mask[j] = 1;
+			}
+		for (size_t j = 0; j < dim; j++)
+			if (!mask[j])
+				w[j] = 0;
+		p.mask = mask;
+		lbfgs(&p, w, t->o.iterations);
+		size_t nt = 0;
+		for (size_t j = 0; j < dim; j++)
+			if (mask[j])
+				sel[nt++] = (struct named_w){names[j], w[j]};
+		write_topic(out, t, k, w[dim], sel, nt);
+	}
+	free(newid);
+	free(names);
+	free(ro);
+	free(col);
+	free(val);
+	free(y);
+	free(mask);
+	free(off);
+	free(w);
+	free(sel);
+	if (fflush(out) != 0 || ferror(out))
+		return err_set(err, ERR_IO, "", 0, "write error: %s", strerror(errno));
+	return 0;
+}
