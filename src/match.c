@@ -367,7 +367,8 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	uint32_t j = mm->t1;
 	/* a capitalized word right after: "US Strategic Metals", "Copper Mountain Mining" */
 	if (j < tl->n && adjacent(tl, j - 1, j) && is_cap(&tl->v[j]) &&
-	    !tok_in(m, "state-body", nt, &tl->v[j]) && !tok_in(m, "title", nt, &tl->v[j])) {
+	    !tok_in(m, "state-body", nt, &tl->v[j]) && !tok_in(m, "title", nt, &tl->v[j]) &&
+	    !tok_in(m, "first-name", nt, &tl->v[j])) {
 		uint32_t c = cov[j];
 		bool known = c != UINT32_MAX && ml->v[c].src == SRC_LEXICON;
 		if (!known)
@@ -377,8 +378,7 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	if (mm->t0 >= 2) {
 		const struct token *of = &tl->v[mm->t0 - 1], *w = &tl->v[mm->t0 - 2];
 		if (of->nend - of->nstart == 2 && memcmp(nt->s + of->nstart, "of", 2) == 0 &&
-		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && !tok_in(m, "state-body", nt, w) &&
-		    !tok_in(m, "title", nt, w) && !sentence_initial(nt, tl, mm->t0 - 2))
+		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && tok_in(m, "of-name-head", nt, w))
 			return true;
 	}
 	/* a capitalized word right before that is not a sentence start: "Anglo American" */
@@ -402,7 +402,8 @@ static void containment_pass(const matcher *m, struct arena *a, const struct nor
 		const char *ty = mm->ent->type;
 		drop[k] = false;
 		if (mm->src != SRC_LEXICON ||
-		    !(ty == m->t_country || ty == m->t_mineral || ty == m->t_city))
+		    !(ty == m->t_country || ty == m->t_mineral || ty == m->t_city ||
+		      (ty == m->t_person && mm->kind == KIND_PARTIAL)))
 			continue;
 		drop[k] = inside_name(m, nt, tl, title, cov, ml, mm);
 	}
@@ -544,28 +545,93 @@ static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t
 	return true;
 }
 
-static void people_pass(const matcher *m, struct arena *a, const char *orig,
+/* Is token i the word w (normalized)? */
+static bool tok_is(const struct norm_text *nt, const struct tok_list *tl, uint32_t i,
+		   const char *w)
+{
+	size_t n = strlen(w);
+	return i < tl->n && tl->v[i].nend - tl->v[i].nstart == n &&
+	       memcmp(nt->s + tl->v[i].nstart, w, n) == 0;
+}
+
+static bool tok_punct(const struct norm_text *nt, const struct tok_list *tl, uint32_t i, char c)
+{
+	return i < tl->n && tl->v[i].kind == TOK_PUNCT && nt->s[tl->v[i].nstart] == c;
+}
+
+/* Surnames of the people found so far: the last word of every full person mention. */
+static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+			  const struct mlist *ml, uint32_t i)
+{
+	const struct token *t = &tl->v[i];
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
+			continue;
+		const struct token *u = &tl->v[mm->t1 - 1];
+		if (u->nend - u->nstart == t->nend - t->nstart &&
+		    memcmp(nt->s + u->nstart, nt->s + t->nstart, t->nend - t->nstart) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A title before position k, possibly with "to Azerbaijan" or a comma after it: returns
+ * the first token of the name that may follow, or k when there is no title. */
+static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+			   const uint32_t *cov, const struct mlist *ml, uint32_t k, bool *after)
+{
+	uint32_t n = (uint32_t)tl->n, j = k;
+	*after = false;
+	while (j < n && tl->v[j].kind == TOK_WORD && tok_in(m, "title", nt, &tl->v[j]) &&
+	       cov[j] == UINT32_MAX) {
+		*after = true;
+		j++;
+		/* "Ambassador to Azerbaijan", "Minister of State for Interior" */
+		if ((tok_is(nt, tl, j, "to") || tok_is(nt, tl, j, "of") || tok_is(nt, tl, j, "for")) &&
+		    j + 1 < n) {
+			uint32_t q = j + 1;
+			if (tok_is(nt, tl, q, "the"))
+				q++;
+			if (q < n && cov[q] != UINT32_MAX && ml->v[cov[q]].ent->type != m->t_person) {
+				j = ml->v[cov[q]].t1;
+			} else if (q < n && tl->v[q].kind == TOK_WORD &&
+				   tok_in(m, "title", nt, &tl->v[q])) {
+				j = q;
+			} else if (q < n && tl->v[q].kind == TOK_WORD &&
+				   (tl->v[q].flags & TOKF_INIT_UPPER) && q + 1 < n &&
+				   tok_in(m, "title", nt, &tl->v[q + 1])) {
+				j = q + 1; /* "Minister of State for Interior" */
+			}
+		}
+	}
+	if (*after && tok_punct(nt, tl, j, ','))
+		j++;
+	return j;
+}
+
+/* One pass over the record for people that no lexicon lists. A capitalized run is a
+ * person when a title or role stands before it, when it begins with a known first name, when
+ * it ends with the surname of a person already found (family members), when an apposition
+ * with a role follows ("X Y, an engineer") or when it continues a list of people. */
+static void people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
 			struct mlist *ml)
 {
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
+	bool list_follows = false; /* the previous person was followed by "and" or "," */
 	while (i < n) {
 		uint32_t *cov = coverage(a, tl, ml);
-		/* a title, then the name: "Interior Minister Mohsin Naqvi", "analyst X Y" */
-		bool after_title = false;
-		uint32_t k = i;
-		while (k < n && tl->v[k].kind == TOK_WORD && tok_in(m, "title", nt, &tl->v[k]) &&
-		       cov[k] == UINT32_MAX) {
-			after_title = true;
-			k++;
-		}
-		if (after_title && k < n && tl->v[k].kind == TOK_PUNCT && nt->s[tl->v[k].nstart] == ',')
-			k++;
-		uint32_t s = k, e = k;
+		bool after_title;
+		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
+		uint32_t s = k, e = k, words = 0;
+		uint32_t maxw = title[k < n ? k : n - 1] ? 3 : 4;
 		while (e < n && name_token(m, nt, tl, e) &&
 		       (e == s || !(tl->v[e].flags & TOKF_LINE_BEFORE)) &&
 		       !(e > s && tok_in(m, "title", nt, &tl->v[e]))) {
+			if (name_token(m, nt, tl, e) == 1 && ++words > maxw)
+				break;
 			if (e + 2 < n && tl->v[e + 1].kind == TOK_HYPHEN &&
 			    !(tl->v[e + 1].flags & TOKF_SPACE_BEFORE) &&
 			    !(tl->v[e + 2].flags & TOKF_SPACE_BEFORE) && name_token(m, nt, tl, e + 2) == 1)
@@ -573,39 +639,96 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			e++;
 		}
 		if (e == s) {
+			if (!(list_follows && (tok_is(nt, tl, i, "and") || tok_punct(nt, tl, i, ','))))
+				list_follows = false;
 			i = k > i ? k : i + 1;
 			continue;
 		}
 		uint32_t next = e;
-		/* particles only inside; a name starts with a known first name unless a title
-		 * introduced it */
 		while (e > s && name_token(m, nt, tl, e - 1) == 2)
 			e--;
 		while (s < e && name_token(m, nt, tl, s) == 2)
 			s++;
+		/* the run may not swallow mentions other than weak ones (Chad, Jordan, a bare
+		 * surname) */
+		while (e > s && cov[e - 1] != UINT32_MAX && !(ml->v[cov[e - 1]].flags & GAZF_AMBIGUOUS) &&
+		       !(ml->v[cov[e - 1]].ent->type == m->t_person && ml->v[cov[e - 1]].kind == KIND_PARTIAL))
+			e--;
 		bool person = false;
-		if (after_title && e - s >= 2)
-			person = true;
-		else {
+		if (e - s >= 2) {
 			uint32_t f = s;
 			while (f < e && !tok_in(m, "first-name", nt, &tl->v[f]))
 				f++;
-			if (f < e && e - f >= 2 && !title[f]) {
+			bool appos = tok_punct(nt, tl, e, ',') &&
+				     ((e + 1 < n && tok_in(m, "title", nt, &tl->v[e + 1])) ||
+				      ((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
+					tok_is(nt, tl, e + 1, "the")) &&
+				       e + 2 < n && tok_in(m, "title", nt, &tl->v[e + 2])) ||
+				      (e + 2 < n && tok_in(m, "title", nt, &tl->v[e + 2])));
+			if (after_title && !(title[s] && !tok_in(m, "first-name", nt, &tl->v[s])))
+				person = true;
+			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
 				person = true;
+			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows) {
+				person = !title[s] || known_surname(m, nt, tl, ml, e - 1);
 			}
 		}
-		if (person) {
+		if (person)
 			for (uint32_t q = s; q < e; q++)
 				if (tok_in(m, "not-name", nt, &tl->v[q]))
 					person = false;
-		}
-		if (person && overridable(m, ml, cov, s, e))
+		if (person && overridable(m, ml, cov, s, e)) {
 			put_span(ml, s, e,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
+			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
+		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
+			   ml->v[cov[s]].t1 == e) {
+			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
+		} else {
+			list_follows = false;
+		}
 		i = next > i ? next : i + 1;
 	}
+}
+
+/* A shorter name of a person found by pattern links to the longer one it begins
+ * ("Tariq Mehmood" ... "Tariq Mehmood Jahangiri"). */
+static void merge_prefix_names(const matcher *m, const struct norm_text *nt,
+			       const struct tok_list *tl, struct mlist *ml)
+{
+	for (size_t k = 0; k < ml->n; k++) {
+		struct mention *x = &ml->v[k];
+		if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
+			continue;
+		for (size_t j = 0; j < ml->n; j++) {
+			const struct mention *y = &ml->v[j];
+			if (y->ent->type != m->t_person || y->t1 - y->t0 <= x->t1 - x->t0)
+				continue;
+			uint32_t q;
+			for (q = 0; q < x->t1 - x->t0; q++) {
+				const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
+				if (a1->nend - a1->nstart != b1->nend - b1->nstart ||
+				    memcmp(nt->s + a1->nstart, nt->s + b1->nstart, a1->nend - a1->nstart))
+					break;
+			}
+			if (q == x->t1 - x->t0) {
+				x->ent = y->ent;
+				break;
+			}
+		}
+	}
+}
+
+static void people_pass(const matcher *m, struct arena *a, const char *orig,
+			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
+			struct mlist *ml)
+{
+	/* twice: the second pass knows the surnames the first one found */
+	people_once(m, a, orig, nt, tl, title, ml);
+	people_once(m, a, orig, nt, tl, title, ml);
+	merge_prefix_names(m, nt, tl, ml);
 }
 
 /* Partial names: a single capitalized word that is part of the name of a person the
@@ -667,6 +790,12 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
 				break;
 		if (j == np)
+			continue;
+		/* not inside a longer name: "Le Clos" of "Chad Le Clos", "Heydar Aliyev" */
+		if (i > 0 && adjacent(tl, i - 1, i) && !title[i] &&
+		    (name_token(m, nt, tl, i - 1) == 2 ||
+		     (is_cap(&tl->v[i - 1]) && !tok_in(m, "title", nt, &tl->v[i - 1]) &&
+		      !sentence_initial(nt, tl, i - 1))))
 			continue;
 		/* not the first word of a longer name ("Trump Route", "Ball State") */
 		if (!title[i] && i + 1 < tl->n && adjacent(tl, i, i + 1) && is_cap(&tl->v[i + 1]) &&

@@ -108,6 +108,22 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 	return f;
 }
 
+/* Is the text at i (after an apostrophe) an English contraction ending: t, re, ve, ll, d, m? */
+static bool contraction(const struct norm_text *nt, size_t i)
+{
+	static const char *const ends[] = {"t", "re", "ve", "ll", "d", "m"};
+	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+		size_t l = strlen(ends[k]);
+		if (i + l <= nt->len && memcmp(nt->s + i, ends[k], l) == 0) {
+			int l2;
+			int32_t after = at(nt, i + l, &l2);
+			if (!l2 || !is_wordch(after))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Length of a dotted abbreviation ("u.s.", "u.k.", "h.w.") starting at i, or 0. */
 static size_t dotted(const struct norm_text *nt, size_t i)
 {
@@ -185,7 +201,10 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 						int32_t n2 = at(nt, i + 1 + l2, &l3);
 						if (n1 == 's' && !(l3 && is_wordch(n2)))
 							break; /* possessive follows */
-						if (l2 && is_letter(n1) && !is_cjk(n1)) {
+						/* inside a word: "d'Ivoire", "O'Brien", "don't";
+						 * not glued words ("brotherhood'China") */
+						if (l2 && is_letter(n1) && !is_cjk(n1) &&
+						    (i - start <= 3 || contraction(nt, i + 1))) {
 							i += 1;
 							continue;
 						}
