@@ -112,3 +112,11 @@ eval: entopic
 
 clean:
 	rm -rf build entopic
+
+# Retrain the default topic model from the labelled news of ../shared/data (needs the
+# sources; the texts stay in build/, only the weights are committed).
+model: entopic
+	@if [ ! -d $(SHARED)/data/bbc-news ]; then echo "model: $(SHARED)/data not found, skipped"; exit 0; fi; \
+	python3 tools/make-topic-data.py --bbc $(SHARED)/data/bbc-news/bbc-fulltext.tar.gz --news20 $(SHARED)/data/20newsgroups/20news-bydate.tar.gz --out build/topic-data && \
+	./entopic train --base models/topics-curated.tsv -o models/topics.tsv build/topic-data/train.jsonl && \
+	./entopic eval --topics-only build/topic-data/test.jsonl

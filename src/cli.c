@@ -51,6 +51,8 @@ struct config {
 	bool topics_only;
 	const char *errors_file;
 	const char *out_file;
+	const char *train_base;
+	struct topics_train_opts train;
 	char datadir[PATH_MAX];
 };
 
@@ -118,6 +120,10 @@ static void help(void)
 "      --errors FILE        write every false positive and negative to FILE\n"
 "train:\n"
 "  -o, --out FILE           where to write the model (default stdout)\n"
+"      --base FILE          curated model that training adds to (its weights stay)\n"
+"      --top-k N            features kept per topic (default 250)\n"
+"      --l2 X               L2 penalty (default 3)\n"
+"      --min-df N           records a feature must occur in (default 3)\n"
 "\n"
 "      --help               show this help and exit\n"
 "      --version            show the version and exit\n"
@@ -197,7 +203,8 @@ static char **split_types(const char *s)
 enum {
 	OPT_JSONL = 256, OPT_LINES, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_LEXDIR, OPT_ADD_MODEL,
 	OPT_RULES, OPT_PATTERNS, OPT_TYPES, OPT_OFFSETS, OPT_EXPLAIN, OPT_PRETTY, OPT_HELP,
-	OPT_VERSION, OPT_NO_TOPICS, OPT_JSON, OPT_TOPICS_ONLY, OPT_ERRORS,
+	OPT_VERSION, OPT_NO_TOPICS, OPT_JSON, OPT_TOPICS_ONLY, OPT_ERRORS, OPT_BASE, OPT_TOP_K,
+	OPT_L2, OPT_MIN_DF,
 };
 
 static const struct option long_opts[] = {
@@ -220,10 +227,27 @@ static const struct option long_opts[] = {
 	{"topics-only", no_argument, NULL, OPT_TOPICS_ONLY},
 	{"errors", required_argument, NULL, OPT_ERRORS},
 	{"out", required_argument, NULL, 'o'},
+	{"base", required_argument, NULL, OPT_BASE},
+	{"top-k", required_argument, NULL, OPT_TOP_K},
+	{"l2", required_argument, NULL, OPT_L2},
+	{"min-df", required_argument, NULL, OPT_MIN_DF},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
+
+static long number_arg(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || end == arg || v < lo || v > hi) {
+		fprintf(stderr, "entopic: %s takes a whole number from %ld to %ld, not '%s'\n", opt,
+			lo, hi, arg);
+		fputs("Try 'entopic --help' for more information.\n", stderr);
+		exit(EXIT_SETUP);
+	}
+	return v;
+}
 
 static int parse_args(struct config *c, int argc, char **argv)
 {
@@ -255,15 +279,7 @@ static int parse_args(struct config *c, int argc, char **argv)
 					    optarg);
 			break;
 		case OPT_EXPLAIN: {
-			c->explain = 3;
-			if (optarg) {
-				char *end;
-				long v = strtol(optarg, &end, 10);
-				if (*end || v < 1 || v > 100)
-					usage_error("--explain takes a number from 1 to 100, not '%s'",
-						    optarg);
-				c->explain = (size_t)v;
-			}
+			c->explain = optarg ? (size_t)number_arg("--explain", optarg, 1, 100) : 3;
 			break;
 		}
 		case OPT_PRETTY: c->pretty = true; break;
@@ -271,6 +287,16 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_TOPICS_ONLY: c->topics_only = true; break;
 		case OPT_ERRORS: c->errors_file = optarg; break;
 		case 'o': c->out_file = optarg; break;
+		case OPT_BASE: c->train_base = optarg; break;
+		case OPT_TOP_K: c->train.top_k = (size_t)number_arg("--top-k", optarg, 1, 100000); break;
+		case OPT_L2: {
+			char *end;
+			c->train.l2 = strtod(optarg, &end);
+			if (*end || !(c->train.l2 >= 0 && c->train.l2 <= 1e6))
+				usage_error("--l2 takes a number from 0 to 1e6, not '%s'", optarg);
+			break;
+		}
+		case OPT_MIN_DF: c->train.min_df = (unsigned)number_arg("--min-df", optarg, 1, 1000000); break;
 		case OPT_HELP: help(); exit(0);
 		case OPT_VERSION: printf("entopic %s\n", ENTOPIC_VERSION); exit(0);
 		case ':': usage_error("option '%s' needs an argument", argv[optind - 1]); break;
@@ -507,6 +533,14 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	if (!in)
 		die_err(&e);
 	struct topics_trainer *t = topics_trainer_new();
+	topics_trainer_set_opts(t, &c->train);
+	struct topics_model *base = NULL;
+	if (c->train_base) {
+		base = topics_load(c->train_base, &e);
+		if (!base)
+			die_err(&e);
+		topics_trainer_set_base(t, base);
+	}
 	struct arena a;
 	arena_init(&a);
 	struct input_rec rec;
@@ -514,13 +548,14 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	long used = 0;
 	while ((rc = input_next(in, &rec, &e)) > 0) {
 		json_t *jt = rec.fields ? json_object_get(rec.fields, "topics") : NULL;
-		if (rec.error[0] || !json_is_array(jt) || json_array_size(jt) == 0) {
+		if (rec.error[0] || !json_is_array(jt)) {
+			/* an empty list is a record about none of the topics: a negative example */
 			record_message(&rec, rec.error[0] ? rec.error : "no \"topics\" list");
 			status = EXIT_RECORDS;
 			continue;
 		}
 		size_t nl = json_array_size(jt);
-		const char **labels = xmalloc(nl * sizeof *labels);
+		const char **labels = xmalloc((nl + 1) * sizeof *labels);
 		size_t k = 0;
 		for (size_t i = 0; i < nl; i++)
 			if (json_is_string(json_array_get(jt, i)))
@@ -552,6 +587,7 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	}
 	fprintf(stderr, "entopic: trained on %ld records\n", used);
 	topics_trainer_free(t);
+	topics_free(base);
 	arena_clear(&a);
 	free_resources(&r);
 	return status;
@@ -589,6 +625,7 @@ int main(int argc, char **argv)
 	c.in.mode = INPUT_DOC;
 	c.in.text_field = "text";
 	c.in.id_field = "id";
+	topics_train_opts_default(&c.train);
 	const char *cmd = "annotate";
 	int first = parse_args(&c, argc, argv);
 	/* the subcommand is the first operand (options may come before or after it) */

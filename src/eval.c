@@ -121,7 +121,7 @@ int eval_add(eval *e, json_t *gold, const char *text, size_t len, const struct a
 					continue;
 				span_ok = true;
 				g[j].used = true;
-				link_ok = m->ent->id && strcmp(m->ent->id, g[j].id) == 0;
+				link_ok = m->ent->id ? strcmp(m->ent->id, g[j].id) == 0 : !g[j].id[0];
 				if (!link_ok && e->errors)
 					fprintf(e->errors, "%s\tWRONG-ID\t%s\t%zu\t%.*s\t%s (gold %s)\n",
 						docid, e->types[ti], s, (int)(m->oend - m->ostart),
