@@ -1,10 +1,11 @@
 /* normalize: one pass over the original bytes. ASCII takes a fast path (fold A-Z, unify
  * control characters to spaces); every other code point goes through norm_codepoint(),
  * which unifies typographic variants and then asks utf8proc for the compatibility
- * decomposition, case folded and with combining marks stripped. No recomposition is done:
+ * decomposition, case folded and with accents (combining diacritics) stripped. No recomposition is done:
  * the same function normalizes lexicon forms and texts, so both sides agree. */
 #include "normalize.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -38,6 +39,18 @@ static int32_t typo(int32_t cp)
 	return cp;
 }
 
+/* Accents that matching ignores: the combining diacritics of Latin, Greek and Cyrillic
+ * letters (after decomposition), Hebrew points and Arabic vowel marks. Marks that are part
+ * of the spelling in other scripts (Devanagari and Bengali vowel signs, viramas) stay, or
+ * different names would fold together. */
+static bool is_accent(int32_t cp)
+{
+	return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+	       (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+	       (cp >= 0xFE20 && cp <= 0xFE2F) || (cp >= 0x0591 && cp <= 0x05C7) ||
+	       (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670;
+}
+
 int norm_codepoint(int32_t cp, int32_t out[8])
 {
 	int32_t t = typo(cp);
@@ -51,14 +64,15 @@ int norm_codepoint(int32_t cp, int32_t out[8])
 	int last = 0;
 	utf8proc_ssize_t n = utf8proc_decompose_char(
 		t, tmp, 8,
-		UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK,
-		&last);
+		UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE, &last);
 	if (n < 0 || n > 8) {
 		out[0] = (int32_t)utf8proc_tolower(t);
 		return 1;
 	}
 	int k = 0;
 	for (utf8proc_ssize_t i = 0; i < n; i++) {
+		if (is_accent(tmp[i]))
+			continue;
 		int32_t u = typo(tmp[i]);
 		if (u < 0)
 			continue;

@@ -1,0 +1,81 @@
+/* Unit tests of normalize: folding, typography, invalid UTF-8 and the offset map. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "normalize.h"
+
+static void norm_is(const char *in, const char *want, int line)
+{
+	char *got = norm_string(in);
+	if (strcmp(got, want) != 0) {
+		check_fail++;
+		fprintf(stderr, "%s:%d: norm('%s') = '%s', want '%s'\n", __FILE__, line, in, got,
+			want);
+	} else {
+		check_pass++;
+	}
+	free(got);
+}
+#define NORM_IS(a, b) norm_is(a, b, __LINE__)
+
+int main(void)
+{
+	NORM_IS("China", "china");
+	NORM_IS("CHINA", "china");
+	NORM_IS("China\xE2\x80\x99s", "china's");          /* curly apostrophe */
+	NORM_IS("\xE2\x80\x9CUS\xE2\x80\x9D", "\"us\"");      /* curly quotes */
+	NORM_IS("Pakistan\xE2\x80\x93US", "pakistan-us");  /* en dash */
+	NORM_IS("rare\xE2\x80\x90" "earth", "rare-earth"); /* U+2010 hyphen */
+	NORM_IS("a\xC2\xA0" "b", "a b");                   /* no-break space */
+	NORM_IS("a\xE2\x80\x8B" "b", "ab");                /* zero-width space dropped */
+	NORM_IS("C\xC3\xB4te d\xE2\x80\x99Ivoire", "cote d'ivoire"); /* accents stripped */
+	NORM_IS("bastn\xC3\xA4site", "bastnasite");
+	NORM_IS("\xEF\xBC\xA3hina", "china");              /* fullwidth C (NFKC) */
+	NORM_IS("\xEF\xAC\x81" "ne", "fine");              /* ligature fi */
+	NORM_IS("T\xC3\xBCrkiye", "turkiye");
+	NORM_IS("Stra\xC3\x9F" "e", "strasse");            /* case folding of sharp s */
+	NORM_IS("a\r\nb", "a \nb");
+
+	/* invalid bytes read as U+FFFD, one per byte */
+	NORM_IS("a\xFF" "b", "a\xEF\xBF\xBD" "b");
+	NORM_IS("\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong slash */
+	NORM_IS("\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
+	NORM_IS("x\xE2\x82", "x\xEF\xBF\xBD\xEF\xBF\xBD"); /* truncated */
+
+	/* the map: every normalized byte points at the original character it came from */
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	const char *orig = "\xC3\x89t\xC3\xA9 \xEF\xAC\x81" "n\xFF" "Z"; /* Été ﬁn<FF>Z */
+	CHECK(norm_text(&a, orig, strlen(orig), &nt) == 0);
+	CHECK_STR(nt.s, "ete fin\xEF\xBF\xBDz");
+	CHECK(nt.map[0] == 0);  /* e <- É at 0 */
+	CHECK(nt.map[1] == 2);  /* t */
+	CHECK(nt.map[2] == 3);  /* e <- é at 3 */
+	CHECK(nt.map[3] == 5);  /* space */
+	CHECK(nt.map[4] == 6);  /* f <- ﬁ at 6 */
+	CHECK(nt.map[5] == 6);  /* i <- ﬁ at 6 */
+	CHECK(nt.map[6] == 9);  /* n */
+	CHECK(nt.map[7] == 10 && nt.map[8] == 10 && nt.map[9] == 10); /* U+FFFD <- 0xFF */
+	CHECK(nt.map[10] == 11);                                     /* z */
+	CHECK(nt.map[nt.len] == strlen(orig));
+	/* monotone: offsets never go back */
+	for (size_t i = 1; i <= nt.len; i++)
+		CHECK(nt.map[i] >= nt.map[i - 1]);
+	arena_reset(&a);
+
+	/* NUL bytes are text, not terminators */
+	const char nul[] = {'a', '\0', 'b'};
+	CHECK(norm_text(&a, nul, 3, &nt) == 0);
+	CHECK(nt.len == 3 && nt.s[1] == ' ' && nt.map[2] == 2);
+	arena_clear(&a);
+
+	int32_t out[8];
+	CHECK(norm_codepoint(0x200B, out) == 0);
+	CHECK(norm_codepoint(0x2019, out) == 1 && out[0] == '\'');
+	int32_t cp;
+	CHECK(norm_decode((const unsigned char *)"\xF5\x80\x80\x80", 4, &cp) == 1 && cp == 0xFFFD);
+	CHECK(norm_decode((const unsigned char *)"\xF0\x9F\x98\x80", 4, &cp) == 4 && cp == 0x1F600);
+	return CHECK_DONE();
+}

@@ -1,0 +1,76 @@
+/* Unit tests of tokenize: categories, possessives, hyphens, abbreviations, CJK, flags. */
+#include <string.h>
+
+#include "check.h"
+#include "tokenize.h"
+
+static struct arena a;
+
+/* Tokens of s joined by '|' (normalized text), e.g. "china|'s". */
+static const char *toks(const char *s, struct tok_list *tl)
+{
+	static char buf[1024];
+	struct norm_text nt;
+	arena_reset(&a);
+	norm_text(&a, s, strlen(s), &nt);
+	tok_split(&a, &nt, s, tl);
+	size_t o = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		if (i)
+			buf[o++] = '|';
+		size_t l = tl->v[i].nend - tl->v[i].nstart;
+		memcpy(buf + o, nt.s + tl->v[i].nstart, l);
+		o += l;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int main(void)
+{
+	struct tok_list tl;
+	arena_init(&a);
+	CHECK_STR(toks("China\xE2\x80\x99s exports", &tl), "china|'s|exports");
+	CHECK(tl.v[1].kind == TOK_POSS);
+	CHECK_STR(toks("the Philippines' ports", &tl), "the|philippines|'|ports");
+	CHECK(tl.v[2].kind == TOK_POSS);
+	CHECK_STR(toks("Pakistan\xE2\x80\x93US ties", &tl), "pakistan|-|us|ties");
+	CHECK(tl.v[1].kind == TOK_HYPHEN);
+	CHECK_STR(toks("China-Pakistan rare-earth", &tl), "china|-|pakistan|rare|-|earth");
+	CHECK_STR(toks("the U.S. and U.K.", &tl), "the|u.s.|and|u.k.");
+	CHECK(tl.v[1].flags & TOKF_DOTTED);
+	CHECK_STR(toks("George H.W. Bush", &tl), "george|h.w.|bush");
+	CHECK_STR(toks("ends here. Next", &tl), "ends|here|.|next");
+	CHECK_STR(toks("C\xC3\xB4te d'Ivoire and O'Brien don't", &tl),
+		  "cote|d'ivoire|and|o'brien|don't");
+	CHECK_STR(toks("'Iron brotherhood'China", &tl), "'|iron|brotherhood|'|china");
+	CHECK_STR(toks("\xE6\x9E\x97\xE5\x89\x91\xE8\xAF\xB4", &tl), "\xE6\x9E\x97|\xE5\x89\x91|\xE8\xAF\xB4");
+	CHECK(tl.v[0].kind == TOK_CJK);
+	CHECK_STR(toks("\xD9\xBE\xD8\xA7\xDA\xA9\xD8\xB3\xD8\xAA\xD8\xA7\xD9\x86 \xD0\xA0\xD0\xBE\xD1\x81\xD1\x81\xD0\xB8\xD1\x8F", &tl),
+		  "\xD9\xBE\xD8\xA7\xDA\xA9\xD8\xB3\xD8\xAA\xD8\xA7\xD9\x86|\xD1\x80\xD0\xBE\xD1\x81\xD1\x81\xD0\xB8\xD1\x8F");
+	CHECK_STR(toks("27th 2,000", &tl), "27th|2|,|000");
+	CHECK(tl.v[1].kind == TOK_NUM && tl.v[0].kind == TOK_WORD);
+	CHECK_STR(toks("$500", &tl), "$|500");
+
+	/* flags */
+	toks("CHINA China china", &tl);
+	CHECK(tl.v[0].flags & TOKF_ALL_UPPER);
+	CHECK((tl.v[1].flags & TOKF_INIT_UPPER) && !(tl.v[1].flags & TOKF_ALL_UPPER));
+	CHECK(!(tl.v[2].flags & TOKF_INIT_UPPER) && (tl.v[2].flags & TOKF_HAS_LOWER));
+	toks("a\nb\n\nc", &tl);
+	CHECK((tl.v[1].flags & TOKF_LINE_BEFORE) && !(tl.v[1].flags & TOKF_PARA_BEFORE));
+	CHECK(tl.v[2].flags & TOKF_PARA_BEFORE);
+
+	/* original offsets survive normalization */
+	const char *s = "\xEF\xBB\xBF\xC3\x89t\xC3\xA9 Z\xC3\xBC" "rich";
+	toks(s, &tl);
+	CHECK(tl.n == 2);
+	CHECK(tl.v[0].ostart == 3 && tl.v[0].oend == 8);
+	CHECK(tl.v[1].ostart == 9 && tl.v[1].oend == strlen(s));
+	/* a bad byte inside a word: the word is split there, offsets exact */
+	toks("Pak\xFFistan", &tl);
+	CHECK(tl.n == 3 && tl.v[1].ostart == 3 && tl.v[1].oend == 4 && tl.v[2].ostart == 4);
+
+	arena_clear(&a);
+	return CHECK_DONE();
+}

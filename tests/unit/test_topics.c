@@ -1,0 +1,371 @@
+/* Unit tests for src/topics.c: loading, errors with file:line, scoring, explain, topics_add,
+ * training. Plain C; prints "N passed, M failed" and exits non-zero on a failure. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "normalize.h"
+#include "tokenize.h"
+#include "topics.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                  \
+	do {                                                                         \
+		if (cond) {                                                          \
+			passed++;                                                    \
+		} else {                                                             \
+			failed++;                                                    \
+			printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                    \
+	} while (0)
+
+static char tmpdir[] = "/tmp/test_topics.XXXXXX";
+
+/* Write text to a new file in the temp dir; returns its path (static buffer rotation). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char paths[8][512];
+	static int k;
+	char *p = paths[k++ % 8];
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	FILE *f = fopen(p, "w");
+	if (!f) {
+		perror(p);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+/* A record's input from plain text, through the real normalizer and tokenizer. */
+static struct topics_input input(struct arena *a, const char *text, struct norm_text *nt,
+				 struct tok_list *tl)
+{
+	norm_text(a, text, strlen(text), nt);
+	tok_split(a, nt, text, tl);
+	struct topics_input in = {nt, tl, NULL, 0};
+	return in;
+}
+
+static double logit(double p)
+{
+	return log(p / (1 - p));
+}
+
+static const char *model_text =
+	"# a small model\n"
+	"# topics: mining sports\n"
+	"mining\tbias\t-2\n"
+	"mining\tw:Mining\t1.5\n"
+	"mining\tp:Rare Earth\t2\n"
+	"mining\tp:rare-earth magnets\t1\n"
+	"mining\ttype:MINERAL\t0.5\n"
+	"mining\tgroup:rare-earth\t0.25\n"
+	"mining\tent:mineral:lithium\t0.75\n"
+	"mining\ttypes:COUNTRY>=2\t0.125\n"
+	"\n"
+	"sports\tbias\t-1\n"
+	"sports\tw:match\t1\n"
+	"sports\tw:goal\t1\n"
+	"sports\tw:mining\t-0.5\n";
+
+static void test_load_and_score(void)
+{
+	struct err e;
+	const char *path = write_file("small.tsv", model_text);
+	struct topics_model *m = topics_load(path, &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK(topics_count(m) == 2);
+	CHECK(strcmp(topics_name(m, 0), "mining") == 0);
+	CHECK(strcmp(topics_name(m, 1), "sports") == 0);
+
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[2];
+
+	/* nothing matches: the bias alone */
+	struct topics_input in = input(&a, "The weather was fine.", &nt, &tl);
+	CHECK(topics_score(m, &in, &a, s, NULL, 0) == 0);
+	CHECK(fabs(logit(s[0]) - -2) < 1e-9);
+	CHECK(fabs(logit(s[1]) - -1) < 1e-9);
+
+	/* short text (< 300 words): x = ln(1 + count); "Rare-Earth" matches p:rare earth,
+	 * the hyphen is skipped; "rare-earth magnets" the 3-word phrase */
+	in = input(&a, "MINING of Rare-Earth magnets; mining.", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	double want = -2 + 1.5 * log(3) + 2 * log(2) + 1 * log(2);
+	CHECK(fabs(logit(s[0]) - want) < 1e-9);
+	CHECK(fabs(logit(s[1]) - (-1 - 0.5 * log(3))) < 1e-9);
+
+	/* a phrase does not run across punctuation or a line break */
+	in = input(&a, "rare, earth\nrare\nearth", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - -2) < 1e-9);
+
+	/* long text: counts become a rate per 300 words */
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < 599; i++)
+		buf_adds(&b, "word ");
+	buf_adds(&b, "match");
+	in = input(&a, b.p, &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[1]) - (-1 + log(1 + 300.0 / 600))) < 1e-9);
+	buf_clear(&b);
+
+	/* entity features: binary, types: counts distinct ids */
+	struct topics_mention ms[] = {
+		{"MINERAL", "mineral:lithium", "battery"},
+		{"MINERAL", "mineral:lithium", "battery"},
+		{"MINERAL", "mineral:rare-earth-elements", "rare-earth"},
+		{"COUNTRY", "country:CN", NULL},
+		{"COUNTRY", "country:CN", NULL},
+	};
+	in = input(&a, "nothing here", &nt, &tl);
+	in.mentions = ms;
+	in.nmentions = 5;
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 0.5 + 0.25 + 0.75)) < 1e-9);
+	struct topics_mention ms2[] = {
+		{"COUNTRY", "country:CN", NULL},
+		{"COUNTRY", "country:PK", NULL},
+	};
+	in.mentions = ms2;
+	in.nmentions = 2;
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 0.125)) < 1e-9);
+
+	/* all scores in [0, 1], and the same twice */
+	in = input(&a, "mining mining mining rare earth goal match goal", &nt, &tl);
+	double s2[2];
+	topics_score(m, &in, &a, s, NULL, 0);
+	topics_score(m, &in, &a, s2, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK(s[i] >= 0 && s[i] <= 1);
+		CHECK(s[i] == s2[i]);
+	}
+	arena_clear(&a);
+	topics_free(m);
+}
+
+static void expect_error(const char *name, const char *text, long line, const char *msgpart)
+{
+	struct err e;
+	memset(&e, 0, sizeof e);
+	const char *path = write_file(name, text);
+	struct topics_model *m = topics_load(path, &e);
+	CHECK(m == NULL);
+	CHECK(strcmp(e.source, path) == 0);
+	CHECK(e.line == line);
+	if (!strstr(e.msg, msgpart)) {
+		printf("  (%s: message '%s' lacks '%s')\n", name, e.msg, msgpart);
+		CHECK(!"error message");
+	}
+	topics_free(m);
+}
+
+static void test_errors(void)
+{
+	expect_error("fields.tsv", "# c\nt\tbias\t-1\nt\tw:x\n", 3, "expected 3 tab-separated fields");
+	expect_error("weight.tsv", "t\tbias\t-1\n\nt\tw:x\t1.5x\n", 3, "invalid weight '1.5x'");
+	expect_error("kind.tsv", "t\tbias\t-1\nt\tword:x\t1\n", 2, "unknown feature 'word:x'");
+	expect_error("topic.tsv", "t\tbias\t-1\nt y\tw:x\t1\n", 2, "invalid topic name");
+	expect_error("words.tsv", "t\tbias\t-1\nt\tw:rare earth\t1\n", 2, "more than one word");
+	expect_error("phrase.tsv", "t\tbias\t-1\nt\tp:a b c d\t1\n", 2, "2 or 3 words");
+	expect_error("types.tsv", "t\tbias\t-1\nt\ttypes:COUNTRY\t1\n", 2, "types:TYPE>=N");
+	expect_error("dup.tsv", "t\tbias\t-1\nt\tw:Mining\t1\nt\tw:mining\t2\n", 3,
+		     "(first on line 2)");
+	expect_error("nobias.tsv", "t\tbias\t-1\nu\tw:x\t1\n", 2, "topic 'u' has no bias line");
+	expect_error("empty.tsv", "# nothing\n", 0, "no model lines");
+
+	struct err e;
+	CHECK(topics_load("/nonexistent/model.tsv", &e) == NULL);
+	CHECK(strcmp(e.source, "/nonexistent/model.tsv") == 0);
+}
+
+static void test_add(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("base.tsv", model_text), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	/* a user topic in a handful of lines, plus a tweak of an existing topic */
+	const char *extra = "lithium_supply_chain\tbias\t-3\n"
+			    "lithium_supply_chain\tw:lithium\t2\n"
+			    "lithium_supply_chain\tp:battery supply\t1\n"
+			    "sports\tw:goal\t0.5\n";
+	CHECK(topics_add(m, write_file("extra.tsv", extra), &e) == 0);
+	CHECK(topics_count(m) == 3);
+	CHECK(strcmp(topics_name(m, 2), "lithium_supply_chain") == 0);
+
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[3];
+	struct topics_input in = input(&a, "Lithium goal", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[2]) - (-3 + 2 * log(2))) < 1e-9);
+	CHECK(fabs(logit(s[1]) - (-1 + 1.5 * log(2))) < 1e-9); /* weights summed */
+
+	/* a bad file leaves the model unchanged */
+	CHECK(topics_add(m, write_file("bad.tsv", "new\tbias\t-1\nnew\tw:x\tnope\n"), &e) < 0);
+	CHECK(e.line == 2);
+	CHECK(topics_count(m) == 3);
+	in = input(&a, "Lithium goal", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[2]) - (-3 + 2 * log(2))) < 1e-9);
+	arena_clear(&a);
+	topics_free(m);
+}
+
+static void test_explain(void)
+{
+	struct err e;
+	const char *text = "t\tbias\t-1\n"
+			   "t\tw:alpha\t1\n"
+			   "t\tw:beta\t-3\n"
+			   "t\tw:gamma\t1\n"
+			   "t\tw:delta\t2\n"
+			   "u\tbias\t0\n"
+			   "u\tw:alpha\t0.5\n";
+	struct topics_model *m = topics_load(write_file("explain.tsv", text), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[2];
+	struct topics_reason r[2 * 3];
+	struct topics_input in = input(&a, "gamma alpha beta delta", &nt, &tl);
+	topics_score(m, &in, &a, s, r, 3);
+	/* by |contribution|: beta (-3 ln 2), delta (2 ln 2), then alpha and gamma tie: name */
+	CHECK(r[0].feature && strcmp(r[0].feature, "w:beta") == 0);
+	CHECK(fabs(r[0].contribution - -3 * log(2)) < 1e-9);
+	CHECK(r[1].feature && strcmp(r[1].feature, "w:delta") == 0);
+	CHECK(r[2].feature && strcmp(r[2].feature, "w:alpha") == 0);
+	CHECK(r[3].feature && strcmp(r[3].feature, "w:alpha") == 0);
+	CHECK(r[4].feature == NULL && r[5].feature == NULL);
+	arena_clear(&a);
+	topics_free(m);
+}
+
+static void test_train(void)
+{
+	static const char *docs[][2] = {
+		{"the striker scored a goal in the match", "sport"},
+		{"the team won the match after a late goal", "sport"},
+		{"fans cheered the goal and the match ended", "sport"},
+		{"the coach praised the team after the match", "sport"},
+		{"the mine produced copper ore and the miners smelted it", "mine"},
+		{"copper ore from the mine went to the smelter", "mine"},
+		{"miners dug ore at the new copper mine", "mine"},
+		{"the smelter bought ore from the mine", "mine"},
+	};
+	struct topics_trainer *t = topics_trainer_new();
+	struct topics_train_opts o;
+	topics_train_opts_default(&o);
+	o.min_df = 1;
+	o.top_k = 10;
+	o.l2 = 0.1;
+	topics_trainer_set_opts(t, &o);
+	struct arena a;
+	arena_init(&a);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct norm_text nt;
+		struct tok_list tl;
+		struct topics_input in = input(&a, docs[i][0], &nt, &tl);
+		const char *labels[1] = {docs[i][1]};
+		topics_trainer_add(t, &in, labels, 1);
+		arena_reset(&a);
+	}
+	char path[600];
+	snprintf(path, sizeof path, "%s/trained.tsv", tmpdir);
+	FILE *f = fopen(path, "w");
+	struct err e;
+	CHECK(f && topics_trainer_write(t, f, &e) == 0);
+	if (f)
+		fclose(f);
+	topics_trainer_free(t);
+
+	struct topics_model *m = topics_load(path, &e);
+	CHECK(m != NULL);
+	if (!m) {
+		printf("  (%s:%ld: %s)\n", e.source, e.line, e.msg);
+		arena_clear(&a);
+		return;
+	}
+	CHECK(topics_count(m) == 2);
+	CHECK(strcmp(topics_name(m, 0), "sport") == 0);
+	double s[2];
+	struct norm_text nt;
+	struct tok_list tl;
+	struct topics_input in = input(&a, "a goal in the last minute of the match", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(s[0] > 0.5 && s[1] < 0.5);
+	in = input(&a, "the copper ore of the mine", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(s[1] > 0.5 && s[0] < 0.5);
+	arena_clear(&a);
+	topics_free(m);
+
+	/* the same data gives the same bytes */
+	t = topics_trainer_new();
+	topics_trainer_set_opts(t, &o);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct topics_input in2 = input(&a, docs[i][0], &nt, &tl);
+		const char *labels[1] = {docs[i][1]};
+		topics_trainer_add(t, &in2, labels, 1);
+		arena_reset(&a);
+	}
+	char *buf1 = NULL, *buf2 = NULL;
+	size_t n1 = 0, n2 = 0;
+	FILE *m1 = open_memstream(&buf1, &n1);
+	CHECK(topics_trainer_write(t, m1, &e) == 0);
+	fclose(m1);
+	topics_trainer_free(t);
+	FILE *orig = fopen(path, "r");
+	FILE *m2 = open_memstream(&buf2, &n2);
+	int c;
+	while (orig && (c = fgetc(orig)) != EOF)
+		fputc(c, m2);
+	if (orig)
+		fclose(orig);
+	fclose(m2);
+	CHECK(n1 == n2 && memcmp(buf1, buf2, n1) == 0);
+	free(buf1);
+	free(buf2);
+	arena_clear(&a);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	test_load_and_score();
+	test_errors();
+	test_add();
+	test_explain();
+	test_train();
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
