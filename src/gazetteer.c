@@ -413,6 +413,10 @@ static int parse_flags(char *s, uint16_t *flags)
 			*flags |= GAZF_AMBIGUOUS;
 		else if (strcmp(f, "historical") == 0)
 			*flags |= GAZF_HISTORICAL;
+		else if (strcmp(f, "block") == 0)
+			*flags |= GAZF_BLOCK;
+		else if (strcmp(f, "state") == 0)
+			*flags |= GAZF_STATE;
 		else if (strncmp(f, "lang:", 5) == 0 && f[5])
 			*flags |= GAZF_LANG;
 		else
@@ -526,7 +530,7 @@ static int parse_line(gazetteer *g, char *line, const char *path, long lineno, F
 			       "unknown case policy '%s' (exact, fold)", col[5]);
 	if (parse_flags(col[6], &f.flags) < 0)
 		return err_set(err, ERR_SYNTAX, path, lineno,
-			       "unknown flag in '%s' (ambiguous, historical, lang:CODE)", col[6]);
+			       "unknown flag in '%s' (ambiguous, historical, block, state, lang:CODE)", col[6]);
 	const struct entity *existing = gaz_find(g, id);
 	if (existing && strcmp(existing->type, type) != 0)
 		return err_set(err, ERR_SYNTAX, path, lineno, "id '%s' was given type %s before",

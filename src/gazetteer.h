@@ -18,6 +18,9 @@ enum gaz_flag {
 	GAZF_AMBIGUOUS = 1 << 0,
 	GAZF_HISTORICAL = 1 << 1,
 	GAZF_LANG = 1 << 2, /* a form in another language */
+	GAZF_BLOCK = 1 << 3, /* names something else: blocks the words inside, never output */
+	GAZF_STATE = 1 << 4, /* a state body named after its country: the country inside it is
+				a COUNTRY mention, the body itself is not output */
 };
 
 struct entity {

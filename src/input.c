@@ -111,9 +111,9 @@ static void parse_jsonl(input *in, char *line, size_t len, struct input_rec *rec
 		return;
 	}
 	if (!json_is_object(o)) {
-		json_decref(o);
 		set_error(rec, "a record is a JSON object, not %s%s",
 			  json_is_array(o) ? "an array" : "a scalar", "");
+		json_decref(o);
 		return;
 	}
 	in->fields = o;

@@ -194,7 +194,7 @@ static uint32_t token_id(const matcher *m, const struct norm_text *nt, const str
 /* Decide among the forms at node for the span [i, j): the first form that case accepts and
  * the rules do not drop. Returns true with *ent and *kind set. */
 static bool choose(const matcher *m, const char *orig, const struct norm_text *nt,
-		   const struct tok_list *tl, uint32_t node, uint32_t i, uint32_t j,
+		   const struct tok_list *tl, const bool *headline, uint32_t node, uint32_t i, uint32_t j,
 		   const struct entity **ent, uint8_t *kind, uint16_t *flags)
 {
 	const struct token *ti = &tl->v[i], *tj = &tl->v[j - 1];
@@ -203,7 +203,7 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 		if (!case_ok(gf, orig, ti->ostart, tj->oend))
 			continue;
 		struct rule_ctx c = {orig, nt, tl, i, j, gaz_entity(m->gaz, gf->entity), gf->text,
-				     (gf->flags & GAZF_AMBIGUOUS) != 0, NULL};
+				     (gf->flags & GAZF_AMBIGUOUS) != 0, gf->kind, headline};
 		const char *link = NULL;
 		enum rule_action act = rules_decide(m->rules, &c, &link);
 		if (act == RULE_DROP)
@@ -221,12 +221,16 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 	return false;
 }
 
-static void lexicon_pass(const matcher *m, const char *orig, const struct norm_text *nt,
-			 const struct tok_list *tl, struct mlist *ml)
+/* The longest accepted form at every word of tokens [from, to), of type only (NULL: any).
+ * A match with the state flag ("China Customs", "People's Bank of China") is not kept:
+ * its country words are matched again inside it, since ANNOTATION.md makes the state's own
+ * bodies contain a COUNTRY mention. */
+static void lexicon_span(const matcher *m, const char *orig, const struct norm_text *nt,
+			 const struct tok_list *tl, const bool *headline, uint32_t from, uint32_t to,
+			 const char *only, struct mlist *ml)
 {
-	uint32_t n = (uint32_t)tl->n;
-	uint32_t i = 0;
-	while (i < n) {
+	uint32_t i = from;
+	while (i < to) {
 		const struct token *t = &tl->v[i];
 		if (!is_word(t)) {
 			i++;
@@ -237,7 +241,7 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 		const struct entity *best = NULL;
 		uint8_t best_kind = 0;
 		uint16_t best_flags = 0;
-		for (uint32_t j = i; j < n; j++) {
+		for (uint32_t j = i; j < to; j++) {
 			const struct token *u = &tl->v[j];
 			if (j > i && (u->flags & TOKF_PARA_BEFORE))
 				break;
@@ -257,7 +261,8 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 			const struct entity *e;
 			uint8_t k;
 			uint16_t fl;
-			if (choose(m, orig, nt, tl, node, i, j + 1, &e, &k, &fl)) {
+			if (choose(m, orig, nt, tl, headline, node, i, j + 1, &e, &k, &fl) &&
+			    (!only || e->type == only)) {
 				best_end = j + 1;
 				best = e;
 				best_kind = k;
@@ -266,6 +271,14 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 		}
 		if (!best) {
 			i++;
+			continue;
+		}
+		if ((best_flags & GAZF_STATE) && !only) {
+			size_t before = ml->n;
+			lexicon_span(m, orig, nt, tl, headline, i, best_end, m->t_country, ml);
+			for (size_t k = before; k < ml->n; k++)
+				ml->v[k].flags |= GAZF_STATE; /* never inside another name */
+			i = best_end;
 			continue;
 		}
 		struct mention *mm = madd(ml);
@@ -277,6 +290,12 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 		mm->flags = best_flags;
 		i = best_end;
 	}
+}
+
+static void lexicon_pass(const matcher *m, const char *orig, const struct norm_text *nt,
+			 const struct tok_list *tl, const bool *headline, struct mlist *ml)
+{
+	lexicon_span(m, orig, nt, tl, headline, 0, (uint32_t)tl->n, NULL, ml);
 }
 
 /* ---- shared token tests ---- */
@@ -312,9 +331,23 @@ static bool sentence_initial(const struct norm_text *nt, const struct tok_list *
 	return true;
 }
 
-/* Headline-style lines (most words capitalized, or all in capitals): there a capital
- * letter says nothing about proper names. Fills flag[line of token] per token. */
-static bool *title_lines(struct arena *a, const struct tok_list *tl)
+/* Headline-style lines (every longer word capitalized, or all in capitals): there a
+ * capital letter says nothing about proper names. A line is one when it has three or more
+ * words of four letters or more and none of them is in lower case, prepositions aside.
+ * Returns a flag per token. */
+static bool headline_word(const struct norm_text *nt, const struct token *t)
+{
+	static const char *const small[] = {"with", "from", "into", "about", "over", "after",
+					    "than", "that", "this", "amid", "upon", "onto", "while",
+					    "before", "under", "against", "between", "through"};
+	size_t n = t->nend - t->nstart;
+	for (size_t k = 0; k < sizeof small / sizeof small[0]; k++)
+		if (strlen(small[k]) == n && memcmp(nt->s + t->nstart, small[k], n) == 0)
+			return true;
+	return false;
+}
+
+static bool *title_lines(struct arena *a, const struct norm_text *nt, const struct tok_list *tl)
 {
 	bool *f = arena_alloc(a, tl->n + 1);
 	size_t start = 0;
@@ -322,16 +355,17 @@ static bool *title_lines(struct arena *a, const struct tok_list *tl)
 		size_t end = start + 1;
 		while (end < tl->n && !(tl->v[end].flags & TOKF_LINE_BEFORE))
 			end++;
-		size_t words = 0, caps = 0;
+		size_t words = 0, lower = 0;
 		for (size_t i = start; i < end; i++) {
 			const struct token *t = &tl->v[i];
 			if (t->kind != TOK_WORD || t->nend - t->nstart < 4)
-				continue; /* short function words are lower case in title case */
+				continue;
 			words++;
-			if (t->flags & TOKF_INIT_UPPER)
-				caps++;
+			if (!(t->flags & TOKF_INIT_UPPER) && (t->flags & TOKF_HAS_LOWER) &&
+			    !headline_word(nt, t))
+				lower++;
 		}
-		bool title = words >= 3 && caps * 10 >= words * 8;
+		bool title = words >= 3 && lower == 0;
 		for (size_t i = start; i < end; i++)
 			f[i] = title;
 		start = end;
@@ -350,6 +384,20 @@ static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const stru
 	return cov;
 }
 
+/* Is token i the word w (normalized)? */
+static bool tok_is(const struct norm_text *nt, const struct tok_list *tl, uint32_t i,
+		   const char *w)
+{
+	size_t n = strlen(w);
+	return i < tl->n && tl->v[i].nend - tl->v[i].nstart == n &&
+	       memcmp(nt->s + tl->v[i].nstart, w, n) == 0;
+}
+
+static bool tok_punct(const struct norm_text *nt, const struct tok_list *tl, uint32_t i, char c)
+{
+	return i < tl->n && tl->v[i].kind == TOK_PUNCT && nt->s[tl->v[i].nstart] == c;
+}
+
 /* ---- pass 2b: a country, city or mineral word inside a longer proper name ---- */
 
 static bool adjacent(const struct tok_list *tl, uint32_t a, uint32_t b)
@@ -363,6 +411,12 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 			const struct mention *mm)
 {
 	if (title[mm->t0])
+		return false;
+	/* the complement of a title: "Ambassador to Azerbaijan Qasim Mohiuddin" */
+	if (mm->t0 >= 2 && tl->v[mm->t0 - 1].kind == TOK_WORD &&
+	    (tok_is(nt, tl, mm->t0 - 1, "to") || tok_is(nt, tl, mm->t0 - 1, "of") ||
+	     tok_is(nt, tl, mm->t0 - 1, "for")) &&
+	    tok_in(m, "title", nt, &tl->v[mm->t0 - 2]))
 		return false;
 	uint32_t j = mm->t1;
 	/* a capitalized word right after: "US Strategic Metals", "Copper Mountain Mining" */
@@ -381,8 +435,9 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && tok_in(m, "of-name-head", nt, w))
 			return true;
 	}
-	/* a capitalized word right before that is not a sentence start: "Anglo American" */
-	if (mm->t0 >= 1) {
+	/* a capitalized word right before that is not a sentence start: "Anglo American"
+	 * (not for minerals: "the Loulo gold mine" still names what is mined) */
+	if (mm->t0 >= 1 && mm->ent->type != m->t_mineral) {
 		const struct token *w = &tl->v[mm->t0 - 1];
 		if (adjacent(tl, mm->t0 - 1, mm->t0) && is_cap(w) && cov[mm->t0 - 1] == UINT32_MAX &&
 		    !tok_in(m, "state-body", nt, w) && !tok_in(m, "title", nt, w) &&
@@ -401,7 +456,7 @@ static void containment_pass(const matcher *m, struct arena *a, const struct nor
 		const struct mention *mm = &ml->v[k];
 		const char *ty = mm->ent->type;
 		drop[k] = false;
-		if (mm->src != SRC_LEXICON ||
+		if (mm->src != SRC_LEXICON || (mm->flags & GAZF_STATE) ||
 		    !(ty == m->t_country || ty == m->t_mineral || ty == m->t_city ||
 		      (ty == m->t_person && mm->kind == KIND_PARTIAL)))
 			continue;
@@ -422,6 +477,21 @@ static void containment_pass(const matcher *m, struct arena *a, const struct nor
 
 /* ---- pass 3: people ---- */
 
+/* ASCII for the Latin letters that have no decomposition (ids are ASCII slugs); s points
+ * at a two-byte UTF-8 sequence, or NULL is returned. */
+static const char *translit(const char *s)
+{
+	static const struct {
+		const char *from, *to;
+	} t[] = {{"\xC4\xB1", "i"}, {"\xC3\xB8", "o"}, {"\xC3\xA6", "ae"}, {"\xC5\x82", "l"},
+		 {"\xC4\x91", "d"}, {"\xC3\xBE", "th"}, {"\xC5\x93", "oe"}, {"\xC3\xB0", "d"},
+		 {"\xC4\xA7", "h"}, {"\xC5\x8B", "ng"}};
+	for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+		if (s[0] == t[k].from[0] && s[1] == t[k].from[1])
+			return t[k].to;
+	return NULL;
+}
+
 static const char *slug(struct arena *a, const char *prefix, const char *s, size_t n)
 {
 	char *norm = xstrndup(s, n);
@@ -434,6 +504,17 @@ static const char *slug(struct arena *a, const char *prefix, const char *s, size
 	bool dash = false;
 	for (size_t i = 0; i < fl; i++) {
 		unsigned char c = (unsigned char)f[i];
+		const char *tr = c >= 0x80 ? translit(f + i) : NULL;
+		if (tr) {
+			if (dash && o > pl)
+				out[o++] = '-';
+			dash = false;
+			size_t tl = strlen(tr);
+			memcpy(out + o, tr, tl); /* never longer than the two bytes it replaces */
+			o += tl;
+			i++;
+			continue;
+		}
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
 			if (dash && o > pl)
 				out[o++] = '-';
@@ -545,20 +626,6 @@ static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t
 	return true;
 }
 
-/* Is token i the word w (normalized)? */
-static bool tok_is(const struct norm_text *nt, const struct tok_list *tl, uint32_t i,
-		   const char *w)
-{
-	size_t n = strlen(w);
-	return i < tl->n && tl->v[i].nend - tl->v[i].nstart == n &&
-	       memcmp(nt->s + tl->v[i].nstart, w, n) == 0;
-}
-
-static bool tok_punct(const struct norm_text *nt, const struct tok_list *tl, uint32_t i, char c)
-{
-	return i < tl->n && tl->v[i].kind == TOK_PUNCT && nt->s[tl->v[i].nstart] == c;
-}
-
 /* Surnames of the people found so far: the last word of every full person mention. */
 static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
 			  const struct mlist *ml, uint32_t i)
@@ -605,8 +672,15 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
 			}
 		}
 	}
+	if (*after && tok_is(nt, tl, j, "by"))
+		j++; /* "Reporting by Maryam Shah" */
 	if (*after && tok_punct(nt, tl, j, ','))
 		j++;
+	/* "the gold medallist, Kenya's Faith Kipyegon" */
+	if (*after && j < n && cov[j] != UINT32_MAX && ml->v[cov[j]].ent->type == m->t_country &&
+	    ml->v[cov[j]].t0 == j && ml->v[cov[j]].t1 < n &&
+	    tl->v[ml->v[cov[j]].t1].kind == TOK_POSS)
+		j = ml->v[cov[j]].t1 + 1;
 	return j;
 }
 
@@ -676,7 +750,8 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		}
 		if (person)
 			for (uint32_t q = s; q < e; q++)
-				if (tok_in(m, "not-name", nt, &tl->v[q]))
+				if (tok_in(m, "not-name", nt, &tl->v[q]) ||
+				    tok_in(m, "state-body", nt, &tl->v[q]))
 					person = false;
 		if (person && overridable(m, ml, cov, s, e)) {
 			put_span(ml, s, e,
@@ -721,6 +796,30 @@ static void merge_prefix_names(const matcher *m, const struct norm_text *nt,
 	}
 }
 
+/* "Donald Trump Jr.": a generational suffix makes another person. */
+static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
+			const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml)
+{
+	for (size_t k = 0; k < ml->n; k++) {
+		struct mention *mm = &ml->v[k];
+		uint32_t j = mm->t1;
+		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2 || j >= tl->n ||
+		    !adjacent(tl, j - 1, j) || tl->v[j].kind != TOK_WORD ||
+		    !tok_in(m, "name-suffix", nt, &tl->v[j]))
+			continue;
+		uint32_t e = j + 1;
+		if (tok_punct(nt, tl, e, '.') && !(tl->v[e].flags & TOKF_SPACE_BEFORE))
+			e++;
+		if (k + 1 < ml->n && ml->v[k + 1].t0 < e)
+			continue;
+		mm->ent = person_entity(m, a, orig, tl->v[mm->t0].ostart, tl->v[e - 1].oend);
+		mm->t1 = e;
+		mm->kind = KIND_NAME;
+		if (mm->src == SRC_LEXICON)
+			mm->src = SRC_PATTERN;
+	}
+}
+
 static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
 			struct mlist *ml)
@@ -728,6 +827,7 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 	/* twice: the second pass knows the surnames the first one found */
 	people_once(m, a, orig, nt, tl, title, ml);
 	people_once(m, a, orig, nt, tl, title, ml);
+	suffix_pass(m, a, orig, nt, tl, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }
 
@@ -943,13 +1043,18 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {a, NULL, 0, 0};
-	lexicon_pass(m, orig, nt, tl, &ml);
-	bool *title = title_lines(a, tl);
+	bool *title = title_lines(a, nt, tl);
+	lexicon_pass(m, orig, nt, tl, title, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
 	people_pass(m, a, orig, nt, tl, title, &ml);
 	partial_pass(m, a, nt, tl, title, &ml);
 	acronym_pass(m, a, orig, nt, tl, &ml);
 	int rc = regex_pass(m, a, orig, nt, tl, &ml, err);
+	size_t w = 0;
+	for (size_t i = 0; i < ml.n; i++)
+		if (!(ml.v[i].flags & GAZF_BLOCK))
+			ml.v[w++] = ml.v[i];
+	ml.n = w;
 	for (size_t i = 0; i < ml.n; i++) {
 		ml.v[i].ostart = tl->v[ml.v[i].t0].ostart;
 		ml.v[i].oend = tl->v[ml.v[i].t1 - 1].oend;

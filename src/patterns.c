@@ -182,10 +182,13 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 			if (r == PCRE2_ERROR_NOMATCH)
 				break;
 			if (r < 0) {
+				/* the caller reports this at the record's line: name the pattern's */
 				PCRE2_UCHAR msg[256];
 				pcre2_get_error_message(r, msg, sizeof msg);
-				rc = err_set(err, ERR_LIMIT, pt->source, pt->line,
-					     "pattern %s: %s", pt->name, (char *)msg);
+				if (!rc)
+					rc = err_set(err, ERR_LIMIT, pt->source, pt->line,
+						     "pattern %s (%s:%ld): %s", pt->name,
+						     pt->source, pt->line, (char *)msg);
 				break;
 			}
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -208,11 +211,10 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 				off = ov[1] + 1; /* empty match: step on */
 			}
 		}
-		if (rc)
-			break;
 	}
 	pcre2_match_data_free(md);
-	qsort(v, nv, sizeof *v, cmp_hit);
+	if (nv > 1) /* v is NULL when nothing was found */
+		qsort(v, nv, sizeof *v, cmp_hit);
 	*out = v;
 	*n = nv;
 	return rc;

@@ -32,8 +32,9 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 /* Find every non-overlapping hit of every pattern in text[0..len) (any bytes: invalid
  * UTF-8 never matches inside a pattern). Hits go to *out, allocated from a, in text order,
  * earlier and then longer first; overlapping hits of different patterns are all reported.
- * Returns 0, or -ERR_LIMIT with *err filled in (the pattern's file and line) when a limit
- * was hit: the hits found so far are still returned. */
+ * Returns 0, or -ERR_LIMIT with *err filled in (the pattern's file and line, also named in
+ * the message) when a limit was hit by the first such pattern: that pattern stops there,
+ * the others still run, and every hit found is returned. */
 int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
 		  struct pattern_hit **out, size_t *n, struct err *err);
 

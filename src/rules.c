@@ -9,7 +9,9 @@
  * next=w,w  prev=w,w  next2=w,w  prev2=w,w  (the neighbouring word tokens; hyphens are
  * skipped), nextlist=NAME prevlist=NAME, doc=w,w (anywhere in the record), nextcap, prevcap
  * (a capitalized word right beside the mention, no punctuation between), lower, upper,
- * sentstart, ambiguous (the form is flagged ambiguous). The first rule whose target and tests match decides.
+ * sentstart, ambiguous (the form is flagged ambiguous), demonym, abbrev (the form's kind),
+ * nextend (punctuation or the end follows), headline (a headline-style line), lineupper
+ * (the whole line is in capitals). The first rule whose target and tests match decides.
  *
  * Every word set is one open-addressing hash keyed by (set number, word), so a test is one
  * probe whatever the list's length. */
@@ -22,7 +24,7 @@
 
 enum cond_kind {
 	C_ALWAYS, C_NEXT, C_PREV, C_NEXT2, C_PREV2, C_DOC, C_NEXTCAP, C_PREVCAP, C_LOWER,
-	C_UPPER, C_SENTSTART, C_AMBIGUOUS,
+	C_UPPER, C_SENTSTART, C_AMBIGUOUS, C_DEMONYM, C_ABBREV, C_NEXTEND, C_HEADLINE, C_LINEUPPER,
 };
 
 struct cond {
@@ -170,7 +172,9 @@ static int parse_cond(rules *r, char *tok, struct cond *c, const char *path, lon
 		uint8_t kind;
 	} flagc[] = {{"*", C_ALWAYS},	  {"nextcap", C_NEXTCAP}, {"prevcap", C_PREVCAP},
 		     {"lower", C_LOWER},  {"upper", C_UPPER},	  {"sentstart", C_SENTSTART},
-		     {"ambiguous", C_AMBIGUOUS}};
+		     {"ambiguous", C_AMBIGUOUS}, {"demonym", C_DEMONYM}, {"abbrev", C_ABBREV},
+		     {"nextend", C_NEXTEND},
+		     {"headline", C_HEADLINE}, {"lineupper", C_LINEUPPER}};
 	for (size_t i = 0; i < sizeof flagc / sizeof flagc[0]; i++)
 		if (strcmp(tok, flagc[i].name) == 0) {
 			c->kind = flagc[i].kind;
@@ -441,6 +445,24 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 		return sent_start(c);
 	case C_AMBIGUOUS:
 		return c->ambiguous;
+	case C_DEMONYM:
+		return c->kind == KIND_DEMONYM;
+	case C_ABBREV:
+		return c->kind == KIND_ABBREV;
+	case C_NEXTEND:
+		return c->t1 >= c->tl->n || c->tl->v[c->t1].kind == TOK_PUNCT ||
+		       (c->tl->v[c->t1].flags & TOKF_LINE_BEFORE);
+	case C_HEADLINE:
+		return c->headline && c->headline[c->t0];
+	case C_LINEUPPER: {
+		size_t i = c->t0, j = c->t0;
+		while (i > 0 && !(c->tl->v[i].flags & TOKF_LINE_BEFORE))
+			i--;
+		for (j = i; j < c->tl->n && (j == i || !(c->tl->v[j].flags & TOKF_LINE_BEFORE)); j++)
+			if (c->tl->v[j].flags & TOKF_HAS_LOWER)
+				return false;
+		return true;
+	}
 	}
 	return false;
 }

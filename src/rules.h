@@ -27,7 +27,8 @@ struct rule_ctx {
 	const struct entity *ent;
 	const char *form;      /* the lexicon form as written */
 	bool ambiguous;        /* the form carries the ambiguous flag */
-	const bool *docwords_seen; /* internal: set by rules_doc_words() */
+	int kind;              /* the form's enum gaz_kind */
+	const bool *headline;  /* per token: on a headline-style line (NULL: none) */
 };
 
 rules *rules_new(void);

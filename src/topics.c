@@ -782,19 +782,88 @@ static void counter_hit(struct counter *c, uint32_t fi)
 	c->idx[i] = (uint32_t)++c->n;
 }
 
-static size_t count_words(const struct tok_list *toks)
+/* Page furniture. A line of at most SHORT_LINE words that does not end a sentence (a menu
+ * entry such as "Business", "View All Result", a byline, a caption credit, "Read more") is
+ * skipped: its words are not counted in n and its words and phrases are not features. This
+ * holds only when the document has at least one line of more than SHORT_LINE words, so a
+ * headline or a list of keywords given alone is still read. A short line that ends with
+ * '.', '!' or '?' (maybe before a closing quote or bracket) is the end of a paragraph and is
+ * kept. Entity features are not affected (mentions have no line). */
+#define SHORT_LINE 3
+
+static bool ends_sentence(const struct tok_list *toks, const char *s, size_t i, size_t j)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < toks->n; i++)
-		n += is_wordtok(toks->v[i].kind);
-	return n;
+	while (j > i) {
+		const struct token *t = &toks->v[j - 1];
+		if (t->kind != TOK_PUNCT)
+			return false;
+		const char *c = s + t->nstart;
+		size_t l = t->nend - t->nstart;
+		if (l == 1 && (*c == '.' || *c == '!' || *c == '?'))
+			return true;
+		bool closer = (l == 1 && (*c == '"' || *c == '\'' || *c == ')' || *c == ']')) ||
+			      (l == 3 && (memcmp(c, "\xe2\x80\x9d", 3) == 0 || /* U+201D */
+					  memcmp(c, "\xe2\x80\x99", 3) == 0));  /* U+2019 */
+		if (!closer)
+			return false;
+		j--;
+	}
+	return false;
+}
+
+/* The line that starts at token i: returns the index just past it, its word tokens in
+ * *nwords and whether it is a short line that does not end a sentence in *furniture. */
+static size_t line_end(const struct tok_list *toks, const char *s, size_t i, size_t *nwords,
+		       bool *furniture)
+{
+	size_t j = i, nw = 0;
+	do {
+		nw += is_wordtok(toks->v[j].kind);
+		j++;
+	} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
+	*nwords = nw;
+	*furniture = nw <= SHORT_LINE && !ends_sentence(toks, s, i, j);
+	return j;
+}
+
+/* The word tokens that count (n of the feature value) and whether furniture lines are
+ * skipped in this document. */
+static size_t count_words(const struct tok_list *toks, const char *s, bool *skip)
+{
+	size_t all = 0, kept = 0;
+	bool long_line = false;
+	for (size_t i = 0; i < toks->n;) {
+		size_t nw;
+		bool furn;
+		i = line_end(toks, s, i, &nw, &furn);
+		all += nw;
+		if (!furn)
+			kept += nw;
+		if (nw > SHORT_LINE)
+			long_line = true;
+	}
+	*skip = long_line;
+	return long_line ? kept : all;
+}
+
+/* When token i starts a furniture line to be skipped, the index of its last token. */
+static bool skip_line(const struct tok_list *toks, const char *s, size_t i, bool skip,
+		      size_t *last)
+{
+	if (!skip || (i && !(toks->v[i].flags & TOKF_LINE_BEFORE)))
+		return false;
+	size_t nw;
+	bool furn;
+	size_t e = line_end(toks, s, i, &nw, &furn);
+	*last = e - 1;
+	return furn;
 }
 
 /* Text features: every word token is hashed and looked up once; phrase chains go on
  * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
  * line breaks end a phrase. */
 static void count_text(const struct topics_model *m, const struct topics_input *in,
-		       struct counter *c)
+		       bool skip, struct counter *c)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
@@ -804,6 +873,11 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		const struct token *t = &toks->v[i];
 		if (t->flags & TOKF_LINE_BEFORE)
 			live[0] = live[1] = false;
+		size_t last;
+		if (skip_line(toks, s, i, skip, &last)) {
+			i = last;
+			continue;
+		}
 		if (t->kind == TOK_HYPHEN)
 			continue;
 		if (!is_wordtok(t->kind)) {
@@ -940,13 +1014,14 @@ static void count_entities(const struct topics_model *m, const struct topics_inp
 static void model_logits(const struct topics_model *m, const struct topics_input *in,
 			 struct arena *a, double *z, struct counter *c, size_t *nwords)
 {
-	size_t nw = in->toks ? count_words(in->toks) : 0;
-	size_t cap = 3 * nw + 3 * in->nmentions + m->ntypes + 1;
+	bool skip = false;
+	size_t nw = in->toks && in->nt ? count_words(in->toks, in->nt->s, &skip) : 0;
+	size_t cap = 3 * (in->toks ? in->toks->n : 0) + 3 * in->nmentions + m->ntypes + 1;
 	if (cap > m->nf + 1)
 		cap = m->nf + 1;
 	counter_init(c, a, cap);
 	if (in->toks && in->nt)
-		count_text(m, in, c);
+		count_text(m, in, skip, c);
 	count_entities(m, in, a, c);
 	for (size_t t = 0; t < m->ntopics; t++)
 		z[t] = m->bias[t];
@@ -1227,10 +1302,17 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 	size_t cl[MAX_PHRASE - 1] = {0, 0};
 	bool cstop[MAX_PHRASE - 1] = {false, false}; /* is cw[i] a stopword or number */
 	uint64_t ck[MAX_PHRASE - 1] = {0, 0}; /* ck[0]: key of the last word, ck[1]: of the last two */
+	bool skip;
+	count_words(toks, s, &skip);
 	for (size_t i = 0; i < toks->n; i++) {
 		const struct token *tk = &toks->v[i];
 		if (tk->flags & TOKF_LINE_BEFORE)
 			nchain = 0;
+		size_t last;
+		if (skip_line(toks, s, i, skip, &last)) {
+			i = last;
+			continue;
+		}
 		if (tk->kind == TOK_HYPHEN)
 			continue;
 		if (!is_wordtok(tk->kind)) {
@@ -1336,7 +1418,8 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 		trainer_text(t, in);
 	trainer_entities(t, in);
 	qsort(t->occ, t->nocc, sizeof *t->occ, cmp_u32);
-	size_t nw = in->toks ? count_words(in->toks) : 0;
+	bool skip;
+	size_t nw = in->toks && in->nt ? count_words(in->toks, in->nt->s, &skip) : 0;
 	if (t->nrec == t->caprec) {
 		t->caprec = t->caprec ? t->caprec * 2 : 1024;
 		t->roff = xrealloc(t->roff, (t->caprec + 1) * sizeof *t->roff);
