@@ -249,6 +249,19 @@ static long number_arg(const char *opt, const char *arg, long lo, long hi)
 	return v;
 }
 
+/* The option getopt_long() just refused, as the user wrote it. */
+static const char *bad_option(char **argv)
+{
+	static char buf[64];
+	const char *a = argv[optind - 1];
+	if (strncmp(a, "--", 2) == 0) {
+		snprintf(buf, sizeof buf, "%.*s", (int)strcspn(a, "="), a);
+		return buf;
+	}
+	snprintf(buf, sizeof buf, "-%c", optopt ? optopt : '?');
+	return buf;
+}
+
 static int parse_args(struct config *c, int argc, char **argv)
 {
 	int opt;
@@ -299,8 +312,12 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_MIN_DF: c->train.min_df = (unsigned)number_arg("--min-df", optarg, 1, 1000000); break;
 		case OPT_HELP: help(); exit(0);
 		case OPT_VERSION: printf("entopic %s\n", ENTOPIC_VERSION); exit(0);
-		case ':': usage_error("option '%s' needs an argument", argv[optind - 1]); break;
-		default: usage_error("unknown option '%s'", argv[optind - 1]); break;
+		case ':':
+			usage_error("option '%s' needs an argument", bad_option(argv));
+			break;
+		default:
+			usage_error("unknown option '%s'", bad_option(argv));
+			break;
 		}
 	}
 	return optind;

@@ -650,6 +650,13 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
 {
 	uint32_t n = (uint32_t)tl->n, j = k;
 	*after = false;
+	/* "Hungary's Bence Halasz", "Pakistan's Ambassador to ...": a country's person */
+	if (j < n && cov[j] != UINT32_MAX && ml->v[cov[j]].ent->type == m->t_country &&
+	    ml->v[cov[j]].t0 == j && ml->v[cov[j]].t1 + 1 < n &&
+	    tl->v[ml->v[cov[j]].t1].kind == TOK_POSS && is_cap(&tl->v[ml->v[cov[j]].t1 + 1])) {
+		*after = true;
+		j = ml->v[cov[j]].t1 + 1;
+	}
 	while (j < n && tl->v[j].kind == TOK_WORD && tok_in(m, "title", nt, &tl->v[j]) &&
 	       cov[j] == UINT32_MAX) {
 		*after = true;
@@ -733,6 +740,8 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			uint32_t f = s;
 			while (f < e && !tok_in(m, "first-name", nt, &tl->v[f]))
 				f++;
+			uint32_t v = tok_punct(nt, tl, e, ',') ? e + 1 : e;
+			bool says = e - s <= 3 && v < n && tok_in(m, "say-verb", nt, &tl->v[v]);
 			bool appos = tok_punct(nt, tl, e, ',') &&
 				     ((e + 1 < n && tok_in(m, "title", nt, &tl->v[e + 1])) ||
 				      ((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
@@ -744,7 +753,8 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
 				person = true;
-			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows) {
+			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
+				   says) {
 				person = !title[s] || known_surname(m, nt, tl, ml, e - 1);
 			}
 		}
@@ -905,6 +915,9 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			const struct mention *mm = &ml->v[cov[i]];
 			if (mm->t0 != i || mm->t1 != i + 1 || mm->ent->type == m->t_person ||
 			    !(mm->flags & GAZF_AMBIGUOUS))
+				continue;
+			/* "Chad's Youssouf Abakar": the country, whose person follows */
+			if (i + 2 < tl->n && tl->v[i + 1].kind == TOK_POSS && is_cap(&tl->v[i + 2]))
 				continue;
 		}
 		put_span(ml, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);

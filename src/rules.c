@@ -7,9 +7,9 @@
  * "ambiguous" (any form flagged ambiguous). ACTION: keep, drop or link:<id>. CONDITIONS:
  * "*" or space-separated tests that must all hold, each negated by a leading '!':
  * next=w,w  prev=w,w  next2=w,w  prev2=w,w  (the neighbouring word tokens; hyphens are
- * skipped), nextlist=NAME prevlist=NAME, doc=w,w (anywhere in the record), nextcap, prevcap
+ * and commas skipped), nextlist=NAME prevlist=NAME, doc=w,w (anywhere in the record), nextcap, prevcap
  * (a capitalized word right beside the mention, no punctuation between), lower, upper,
- * sentstart, ambiguous (the form is flagged ambiguous), demonym, abbrev (the form's kind),
+ * sentstart, ambiguous (the form is flagged ambiguous), demonym, abbrev (the form's kind), prevnum (a number before),
  * nextend (punctuation or the end follows), headline (a headline-style line), lineupper
  * (the whole line is in capitals). The first rule whose target and tests match decides.
  *
@@ -24,7 +24,7 @@
 
 enum cond_kind {
 	C_ALWAYS, C_NEXT, C_PREV, C_NEXT2, C_PREV2, C_DOC, C_NEXTCAP, C_PREVCAP, C_LOWER,
-	C_UPPER, C_SENTSTART, C_AMBIGUOUS, C_DEMONYM, C_ABBREV, C_NEXTEND, C_HEADLINE, C_LINEUPPER,
+	C_UPPER, C_SENTSTART, C_AMBIGUOUS, C_DEMONYM, C_ABBREV, C_PREVNUM, C_NEXTEND, C_HEADLINE, C_LINEUPPER,
 };
 
 struct cond {
@@ -172,7 +172,7 @@ static int parse_cond(rules *r, char *tok, struct cond *c, const char *path, lon
 		uint8_t kind;
 	} flagc[] = {{"*", C_ALWAYS},	  {"nextcap", C_NEXTCAP}, {"prevcap", C_PREVCAP},
 		     {"lower", C_LOWER},  {"upper", C_UPPER},	  {"sentstart", C_SENTSTART},
-		     {"ambiguous", C_AMBIGUOUS}, {"demonym", C_DEMONYM}, {"abbrev", C_ABBREV},
+		     {"ambiguous", C_AMBIGUOUS}, {"demonym", C_DEMONYM}, {"abbrev", C_ABBREV}, {"prevnum", C_PREVNUM},
 		     {"nextend", C_NEXTEND},
 		     {"headline", C_HEADLINE}, {"lineupper", C_LINEUPPER}};
 	for (size_t i = 0; i < sizeof flagc / sizeof flagc[0]; i++)
@@ -351,15 +351,16 @@ static bool is_word(const struct token *t)
 	return t->kind == TOK_WORD || t->kind == TOK_NUM || t->kind == TOK_CJK;
 }
 
-/* The k-th word token after (dir > 0) or before the span, hyphens skipped; NULL at other
- * punctuation or the text's end. */
+/* The k-th word token after (dir > 0) or before the span, hyphens, possessives and commas
+ * skipped; NULL at other punctuation or the text's end. */
 static const struct token *neighbour(const struct rule_ctx *c, int dir, int k)
 {
 	long i = dir > 0 ? (long)c->t1 : (long)c->t0 - 1;
 	const struct tok_list *tl = c->tl;
 	while (i >= 0 && (size_t)i < tl->n) {
 		const struct token *t = &tl->v[i];
-		if (t->kind == TOK_HYPHEN || t->kind == TOK_POSS) {
+		if (t->kind == TOK_HYPHEN || t->kind == TOK_POSS ||
+		    (t->kind == TOK_PUNCT && c->nt->s[t->nstart] == ',')) {
 			i += dir;
 			continue;
 		}
@@ -449,6 +450,9 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 		return c->kind == KIND_DEMONYM;
 	case C_ABBREV:
 		return c->kind == KIND_ABBREV;
+	case C_PREVNUM:
+		t = neighbour(c, -1, 1);
+		return t && t->kind == TOK_NUM;
 	case C_NEXTEND:
 		return c->t1 >= c->tl->n || c->tl->v[c->t1].kind == TOK_PUNCT ||
 		       (c->tl->v[c->t1].flags & TOKF_LINE_BEFORE);

@@ -1367,6 +1367,15 @@ static void trainer_ent(struct topics_trainer *t, const char *prefix, const char
 	occ_push(t, vocab_id(t, key_ent(buf, (size_t)n), &vn, kind));
 }
 
+static bool learnt_type(const char *type)
+{
+	const char *env = getenv("XT");
+	if (!env) return true;
+	char buf[64]; snprintf(buf, sizeof buf, ",%s,", type);
+	for (char *p = buf; *p; p++) *p = ascii_lower(*p);
+	return strstr(env, buf) == NULL;
+}
+
 /* Entity features learnt from data: type:, group: and types:T>=2; not ent: (specific
  * people and places of the training years would not carry over). */
 static void trainer_entities(struct topics_trainer *t, const struct topics_input *in)
@@ -1377,11 +1386,12 @@ static void trainer_entities(struct topics_trainer *t, const struct topics_input
 	size_t nv = 0;
 	for (size_t i = 0; i < in->nmentions; i++) {
 		const struct topics_mention *me = &in->mentions[i];
-		if (me->type)
-			trainer_ent(t, "type:", me->type, "", FK_TYPE);
 		if (me->group)
 			trainer_ent(t, "group:", me->group, "", FK_GROUP);
-		if (me->type && me->id)
+		if (!me->type || !learnt_type(me->type))
+			continue;
+		trainer_ent(t, "type:", me->type, "", FK_TYPE);
+		if (me->id)
 			v[nv++] = me;
 	}
 	qsort(v, nv, sizeof *v, cmp_mention);
