@@ -64,7 +64,7 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static void die_err(const struct err *e)
+static void print_err(const struct err *e)
 {
 	if (e->source[0] && e->line && e->col)
 		fprintf(stderr, "entopic: %s:%ld:%ld: %s\n", e->source, e->line, e->col, e->msg);
@@ -74,6 +74,11 @@ static void die_err(const struct err *e)
 		fprintf(stderr, "entopic: %s: %s\n", e->source, e->msg);
 	else
 		fprintf(stderr, "entopic: %s\n", e->msg);
+}
+
+static void die_err(const struct err *e)
+{
+	print_err(e);
 	exit(EXIT_SETUP);
 }
 
@@ -249,16 +254,27 @@ static long number_arg(const char *opt, const char *arg, long lo, long hi)
 	return v;
 }
 
-/* The option getopt_long() just refused, as the user wrote it. */
-static const char *bad_option(char **argv)
+/* The option getopt_long() just refused, as the user wrote it: "-z" inside a bundle, or
+ * "--name" (without "=value"). *noarg tells a long option given a value it does not take. */
+static const char *bad_option(char **argv, bool *noarg)
 {
 	static char buf[64];
 	const char *a = argv[optind - 1];
+	*noarg = false;
 	if (strncmp(a, "--", 2) == 0) {
-		snprintf(buf, sizeof buf, "%.*s", (int)strcspn(a, "="), a);
-		return buf;
+		size_t n = strcspn(a + 2, "=");
+		const struct option *o;
+		for (o = long_opts; o->name; o++)
+			if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
+				break;
+		/* an unknown long option, or a known one that this error is about */
+		if (!o->name || optopt == 0 || optopt == o->val) {
+			*noarg = o->name && o->has_arg == no_argument && a[2 + n] == '=';
+			snprintf(buf, sizeof buf, "--%.*s", (int)n, a + 2);
+			return buf;
+		}
 	}
-	snprintf(buf, sizeof buf, "-%c", optopt ? optopt : '?');
+	snprintf(buf, sizeof buf, "-%c", optopt > 0 && optopt < 256 ? optopt : '?');
 	return buf;
 }
 
@@ -312,12 +328,17 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_MIN_DF: c->train.min_df = (unsigned)number_arg("--min-df", optarg, 1, 1000000); break;
 		case OPT_HELP: help(); exit(0);
 		case OPT_VERSION: printf("entopic %s\n", ENTOPIC_VERSION); exit(0);
-		case ':':
-			usage_error("option '%s' needs an argument", bad_option(argv));
+		case ':': {
+			bool noarg;
+			usage_error("option '%s' needs an argument", bad_option(argv, &noarg));
 			break;
-		default:
-			usage_error("unknown option '%s'", bad_option(argv));
+		}
+		default: {
+			bool noarg;
+			const char *o = bad_option(argv, &noarg);
+			usage_error(noarg ? "option '%s' takes no argument" : "unknown option '%s'", o);
 			break;
+		}
 		}
 	}
 	return optind;
@@ -468,7 +489,7 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			flush_out(&out, 1, false);
 		}
 		if (rc < 0 && !interrupted) {
-			fprintf(stderr, "entopic: %s:%ld: %s\n", e.source, e.line, e.msg);
+			print_err(&e);
 			status = EXIT_SETUP;
 		}
 		input_free(in);

@@ -579,7 +579,7 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 			break;
 	}
 	if (!rc && ferror(fp))
-		rc = err_set(err, ERR_IO, path, lineno, "%s", strerror(errno));
+		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
 	free(line);
 	fclose(fp);
 	return rc;

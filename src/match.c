@@ -34,7 +34,9 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 	matcher *m = xcalloc(1, sizeof *m);
 	m->gaz = gaz;
 	m->rules = rules_new();
-	if (rulespath && rules_load(m->rules, rulespath, gaz, err) < 0) {
+	/* the default rules may name entities that a user's own lexicons lack: their link
+	 * targets are not checked (a rule linking to an absent entity does nothing) */
+	if (rulespath && rules_load(m->rules, rulespath, NULL, err) < 0) {
 		match_free(m);
 		return NULL;
 	}

@@ -148,6 +148,8 @@ int patterns_load(patterns *p, const char *path, struct err *err)
 	}
 	if (!rc && ferror(fp)) /* a directory, an I/O error */
 		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
+	if (!rc && ferror(fp))
+		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
 	free(line);
 	fclose(fp);
 	return rc;

@@ -328,6 +328,8 @@ int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err
 		if (rc)
 			break;
 	}
+	if (!rc && ferror(fp))
+		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
 	free(line);
 	fclose(fp);
 	return rc;

@@ -1097,6 +1097,7 @@ struct vfeat {
 	uint64_t key;
 	uint32_t df;
 	uint32_t last_rec; /* record that last counted it in df, + 1 */
+	uint32_t mid, cap; /* text features: occurrences inside a sentence, of which capitalised */
 	uint8_t kind;
 };
 
@@ -1227,6 +1228,7 @@ static uint32_t vocab_id(struct topics_trainer *t, uint64_t key, const struct vn
 	v->key = key;
 	v->df = 0;
 	v->last_rec = 0;
+	v->mid = v->cap = 0;
 	v->kind = kind;
 	if (t->nvf * 2 > t->nvslot)
 		vrehash(t, t->nvslot ? t->nvslot * 2 : 1 << 16);
@@ -1291,6 +1293,30 @@ static bool is_stopword(const char *w, size_t n)
 		       sizeof stopwords[0], cmp_stop) != NULL;
 }
 
+/* Proper names. A word or phrase that is written with capitals nearly every time it occurs
+ * inside a sentence ("China", "Microsoft", "White House", "U.S.") is a name, and the trainer
+ * learns no weight for it: like the ent: features, the people, places and firms in the news
+ * of the training years do not carry over, and country names learnt from BBC business
+ * (against UK-centred politics and sport) would make all international news look like
+ * business. The curated model may still weigh names. */
+#define NAME_MIN_MID 3     /* occurrences inside a sentence needed to judge */
+#define NAME_CAP_SHARE 0.9 /* share of them capitalised that makes a name */
+
+static void note_case(struct topics_trainer *t, uint32_t id, bool mid, bool cap)
+{
+	if (!mid)
+		return;
+	t->vf[id].mid++;
+	t->vf[id].cap += cap;
+}
+
+static bool is_name(const struct vfeat *v)
+{
+	if (v->kind != FK_WORD && v->kind != FK_PHRASE)
+		return false;
+	return v->mid >= NAME_MIN_MID && (double)v->cap >= NAME_CAP_SHARE * (double)v->mid;
+}
+
 /* Every word, 2- and 3-word phrase of the text, as count_text() would see them, less
  * numbers and stopwords (see above). */
 static void trainer_text(struct topics_trainer *t, const struct topics_input *in)
@@ -1301,6 +1327,8 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 	const char *cw[MAX_PHRASE - 1] = {NULL, NULL}; /* the last words of the chain */
 	size_t cl[MAX_PHRASE - 1] = {0, 0};
 	bool cstop[MAX_PHRASE - 1] = {false, false}; /* is cw[i] a stopword or number */
+	bool cmid[MAX_PHRASE - 1] = {false, false};  /* is cw[i] inside a sentence */
+	bool ccap[MAX_PHRASE - 1] = {false, false};  /* is cw[i] capitalised */
 	uint64_t ck[MAX_PHRASE - 1] = {0, 0}; /* ck[0]: key of the last word, ck[1]: of the last two */
 	bool skip;
 	count_words(toks, s, &skip);
@@ -1324,25 +1352,42 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 		uint64_t h = hash_bytes(w, wl);
 		uint64_t k1 = key_word(h);
 		bool stop = tk->kind == TOK_NUM || is_stopword(w, wl);
+		/* inside a sentence: right after a word or a comma on the same line */
+		bool mid = i > 0 && !(tk->flags & TOKF_LINE_BEFORE) &&
+			   (is_wordtok(toks->v[i - 1].kind) ||
+			    (toks->v[i - 1].kind == TOK_PUNCT && s[toks->v[i - 1].nstart] == ','));
+		bool cap = (tk->flags & TOKF_INIT_UPPER) != 0;
 		if (!stop) {
 			struct vname vn = {"w:", {w}, {wl}, 1};
-			occ_push(t, vocab_id(t, k1, &vn, FK_WORD));
+			uint32_t id = vocab_id(t, k1, &vn, FK_WORD);
+			occ_push(t, id);
+			note_case(t, id, mid, cap);
 		}
 		uint64_t k2 = 0;
 		if (nchain >= 1) {
 			k2 = key_next(ck[0], h);
 			struct vname v2 = {"p:", {cw[0], w}, {cl[0], wl}, 2};
-			if (!stop && !cstop[0])
-				occ_push(t, vocab_id(t, k2, &v2, FK_PHRASE));
+			if (!stop && !cstop[0]) {
+				uint32_t id = vocab_id(t, k2, &v2, FK_PHRASE);
+				occ_push(t, id);
+				note_case(t, id, cmid[0], cap && ccap[0]);
+			}
 		}
 		if (nchain >= 2) {
 			uint64_t k3 = key_next(ck[1], h);
 			struct vname v3 = {"p:", {cw[1], cw[0], w}, {cl[1], cl[0], wl}, 3};
-			if (!stop && !cstop[1])
-				occ_push(t, vocab_id(t, k3, &v3, FK_PHRASE));
+			if (!stop && !cstop[1]) {
+				uint32_t id = vocab_id(t, k3, &v3, FK_PHRASE);
+				occ_push(t, id);
+				note_case(t, id, cmid[1], cap && ccap[0] && ccap[1]);
+			}
 		}
 		cstop[1] = cstop[0];
 		cstop[0] = stop;
+		cmid[1] = cmid[0];
+		cmid[0] = mid;
+		ccap[1] = ccap[0];
+		ccap[0] = cap;
 		ck[1] = k2;
 		ck[0] = k1;
 		cw[1] = cw[0];
@@ -1702,7 +1747,11 @@ int topics_trainer_write(struct topics_trainer *t, FILE *out, struct err *err)
 	uint32_t *newid = xmalloc((t->nvf + 1) * sizeof *newid);
 	size_t dim = 0;
 	for (size_t i = 0; i < t->nvf; i++)
-		newid[i] = t->vf[i].df >= t->o.min_df ? (uint32_t)dim++ : UINT32_MAX;
+		newid[i] = t->vf[i].df >= t->o.min_df && !(getenv("NONAME") && is_name(&t->vf[i])) ? (uint32_t)dim++ : UINT32_MAX;
+	if (getenv("NAMEDUMP"))
+		for (size_t i = 0; i < t->nvf; i++)
+			if (t->vf[i].df >= t->o.min_df && is_name(&t->vf[i]))
+				fprintf(stderr, "NAME %u %s\n", t->vf[i].df, t->vf[i].name);
 	const char **names = xmalloc((dim + 1) * sizeof *names);
 	for (size_t i = 0; i < t->nvf; i++)
 		if (newid[i] != UINT32_MAX)
