@@ -20,7 +20,23 @@
 #include "patterns.h"
 #include "rules.h"
 
+/* The word lists of models/rules.tsv the matcher's own passes use, resolved once. */
+enum word_list {
+	L_TITLE,
+	L_STATE_BODY,
+	L_NOT_NAME,
+	L_NAME_PARTICLE,
+	L_FIRST_NAME,
+	L_NAME_SUFFIX,
+	L_OF_NAME_HEAD,
+	L_SAY_VERB,
+	L_COUNT,
+};
+
+static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name", "name-particle", "first-name", "name-suffix", "of-name-head", "say-verb"};
+
 struct matcher {
+	long lists[L_COUNT];
 	gazetteer *gaz;
 	rules *rules;
 	patterns *pat;
@@ -28,6 +44,12 @@ struct matcher {
 };
 
 static void first_names(matcher *m);
+
+static void resolve_lists(matcher *m)
+{
+	for (int i = 0; i < L_COUNT; i++)
+		m->lists[i] = rules_list(m->rules, list_names[i]);
+}
 
 matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, struct err *err)
 {
@@ -47,6 +69,7 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 	}
 	m->t_person = gaz_intern_type(gaz, "PERSON");
 	first_names(m);
+	resolve_lists(m);
 	m->t_country = gaz_intern_type(gaz, "COUNTRY");
 	m->t_org = gaz_intern_type(gaz, "ORG");
 	m->t_city = gaz_intern_type(gaz, "CITY");
@@ -56,7 +79,9 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 
 int match_add_rules(matcher *m, const char *path, struct err *err)
 {
-	return rules_load(m->rules, path, m->gaz, err);
+	int rc = rules_load(m->rules, path, m->gaz, err);
+	resolve_lists(m);
+	return rc;
 }
 
 /* Known first names, for finding people no lexicon lists: the first word of every person's
@@ -302,10 +327,10 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 
 /* ---- shared token tests ---- */
 
-static bool tok_in(const matcher *m, const char *list, const struct norm_text *nt,
+static bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
 		   const struct token *t)
 {
-	return rules_in_list(m->rules, list, nt->s + t->nstart, t->nend - t->nstart);
+	return rules_in(m->rules, m->lists[list], nt->s + t->nstart, t->nend - t->nstart);
 }
 
 static bool is_cap(const struct token *t)
@@ -375,14 +400,21 @@ static bool *title_lines(struct arena *a, const struct norm_text *nt, const stru
 	return f;
 }
 
-static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const struct mlist *ml)
+/* cov[i]: the index of the mention covering token i, or UINT32_MAX. cover() fills an
+ * existing array again after the mentions changed; coverage() allocates one. */
+static void cover(uint32_t *cov, const struct tok_list *tl, const struct mlist *ml)
 {
-	uint32_t *cov = arena_alloc(a, (tl->n + 1) * sizeof *cov);
 	for (size_t i = 0; i < tl->n; i++)
 		cov[i] = UINT32_MAX;
 	for (size_t k = 0; k < ml->n; k++)
 		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
 			cov[i] = (uint32_t)k;
+}
+
+static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const struct mlist *ml)
+{
+	uint32_t *cov = arena_alloc(a, (tl->n + 1) * sizeof *cov);
+	cover(cov, tl, ml);
 	return cov;
 }
 
@@ -418,13 +450,13 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	if (mm->t0 >= 2 && tl->v[mm->t0 - 1].kind == TOK_WORD &&
 	    (tok_is(nt, tl, mm->t0 - 1, "to") || tok_is(nt, tl, mm->t0 - 1, "of") ||
 	     tok_is(nt, tl, mm->t0 - 1, "for")) &&
-	    tok_in(m, "title", nt, &tl->v[mm->t0 - 2]))
+	    tok_in(m, L_TITLE, nt, &tl->v[mm->t0 - 2]))
 		return false;
 	uint32_t j = mm->t1;
 	/* a capitalized word right after: "US Strategic Metals", "Copper Mountain Mining" */
 	if (j < tl->n && adjacent(tl, j - 1, j) && is_cap(&tl->v[j]) &&
-	    !tok_in(m, "state-body", nt, &tl->v[j]) && !tok_in(m, "title", nt, &tl->v[j]) &&
-	    !tok_in(m, "first-name", nt, &tl->v[j])) {
+	    !tok_in(m, L_STATE_BODY, nt, &tl->v[j]) && !tok_in(m, L_TITLE, nt, &tl->v[j]) &&
+	    !tok_in(m, L_FIRST_NAME, nt, &tl->v[j])) {
 		uint32_t c = cov[j];
 		bool known = c != UINT32_MAX && ml->v[c].src == SRC_LEXICON;
 		if (!known)
@@ -434,7 +466,7 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	if (mm->t0 >= 2) {
 		const struct token *of = &tl->v[mm->t0 - 1], *w = &tl->v[mm->t0 - 2];
 		if (of->nend - of->nstart == 2 && memcmp(nt->s + of->nstart, "of", 2) == 0 &&
-		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && tok_in(m, "of-name-head", nt, w))
+		    is_cap(w) && cov[mm->t0 - 2] == UINT32_MAX && tok_in(m, L_OF_NAME_HEAD, nt, w))
 			return true;
 	}
 	/* a capitalized word right before that is not a sentence start: "Anglo American"
@@ -442,8 +474,8 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	if (mm->t0 >= 1 && mm->ent->type != m->t_mineral) {
 		const struct token *w = &tl->v[mm->t0 - 1];
 		if (adjacent(tl, mm->t0 - 1, mm->t0) && is_cap(w) && cov[mm->t0 - 1] == UINT32_MAX &&
-		    !tok_in(m, "state-body", nt, w) && !tok_in(m, "title", nt, w) &&
-		    !tok_in(m, "not-name", nt, w) && !sentence_initial(nt, tl, mm->t0 - 1))
+		    !tok_in(m, L_STATE_BODY, nt, w) && !tok_in(m, L_TITLE, nt, w) &&
+		    !tok_in(m, L_NOT_NAME, nt, w) && !sentence_initial(nt, tl, mm->t0 - 1))
 			return true;
 	}
 	return false;
@@ -577,7 +609,7 @@ static int name_token(const matcher *m, const struct norm_text *nt, const struct
 	const struct token *t = &tl->v[i];
 	if (t->kind == TOK_WORD && (t->flags & TOKF_INIT_UPPER))
 		return 1;
-	if (t->kind == TOK_WORD && tok_in(m, "name-particle", nt, t))
+	if (t->kind == TOK_WORD && tok_in(m, L_NAME_PARTICLE, nt, t))
 		return 2;
 	return 0;
 }
@@ -659,7 +691,7 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
 		*after = true;
 		j = ml->v[cov[j]].t1 + 1;
 	}
-	while (j < n && tl->v[j].kind == TOK_WORD && tok_in(m, "title", nt, &tl->v[j]) &&
+	while (j < n && tl->v[j].kind == TOK_WORD && tok_in(m, L_TITLE, nt, &tl->v[j]) &&
 	       cov[j] == UINT32_MAX) {
 		*after = true;
 		j++;
@@ -672,11 +704,11 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
 			if (q < n && cov[q] != UINT32_MAX && ml->v[cov[q]].ent->type != m->t_person) {
 				j = ml->v[cov[q]].t1;
 			} else if (q < n && tl->v[q].kind == TOK_WORD &&
-				   tok_in(m, "title", nt, &tl->v[q])) {
+				   tok_in(m, L_TITLE, nt, &tl->v[q])) {
 				j = q;
 			} else if (q < n && tl->v[q].kind == TOK_WORD &&
 				   (tl->v[q].flags & TOKF_INIT_UPPER) && q + 1 < n &&
-				   tok_in(m, "title", nt, &tl->v[q + 1])) {
+				   tok_in(m, L_TITLE, nt, &tl->v[q + 1])) {
 				j = q + 1; /* "Minister of State for Interior" */
 			}
 		}
@@ -704,15 +736,15 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
+	uint32_t *cov = coverage(a, tl, ml);
 	while (i < n) {
-		uint32_t *cov = coverage(a, tl, ml);
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
 		uint32_t s = k, e = k, words = 0;
 		uint32_t maxw = title[k < n ? k : n - 1] ? 3 : 4;
 		while (e < n && name_token(m, nt, tl, e) &&
 		       (e == s || !(tl->v[e].flags & TOKF_LINE_BEFORE)) &&
-		       !(e > s && tok_in(m, "title", nt, &tl->v[e]))) {
+		       !(e > s && tok_in(m, L_TITLE, nt, &tl->v[e]))) {
 			if (name_token(m, nt, tl, e) == 1 && ++words > maxw)
 				break;
 			if (e + 2 < n && tl->v[e + 1].kind == TOK_HYPHEN &&
@@ -740,17 +772,17 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		bool person = false;
 		if (e - s >= 2) {
 			uint32_t f = s;
-			while (f < e && !tok_in(m, "first-name", nt, &tl->v[f]))
+			while (f < e && !tok_in(m, L_FIRST_NAME, nt, &tl->v[f]))
 				f++;
 			uint32_t v = tok_punct(nt, tl, e, ',') ? e + 1 : e;
-			bool says = e - s <= 3 && v < n && tok_in(m, "say-verb", nt, &tl->v[v]);
+			bool says = e - s <= 3 && v < n && tok_in(m, L_SAY_VERB, nt, &tl->v[v]);
 			bool appos = tok_punct(nt, tl, e, ',') &&
-				     ((e + 1 < n && tok_in(m, "title", nt, &tl->v[e + 1])) ||
+				     ((e + 1 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 1])) ||
 				      ((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
 					tok_is(nt, tl, e + 1, "the")) &&
-				       e + 2 < n && tok_in(m, "title", nt, &tl->v[e + 2])) ||
-				      (e + 2 < n && tok_in(m, "title", nt, &tl->v[e + 2])));
-			if (after_title && !(title[s] && !tok_in(m, "first-name", nt, &tl->v[s])))
+				       e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])) ||
+				      (e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])));
+			if (after_title && !(title[s] && !tok_in(m, L_FIRST_NAME, nt, &tl->v[s])))
 				person = true;
 			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
@@ -762,13 +794,14 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		}
 		if (person)
 			for (uint32_t q = s; q < e; q++)
-				if (tok_in(m, "not-name", nt, &tl->v[q]) ||
-				    tok_in(m, "state-body", nt, &tl->v[q]))
+				if (tok_in(m, L_NOT_NAME, nt, &tl->v[q]) ||
+				    tok_in(m, L_STATE_BODY, nt, &tl->v[q]))
 					person = false;
 		if (person && overridable(m, ml, cov, s, e)) {
 			put_span(ml, s, e,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
+			cover(cov, tl, ml);
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
 		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
 			   ml->v[cov[s]].t1 == e) {
@@ -817,7 +850,7 @@ static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 		uint32_t j = mm->t1;
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2 || j >= tl->n ||
 		    !adjacent(tl, j - 1, j) || tl->v[j].kind != TOK_WORD ||
-		    !tok_in(m, "name-suffix", nt, &tl->v[j]))
+		    !tok_in(m, L_NAME_SUFFIX, nt, &tl->v[j]))
 			continue;
 		uint32_t e = j + 1;
 		if (tok_punct(nt, tl, e, '.') && !(tl->v[e].flags & TOKF_SPACE_BEFORE))
@@ -863,7 +896,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		for (uint32_t i = mm->t0; i < mm->t1; i++) {
 			const struct token *t = &tl->v[i];
 			if (t->kind != TOK_WORD || t->nend - t->nstart < 2 ||
-			    tok_in(m, "name-particle", nt, t) || tok_in(m, "not-name", nt, t) ||
+			    tok_in(m, L_NAME_PARTICLE, nt, t) || tok_in(m, L_NOT_NAME, nt, t) ||
 			    (t->flags & TOKF_DOTTED))
 				continue;
 			int prio = i == mm->t1 - 1 ? 2 : 1;
@@ -906,12 +939,12 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		/* not inside a longer name: "Le Clos" of "Chad Le Clos", "Heydar Aliyev" */
 		if (i > 0 && adjacent(tl, i - 1, i) && !title[i] &&
 		    (name_token(m, nt, tl, i - 1) == 2 ||
-		     (is_cap(&tl->v[i - 1]) && !tok_in(m, "title", nt, &tl->v[i - 1]) &&
+		     (is_cap(&tl->v[i - 1]) && !tok_in(m, L_TITLE, nt, &tl->v[i - 1]) &&
 		      !sentence_initial(nt, tl, i - 1))))
 			continue;
 		/* not the first word of a longer name ("Trump Route", "Ball State") */
 		if (!title[i] && i + 1 < tl->n && adjacent(tl, i, i + 1) && is_cap(&tl->v[i + 1]) &&
-		    !tok_in(m, "title", nt, &tl->v[i + 1]))
+		    !tok_in(m, L_TITLE, nt, &tl->v[i + 1]))
 			continue;
 		if (cov[i] != UINT32_MAX) {
 			const struct mention *mm = &ml->v[cov[i]];
@@ -923,7 +956,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 				continue;
 		}
 		put_span(ml, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
-		cov = coverage(a, tl, ml);
+		cover(cov, tl, ml);
 	}
 }
 
@@ -949,6 +982,7 @@ static bool initials_match(const struct norm_text *nt, const struct tok_list *tl
 static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 			 const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml)
 {
+	uint32_t *cov = NULL;
 	for (uint32_t i = 2; i + 2 < tl->n; i++) {
 		const struct token *lp = &tl->v[i], *ac = &tl->v[i + 1], *rp = &tl->v[i + 2];
 		if (lp->kind != TOK_PUNCT || nt->s[lp->nstart] != '(' || rp->kind != TOK_PUNCT ||
@@ -970,7 +1004,8 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 		}
 		if (best == UINT32_MAX)
 			continue;
-		uint32_t *cov = coverage(a, tl, ml);
+		if (!cov)
+			cov = coverage(a, tl, ml);
 		const struct entity *e = NULL;
 		if (cov[best] != UINT32_MAX && ml->v[cov[best]].t0 == best &&
 		    ml->v[cov[best]].t1 == i && ml->v[cov[best]].ent->type == m->t_org)
@@ -988,6 +1023,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				e = ne;
 			}
 			put_span(ml, best, i, e, KIND_NAME, SRC_ACRONYM);
+			cover(cov, tl, ml);
 		}
 		/* every later use of the acronym, in capitals as defined */
 		for (uint32_t j = i + 1; j < tl->n; j++) {
@@ -995,10 +1031,10 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 			if (t->kind != TOK_WORD || !(t->flags & TOKF_ALL_UPPER) ||
 			    t->nend - t->nstart != an || memcmp(nt->s + t->nstart, acr, an) != 0)
 				continue;
-			cov = coverage(a, tl, ml);
 			if (cov[j] != UINT32_MAX)
 				continue;
 			put_span(ml, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
+			cover(cov, tl, ml);
 		}
 	}
 }
@@ -1014,6 +1050,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 	int rc = patterns_find(m->pat, a, orig, nt->map[nt->len], &h, &nh, err);
 	if (!nh)
 		return rc;
+	uint32_t *cov = coverage(a, tl, ml);
 	/* byte offset -> token index */
 	for (size_t k = 0; k < nh; k++) {
 		uint32_t t0 = UINT32_MAX, t1 = 0;
@@ -1031,7 +1068,6 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 			t1 = (uint32_t)j + 1;
 		if (t0 == UINT32_MAX || t1 <= t0 || tl->v[t1 - 1].oend != h[k].end)
 			continue; /* not on token boundaries */
-		uint32_t *cov = coverage(a, tl, ml);
 		bool free_span = true;
 		for (uint32_t i = t0; i < t1; i++)
 			if (cov[i] != UINT32_MAX &&
@@ -1048,6 +1084,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 			ne->type = h[k].type;
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
 		put_span(ml, t0, t1, ne, KIND_NAME, SRC_REGEX);
+		cover(cov, tl, ml);
 	}
 	return rc;
 }

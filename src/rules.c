@@ -142,6 +142,16 @@ static long list_find(const rules *r, const char *name)
 	return -1;
 }
 
+long rules_list(const rules *r, const char *list)
+{
+	return list_find(r, list);
+}
+
+bool rules_in(const rules *r, long list, const char *w, size_t n)
+{
+	return list >= 0 && set_has(r, (uint32_t)list, w, n);
+}
+
 bool rules_in_list(const rules *r, const char *list, const char *w, size_t n)
 {
 	long l = list_find(r, list);

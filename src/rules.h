@@ -46,6 +46,11 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
  * "name-head-state", "not-name", ...)? Lists are defined by "list" lines of the file. */
 bool rules_in_list(const rules *r, const char *list, const char *w, size_t n);
 
+/* The number of the named list, or -1 when no list has that name; and the same test as
+ * rules_in_list() by number, for hot paths (-1 is an empty list). */
+long rules_list(const rules *r, const char *list);
+bool rules_in(const rules *r, long list, const char *w, size_t n);
+
 /* Add a word (normalized here) to the named list, creating the list if needed. */
 void rules_add_word(rules *r, const char *list, const char *word);
 
