@@ -6,6 +6,8 @@
  * 130 interrupted (the lines written are complete). */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -52,6 +54,7 @@ struct config {
 	const char *errors_file;
 	const char *out_file;
 	const char *train_base;
+	size_t jobs;
 	struct topics_train_opts train;
 	char datadir[PATH_MAX];
 };
@@ -119,6 +122,7 @@ static void help(void)
 "      --offsets=UNIT       codepoints (default), bytes or utf16\n"
 "      --explain[=N]        add the N (default 3) strongest features of each topic\n"
 "      --pretty             indent the JSON\n"
+"  -j, --jobs N             annotate on N threads (output order is kept)\n"
 "eval:\n"
 "      --json               machine-readable report\n"
 "      --topics-only        evaluate topics only (gold without mentions)\n"
@@ -232,6 +236,7 @@ static const struct option long_opts[] = {
 	{"topics-only", no_argument, NULL, OPT_TOPICS_ONLY},
 	{"errors", required_argument, NULL, OPT_ERRORS},
 	{"out", required_argument, NULL, 'o'},
+	{"jobs", required_argument, NULL, 'j'},
 	{"base", required_argument, NULL, OPT_BASE},
 	{"top-k", required_argument, NULL, OPT_TOP_K},
 	{"l2", required_argument, NULL, OPT_L2},
@@ -282,7 +287,7 @@ static int parse_args(struct config *c, int argc, char **argv)
 {
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":L:m:o:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":L:m:o:j:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSONL: c->in.mode = INPUT_JSONL; break;
 		case OPT_LINES: c->in.mode = INPUT_LINES; break;
@@ -316,6 +321,7 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_TOPICS_ONLY: c->topics_only = true; break;
 		case OPT_ERRORS: c->errors_file = optarg; break;
 		case 'o': c->out_file = optarg; break;
+		case 'j': c->jobs = (size_t)number_arg("-j", optarg, 1, 64); break;
 		case OPT_BASE: c->train_base = optarg; break;
 		case OPT_TOP_K: c->train.top_k = (size_t)number_arg("--top-k", optarg, 1, 100000); break;
 		case OPT_L2: {
@@ -432,77 +438,248 @@ static void record_message(const struct input_rec *rec, const char *msg)
 	fprintf(stderr, "entopic: %s:%ld: %s\n", rec->source, rec->line, msg);
 }
 
+/* ---- annotate: records in batches, annotated on -j threads, written in input order ----
+ *
+ * The main thread reads a batch of records (copies of their text, or raw JSONL lines),
+ * then every thread (the main one included) takes records from the batch by an atomic
+ * counter, parses, annotates and emits each into the record's own buffer, and the main
+ * thread writes the buffers and messages in input order. With one thread a batch is one
+ * record, so output streams as it did. */
+
+struct job {
+	char *data;          /* owned: the text, or the raw JSONL line */
+	size_t len;
+	const char *source;  /* borrowed from argv */
+	long line;
+	bool jsonl;          /* data is a raw JSONL line to parse */
+	json_t *id;          /* owned */
+	char error[600];     /* a read error found by the reader: an error record */
+	struct buf out;      /* the record's output line */
+	struct buf msg;      /* its stderr messages */
+	bool failed;         /* it became an error record */
+	bool done;           /* out and msg are complete already */
+};
+
+struct batch {
+	struct job *v;
+	size_t n, cap;
+	size_t bytes;
+	_Atomic size_t next; /* next job to take */
+	const struct resources *r;
+	const struct emit_opts *eo;
+	const struct input_opts *io;
+	struct arena *arenas; /* one per thread */
+};
+
+static void job_message(struct job *j, const char *msg)
+{
+	buf_printf(&j->msg, "entopic: %s:%ld: %s\n", j->source, j->line, msg);
+}
+
+static void run_job(struct batch *b, struct job *j, struct arena *a)
+{
+	const char *text = j->data;
+	size_t len = j->len;
+	json_t *fields = NULL;
+	char msg[700];
+	if (j->done)
+		return;
+	if (!j->error[0] && j->jsonl) {
+		struct input_rec rec;
+		memset(&rec, 0, sizeof rec);
+		rec.id = j->id;
+		input_parse_jsonl(b->io, j->data, j->len, &rec);
+		j->id = rec.id;
+		fields = rec.fields;
+		text = rec.text;
+		len = rec.len;
+		if (rec.error[0])
+			snprintf(j->error, sizeof j->error, "%s", rec.error);
+	}
+	if (j->error[0]) {
+		job_message(j, j->error);
+		snprintf(msg, sizeof msg, "line %ld: %s", j->line, j->error);
+		emit_error(&j->out, b->eo, j->id, msg);
+		j->failed = true;
+	} else {
+		struct annotation an;
+		struct err re = {0};
+		if (pipe_annotate(&b->r->pipe, a, text, len, &an, &re) < 0) {
+			job_message(j, re.msg);
+			if (!an.nt.s) {
+				emit_error(&j->out, b->eo, j->id, re.msg);
+				j->failed = true;
+			}
+		}
+		if (!j->failed)
+			emit_record(&j->out, b->eo, j->id, fields, text, len, &an);
+		arena_reset(a);
+	}
+	json_decref(fields);
+}
+
+struct worker {
+	pthread_t tid;
+	struct batch *b;
+	size_t self;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b = w->b;
+	for (;;) {
+		size_t i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n)
+			break;
+		run_job(b, &b->v[i], &b->arenas[w->self]);
+	}
+	return NULL;
+}
+
+static void run_batch(struct batch *b, size_t threads)
+{
+	atomic_store(&b->next, 0);
+	struct worker w[64];
+	size_t started = 0;
+	if (threads > b->n)
+		threads = b->n ? b->n : 1;
+	for (size_t t = 1; t < threads; t++) {
+		w[t].b = b;
+		w[t].self = t;
+		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
+			break; /* fewer threads: the main one still does everything */
+		started = t;
+	}
+	w[0].b = b;
+	w[0].self = 0;
+	work(&w[0]);
+	for (size_t t = 1; t <= started; t++)
+		pthread_join(w[t].tid, NULL);
+}
+
+static struct job *batch_add(struct batch *b)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
+	}
+	struct job *j = &b->v[b->n++];
+	memset(j, 0, sizeof *j);
+	buf_init(&j->out);
+	buf_init(&j->msg);
+	return j;
+}
+
+/* Write the batch's records and messages in order; returns EXIT_RECORDS when one failed. */
+static int batch_flush(struct batch *b, struct buf *out)
+{
+	int status = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct job *j = &b->v[i];
+		if (j->msg.len)
+			fputs(j->msg.p, stderr);
+		buf_add(out, j->out.p, j->out.len);
+		flush_out(out, 1, false);
+		if (j->failed)
+			status = EXIT_RECORDS;
+		buf_clear(&j->out);
+		buf_clear(&j->msg);
+		free(j->data);
+		json_decref(j->id);
+	}
+	b->n = 0;
+	b->bytes = 0;
+	return status;
+}
+
+#define BATCH_RECORDS 512
+#define BATCH_BYTES ((size_t)8 << 20)
+
 static int cmd_annotate(struct config *c, int argc, char **argv)
 {
 	struct resources r;
 	load_resources(c, &r, true);
 	struct emit_opts eo = {c->offsets, c->pretty, c->in.text_field, c->in.id_field,
 			       (const char *const *)c->types, r.model, c->explain};
-	struct arena a;
-	arena_init(&a);
+	struct input_opts io = c->in;
+	io.raw = io.mode == INPUT_JSONL; /* workers parse */
+	size_t threads = c->jobs ? c->jobs : 1;
+	size_t max_records = threads > 1 ? BATCH_RECORDS * threads : 1;
+	struct batch b;
+	memset(&b, 0, sizeof b);
+	b.r = &r;
+	b.eo = &eo;
+	b.io = &c->in;
+	b.arenas = xmalloc(threads * sizeof *b.arenas);
+	for (size_t t = 0; t < threads; t++)
+		arena_init(&b.arenas[t]);
+	json_object_seed(0); /* before any thread builds a JSON object */
 	struct buf out;
 	buf_init(&out);
 	int status = 0;
-	const char *stdin_only[] = {"-"};
-	const char **files = argc ? (const char **)argv : stdin_only;
+	char *stdin_only[] = {"-"};
+	char **files = argc ? argv : stdin_only;
 	size_t nfiles = argc ? (size_t)argc : 1;
 	signal(SIGINT, on_sigint);
 	signal(SIGTERM, on_sigint);
 	for (size_t f = 0; f < nfiles && !interrupted; f++) {
 		struct err e = {0};
-		input *in = input_open(files[f], &c->in, &e);
+		input *in = input_open(files[f], &io, &e);
 		if (!in) {
-			fprintf(stderr, "entopic: %s: %s\n", files[f], e.msg);
-			json_t *id = json_string(files[f]);
-			char msg[600];
+			/* a record of its own, complete already: its message names no line */
+			struct job *j = batch_add(&b);
+			j->done = true;
+			j->failed = true;
+			j->id = json_string(files[f]);
+			if (!j->id)
+				j->id = json_stringn_nocheck(files[f], strlen(files[f]));
+			buf_printf(&j->msg, "entopic: %s: %s\n", files[f], e.msg);
+			char msg[700];
 			snprintf(msg, sizeof msg, "%s: %s", files[f], e.msg);
-			emit_error(&out, &eo, id, msg);
-			json_decref(id);
-			status = EXIT_RECORDS;
+			emit_error(&j->out, &eo, j->id, msg);
 			continue;
 		}
 		struct input_rec rec;
 		int rc = 0;
 		while (!interrupted && (rc = input_next(in, &rec, &e)) > 0) {
-			if (rec.error[0]) {
-				record_message(&rec, rec.error);
-				char msg[600];
-				snprintf(msg, sizeof msg, "line %ld: %s", rec.line, rec.error);
-				emit_error(&out, &eo, rec.id, msg);
-				status = EXIT_RECORDS;
-			} else {
-				struct annotation an;
-				struct err re = {0};
-				if (pipe_annotate(&r.pipe, &a, rec.text, rec.len, &an, &re) < 0) {
-					record_message(&rec, re.msg);
-					if (!an.nt.s) {
-						emit_error(&out, &eo, rec.id, re.msg);
-						status = EXIT_RECORDS;
-						arena_reset(&a);
-						flush_out(&out, 1, false);
-						continue;
-					}
-				}
-				emit_record(&out, &eo, rec.id, rec.fields, rec.text, rec.len, &an);
-				arena_reset(&a);
+			struct job *j = batch_add(&b);
+			j->source = files[f];
+			j->line = rec.line;
+			j->id = json_incref(rec.id);
+			j->jsonl = io.raw;
+			if (rec.error[0])
+				snprintf(j->error, sizeof j->error, "%s", rec.error);
+			j->data = xstrndup(rec.text ? rec.text : "", rec.text ? rec.len : 0);
+			j->len = rec.text ? rec.len : 0;
+			b.bytes += j->len;
+			if (b.n >= max_records || b.bytes >= BATCH_BYTES) {
+				run_batch(&b, threads);
+				status |= batch_flush(&b, &out);
 			}
-			flush_out(&out, 1, false);
 		}
 		if (rc < 0 && !interrupted) {
+			run_batch(&b, threads);
+			status |= batch_flush(&b, &out);
 			print_err(&e);
 			status = EXIT_SETUP;
 		}
 		input_free(in);
 	}
+	run_batch(&b, threads);
+	status |= batch_flush(&b, &out);
 	flush_out(&out, 1, true);
 	buf_clear(&out);
-	arena_clear(&a);
+	for (size_t t = 0; t < threads; t++)
+		arena_clear(&b.arenas[t]);
+	free(b.arenas);
+	free(b.v);
 	free_resources(&r);
 	if (interrupted) {
 		fputs("entopic: interrupted\n", stderr);
 		return EXIT_INTERRUPTED;
 	}
-	return status;
+	return status > EXIT_RECORDS ? EXIT_SETUP : status;
 }
 
 static int cmd_eval(struct config *c, int argc, char **argv)

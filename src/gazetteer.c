@@ -213,6 +213,12 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 	return c;
 }
 
+uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
+{
+	const struct strent *e = st_find((struct strtab *)&g->tokens, s, n, h);
+	return e && e->s ? e->val : GAZ_NONE;
+}
+
 uint32_t gaz_token(const gazetteer *g, const char *s, size_t n)
 {
 	const struct strent *e = st_get(&g->tokens, s, n);

@@ -79,6 +79,8 @@ const struct entity *gaz_find(const gazetteer *g, const char *id);
  * contains it); gaz_step() follows one token from node (gaz_root() at the start) and
  * returns the child or GAZ_NONE; gaz_forms() the first form index at node or GAZ_NONE. */
 uint32_t gaz_token(const gazetteer *g, const char *s, size_t n);
+/* The same with h = hash_bytes(s, n) computed by the caller (a token's hash). */
+uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h);
 uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);

@@ -102,9 +102,13 @@ static void set_error(struct input_rec *rec, const char *fmt, const char *a, con
 	snprintf(rec->error, sizeof rec->error, fmt, a, b);
 }
 
-static void parse_jsonl(input *in, char *line, size_t len, struct input_rec *rec)
+void input_parse_jsonl(const struct input_opts *opts, const char *line, size_t len,
+		       struct input_rec *rec)
 {
 	json_error_t je;
+	rec->text = NULL;
+	rec->len = 0;
+	rec->fields = NULL;
 	json_t *o = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!o) {
 		set_error(rec, "invalid JSON: %s%s", je.text, "");
@@ -116,21 +120,19 @@ static void parse_jsonl(input *in, char *line, size_t len, struct input_rec *rec
 		json_decref(o);
 		return;
 	}
-	in->fields = o;
 	rec->fields = o;
-	json_t *id = json_object_get(o, in->opts.id_field);
+	json_t *id = json_object_get(o, opts->id_field);
 	if (id && (json_is_string(id) || json_is_integer(id) || json_is_real(id))) {
-		json_decref(in->id);
-		in->id = json_incref(id);
-		rec->id = in->id;
+		json_decref(rec->id);
+		rec->id = json_incref(id);
 	}
-	json_t *t = json_object_get(o, in->opts.text_field);
+	json_t *t = json_object_get(o, opts->text_field);
 	if (!t) {
-		set_error(rec, "no \"%s\" field%s", in->opts.text_field, "");
+		set_error(rec, "no \"%s\" field%s", opts->text_field, "");
 		return;
 	}
 	if (!json_is_string(t)) {
-		set_error(rec, "field \"%s\" is not a string%s", in->opts.text_field, "");
+		set_error(rec, "field \"%s\" is not a string%s", opts->text_field, "");
 		return;
 	}
 	rec->text = json_string_value(t);
@@ -176,11 +178,13 @@ again:
 		goto again; /* a blank line is no record */
 	in->id = json_integer(in->lineno);
 	rec->id = in->id;
-	if (in->opts.mode == INPUT_LINES) {
+	if (in->opts.mode == INPUT_LINES || in->opts.raw) {
 		rec->text = p;
 		rec->len = len;
 		return 1;
 	}
-	parse_jsonl(in, p, len, rec);
+	input_parse_jsonl(&in->opts, p, len, rec);
+	in->id = rec->id; /* the reader owns both until the next call */
+	in->fields = rec->fields;
 	return 1;
 }

@@ -18,6 +18,7 @@ struct input_opts {
 	enum input_mode mode;
 	const char *text_field; /* JSONL: field with the text ("text") */
 	const char *id_field;   /* JSONL: field with the id ("id") */
+	bool raw;               /* JSONL: return each line unparsed (input_parse_jsonl() later) */
 };
 
 struct input_rec {
@@ -41,5 +42,12 @@ input *input_open(const char *path, const struct input_opts *opts, struct err *e
 int input_next(input *in, struct input_rec *rec, struct err *err);
 
 void input_free(input *in);
+
+/* Parse one JSON Lines record (line[0..len)) into rec, as input_next() does; usable from any
+ * thread. rec->id must hold the default id (a reference the caller owns): when the record
+ * has an id of its own it replaces it (the default is released). rec->fields gets a new
+ * reference, also the caller's. rec->error is set when the record cannot be processed. */
+void input_parse_jsonl(const struct input_opts *opts, const char *line, size_t len,
+		       struct input_rec *rec);
 
 #endif

@@ -213,7 +213,7 @@ static struct mention *madd(struct mlist *ml)
 
 static uint32_t token_id(const matcher *m, const struct norm_text *nt, const struct token *t)
 {
-	return gaz_token(m->gaz, nt->s + t->nstart, t->nend - t->nstart);
+	return gaz_token_h(m->gaz, nt->s + t->nstart, t->nend - t->nstart, t->hash);
 }
 
 /* ---- pass 1 + 2: lexicon and rules ---- */
@@ -330,7 +330,7 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 static bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
 		   const struct token *t)
 {
-	return rules_in(m->rules, m->lists[list], nt->s + t->nstart, t->nend - t->nstart);
+	return rules_in_h(m->rules, m->lists[list], nt->s + t->nstart, t->nend - t->nstart, t->hash);
 }
 
 static bool is_cap(const struct token *t)

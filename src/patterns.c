@@ -1,5 +1,5 @@
 /* patterns: pcre2 wrapper. One match context holds the limits; one match data block per
- * call. Patterns are compiled with PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF so that
+ * call (so several threads may search at once). Patterns are compiled with PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF so that
  * scraped text with broken bytes is searched as it is, with no copy. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "patterns.h"
@@ -20,7 +20,6 @@ struct patterns {
 	struct pat *v;
 	size_t n;
 	pcre2_match_context *mctx;
-	pcre2_jit_stack *jit;
 };
 
 #define DEFAULT_MATCH_LIMIT 1000000u
@@ -36,9 +35,9 @@ patterns *patterns_new(void)
 	}
 	pcre2_set_match_limit(p->mctx, DEFAULT_MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mctx, DEFAULT_DEPTH_LIMIT);
-	p->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-	if (p->jit)
-		pcre2_jit_stack_assign(p->mctx, NULL, p->jit);
+	/* No JIT stack of our own: JIT matching uses its default 32 KiB on the machine stack of
+	 * the calling thread, so one match context serves every -j thread. A pattern that
+	 * needs more ends with a limit error for that record. */
 	return p;
 }
 
@@ -54,7 +53,6 @@ void patterns_free(patterns *p)
 	}
 	free(p->v);
 	pcre2_match_context_free(p->mctx);
-	pcre2_jit_stack_free(p->jit);
 	free(p);
 }
 

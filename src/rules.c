@@ -45,6 +45,7 @@ struct rule {
 struct wentry {
 	uint64_t hash;
 	uint32_t set;
+	uint32_t len;
 	char *w;
 };
 
@@ -82,23 +83,35 @@ void rules_free(rules *r)
 	free(r);
 }
 
+/* The key of word w in set: the word's hash_bytes() mixed with the set number, so that a
+ * caller holding a token's hash probes without hashing again. */
+static uint64_t whash_h(uint32_t set, uint64_t h)
+{
+	return h ^ ((uint64_t)set * 0x9E3779B97F4A7C15ULL);
+}
+
 static uint64_t whash(uint32_t set, const char *w, size_t n)
 {
-	return hash_bytes(w, n) ^ ((uint64_t)set * 0x9E3779B97F4A7C15ULL);
+	return whash_h(set, hash_bytes(w, n));
+}
+
+static bool set_has_h(const rules *r, uint32_t set, const char *w, size_t n, uint64_t wh)
+{
+	if (!r->capwords)
+		return false;
+	uint64_t h = whash_h(set, wh);
+	size_t mask = r->capwords - 1;
+	for (size_t i = (h ^ (h >> 29)) & mask; r->words[i].w; i = (i + 1) & mask) {
+		const struct wentry *e = &r->words[i];
+		if (e->hash == h && e->set == set && e->len == n && memcmp(e->w, w, n) == 0)
+			return true;
+	}
+	return false;
 }
 
 static bool set_has(const rules *r, uint32_t set, const char *w, size_t n)
 {
-	if (!r->capwords)
-		return false;
-	uint64_t h = whash(set, w, n);
-	size_t mask = r->capwords - 1;
-	for (size_t i = h & mask; r->words[i].w; i = (i + 1) & mask) {
-		const struct wentry *e = &r->words[i];
-		if (e->hash == h && e->set == set && strlen(e->w) == n && memcmp(e->w, w, n) == 0)
-			return true;
-	}
-	return false;
+	return set_has_h(r, set, w, n, hash_bytes(w, n));
 }
 
 static void set_add(rules *r, uint32_t set, const char *word)
@@ -115,7 +128,8 @@ static void set_add(rules *r, uint32_t set, const char *word)
 		for (size_t i = 0; i < r->capwords; i++) {
 			if (!r->words[i].w)
 				continue;
-			size_t j = r->words[i].hash & (ncap - 1);
+			uint64_t hh = r->words[i].hash;
+			size_t j = (hh ^ (hh >> 29)) & (ncap - 1);
 			while (nv[j].w)
 				j = (j + 1) & (ncap - 1);
 			nv[j] = r->words[i];
@@ -125,11 +139,12 @@ static void set_add(rules *r, uint32_t set, const char *word)
 		r->capwords = ncap;
 	}
 	uint64_t h = whash(set, w, n);
-	size_t j = h & (r->capwords - 1);
+	size_t j = (h ^ (h >> 29)) & (r->capwords - 1);
 	while (r->words[j].w)
 		j = (j + 1) & (r->capwords - 1);
 	r->words[j].hash = h;
 	r->words[j].set = set;
+	r->words[j].len = (uint32_t)n;
 	r->words[j].w = w;
 	r->nwords++;
 }
@@ -150,6 +165,11 @@ long rules_list(const rules *r, const char *list)
 bool rules_in(const rules *r, long list, const char *w, size_t n)
 {
 	return list >= 0 && set_has(r, (uint32_t)list, w, n);
+}
+
+bool rules_in_h(const rules *r, long list, const char *w, size_t n, uint64_t h)
+{
+	return list >= 0 && set_has_h(r, (uint32_t)list, w, n, h);
 }
 
 bool rules_in_list(const rules *r, const char *list, const char *w, size_t n)
@@ -421,7 +441,7 @@ static bool doc_has(const rules *r, const struct rule_ctx *c, uint32_t set)
 {
 	for (size_t i = 0; i < c->tl->n; i++) {
 		const struct token *t = &c->tl->v[i];
-		if (is_word(t) && set_has(r, set, c->nt->s + t->nstart, t->nend - t->nstart))
+		if (is_word(t) && set_has_h(r, set, c->nt->s + t->nstart, t->nend - t->nstart, t->hash))
 			return true;
 	}
 	return false;
@@ -436,7 +456,7 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	case C_NEXT: case C_PREV: case C_NEXT2: case C_PREV2:
 		t = neighbour(c, (k->kind == C_NEXT || k->kind == C_NEXT2) ? 1 : -1,
 			      (k->kind == C_NEXT2 || k->kind == C_PREV2) ? 2 : 1);
-		return t && set_has(r, k->set, c->nt->s + t->nstart, t->nend - t->nstart);
+		return t && set_has_h(r, k->set, c->nt->s + t->nstart, t->nend - t->nstart, t->hash);
 	case C_DOC:
 		return doc_has(r, c, k->set);
 	case C_NEXTCAP:

@@ -50,6 +50,8 @@ bool rules_in_list(const rules *r, const char *list, const char *w, size_t n);
  * rules_in_list() by number, for hot paths (-1 is an empty list). */
 long rules_list(const rules *r, const char *list);
 bool rules_in(const rules *r, long list, const char *w, size_t n);
+/* The same with h = hash_bytes(w, n) computed by the caller (a token's hash). */
+bool rules_in_h(const rules *r, long list, const char *w, size_t n, uint64_t h);
 
 /* Add a word (normalized here) to the named list, creating the list if needed. */
 void rules_add_word(rules *r, const char *list, const char *word);

@@ -250,6 +250,7 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 		}
 		t->kind = kind;
 		t->flags = extra;
+		t->hash = hash_bytes(nt->s + start, i - start);
 		if (space)
 			t->flags |= TOKF_SPACE_BEFORE;
 		if (newlines)

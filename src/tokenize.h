@@ -37,6 +37,7 @@ struct token {
 	uint32_t ostart, oend; /* byte range in the original text */
 	uint8_t kind;          /* enum tok_kind */
 	uint8_t flags;         /* enum tok_flag */
+	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
 };
 
 struct tok_list {

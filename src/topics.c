@@ -18,13 +18,16 @@
  * - Feature value: text features x = ln(1 + c * R / max(R, n)), c the count in the
  *   document, n its number of word tokens, R = 300 (a typical news article): sub-linear in
  *   the count, a rate for documents longer than R, the raw count for shorter ones (a short
- *   text is not blown up into strong evidence). Entity features are 0/1. score =
+ *   text is not blown up into strong evidence). Page furniture (short lines that do not end
+ *   a sentence, repeated lines) is not read: see text_view(). Entity features are 0/1. score =
  *   1 / (1 + exp(-(bias + sum w x))). The trainer uses the very same feature extraction.
  * - Scoring allocates only from the caller's arena: a hit list and a small open-address
  *   index of the features seen, both sized by the document.
  * - Training: one-vs-rest L2-regularised logistic regression, fitted by L-BFGS for a fixed
  *   number of iterations in a fixed order (deterministic), optionally on top of a base
- *   model (the curated weights) used as a fixed offset; then the top K features of each
+ *   model (the curated weights) used as a fixed offset; proper names, words with digits,
+ *   stopwords and the presence of common entity types are not learnt (see there); then the
+ *   top K features of each
  *   topic by |weight| are kept and refitted alone. Topics without positive examples keep
  *   their base weights unchanged.
  */
@@ -782,13 +785,24 @@ static void counter_hit(struct counter *c, uint32_t fi)
 	c->idx[i] = (uint32_t)++c->n;
 }
 
-/* Page furniture. A line of at most SHORT_LINE words that does not end a sentence (a menu
- * entry such as "Business", "View All Result", a byline, a caption credit, "Read more") is
- * skipped: its words are not counted in n and its words and phrases are not features. This
- * holds only when the document has at least one line of more than SHORT_LINE words, so a
- * headline or a list of keywords given alone is still read. A short line that ends with
- * '.', '!' or '?' (maybe before a closing quote or bracket) is the end of a paragraph and is
- * kept. Entity features are not affected (mentions have no line). */
+static size_t count_words(const struct tok_list *toks)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < toks->n; i++)
+		n += is_wordtok(toks->v[i].kind);
+	return n;
+}
+
+/* Page furniture. Two kinds of line are skipped: their words are not counted in n and their
+ * words and phrases are not features (entity features are not affected: mentions have no
+ * line).
+ * - A short line: at most SHORT_LINE words and not the end of a sentence (menu entries such
+ *   as "Business" or "View All Result", bylines, credits, "Read more"). Only when the
+ *   document has at least one line of more than SHORT_LINE words, so a headline or a list
+ *   of keywords given alone is still read. A short line that ends with '.', '!' or '?'
+ *   (maybe before a closing quote or bracket) ends a paragraph and is kept.
+ * - A repeated line: a line whose normalized text equals an earlier line of the document
+ *   (the same menu or list of related stories printed twice) counts once. */
 #define SHORT_LINE 3
 
 static bool ends_sentence(const struct tok_list *toks, const char *s, size_t i, size_t j)
@@ -811,59 +825,92 @@ static bool ends_sentence(const struct tok_list *toks, const char *s, size_t i, 
 	return false;
 }
 
-/* The line that starts at token i: returns the index just past it, its word tokens in
- * *nwords and whether it is a short line that does not end a sentence in *furniture. */
-static size_t line_end(const struct tok_list *toks, const char *s, size_t i, size_t *nwords,
-		       bool *furniture)
+struct line {
+	size_t start, end; /* tokens [start, end) */
+	size_t nwords;
+	uint64_t hash;
+	bool furniture; /* short and not the end of a sentence */
+};
+
+static size_t line_bytes(const struct tok_list *toks, const struct line *l)
 {
-	size_t j = i, nw = 0;
-	do {
-		nw += is_wordtok(toks->v[j].kind);
-		j++;
-	} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
-	*nwords = nw;
-	*furniture = nw <= SHORT_LINE && !ends_sentence(toks, s, i, j);
-	return j;
+	return toks->v[l->end - 1].nend - toks->v[l->start].nstart;
 }
 
-/* The word tokens that count (n of the feature value) and whether furniture lines are
- * skipped in this document. */
-static size_t count_words(const struct tok_list *toks, const char *s, bool *skip)
+/* The text view of a document: which tokens to read (skip[i] is 1 for the tokens of
+ * skipped lines; NULL when no line is skipped) and the number of word tokens read. Two
+ * passes over the tokens and a table of line hashes, all from the arena. */
+static size_t text_view(const struct tok_list *toks, const char *s, struct arena *a,
+			uint8_t **skipv)
 {
-	size_t all = 0, kept = 0;
+	*skipv = NULL;
+	if (!toks->n)
+		return 0;
+	size_t nl = 1;
+	for (size_t i = 1; i < toks->n; i++)
+		nl += (toks->v[i].flags & TOKF_LINE_BEFORE) != 0;
+	if (nl == 1)
+		return count_words(toks);
+	struct line *L = arena_alloc(a, nl * sizeof *L);
+	size_t k = 0, words = 0;
 	bool long_line = false;
-	for (size_t i = 0; i < toks->n;) {
-		size_t nw;
-		bool furn;
-		i = line_end(toks, s, i, &nw, &furn);
-		all += nw;
-		if (!furn)
-			kept += nw;
-		if (nw > SHORT_LINE)
-			long_line = true;
+	for (size_t i = 0; i < toks->n; k++) {
+		size_t j = i, nw = 0;
+		do {
+			nw += is_wordtok(toks->v[j].kind);
+			j++;
+		} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
+		L[k].start = i;
+		L[k].end = j;
+		L[k].nwords = nw;
+		L[k].hash = hash_bytes(s + toks->v[i].nstart, line_bytes(toks, &L[k]));
+		L[k].furniture = nw <= SHORT_LINE && !ends_sentence(toks, s, i, j);
+		long_line |= nw > SHORT_LINE;
+		words += nw;
+		i = j;
 	}
-	*skip = long_line;
-	return long_line ? kept : all;
-}
-
-/* When token i starts a furniture line to be skipped, the index of its last token. */
-static bool skip_line(const struct tok_list *toks, const char *s, size_t i, bool skip,
-		      size_t *last)
-{
-	if (!skip || (i && !(toks->v[i].flags & TOKF_LINE_BEFORE)))
-		return false;
-	size_t nw;
-	bool furn;
-	size_t e = line_end(toks, s, i, &nw, &furn);
-	*last = e - 1;
-	return furn;
+	size_t nslot = 16;
+	while (nslot < 2 * nl)
+		nslot *= 2;
+	uint32_t *slot = arena_alloc(a, nslot * sizeof *slot);
+	memset(slot, 0, nslot * sizeof *slot);
+	uint8_t *skip = NULL;
+	for (k = 0; k < nl; k++) {
+		bool drop = long_line && L[k].furniture;
+		if (!drop && L[k].nwords) {
+			/* an earlier line with the same text? */
+			size_t len = line_bytes(toks, &L[k]);
+			const char *p = s + toks->v[L[k].start].nstart;
+			size_t h = (size_t)L[k].hash & (nslot - 1);
+			for (; slot[h]; h = (h + 1) & (nslot - 1)) {
+				const struct line *o = &L[slot[h] - 1];
+				if (o->hash == L[k].hash && line_bytes(toks, o) == len &&
+				    memcmp(s + toks->v[o->start].nstart, p, len) == 0) {
+					drop = true;
+					break;
+				}
+			}
+			if (!drop)
+				slot[h] = (uint32_t)(k + 1);
+		}
+		if (!drop)
+			continue;
+		if (!skip) {
+			skip = arena_alloc(a, toks->n);
+			memset(skip, 0, toks->n);
+		}
+		memset(skip + L[k].start, 1, L[k].end - L[k].start);
+		words -= L[k].nwords;
+	}
+	*skipv = skip;
+	return words;
 }
 
 /* Text features: every word token is hashed and looked up once; phrase chains go on
  * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
  * line breaks end a phrase. */
 static void count_text(const struct topics_model *m, const struct topics_input *in,
-		       bool skip, struct counter *c)
+		       const uint8_t *skip, struct counter *c)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
@@ -873,9 +920,8 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		const struct token *t = &toks->v[i];
 		if (t->flags & TOKF_LINE_BEFORE)
 			live[0] = live[1] = false;
-		size_t last;
-		if (skip_line(toks, s, i, skip, &last)) {
-			i = last;
+		if (skip && skip[i]) {
+			live[0] = live[1] = false;
 			continue;
 		}
 		if (t->kind == TOK_HYPHEN)
@@ -1014,8 +1060,8 @@ static void count_entities(const struct topics_model *m, const struct topics_inp
 static void model_logits(const struct topics_model *m, const struct topics_input *in,
 			 struct arena *a, double *z, struct counter *c, size_t *nwords)
 {
-	bool skip = false;
-	size_t nw = in->toks && in->nt ? count_words(in->toks, in->nt->s, &skip) : 0;
+	uint8_t *skip = NULL;
+	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &skip) : 0;
 	size_t cap = 3 * (in->toks ? in->toks->n : 0) + 3 * in->nmentions + m->ntypes + 1;
 	if (cap > m->nf + 1)
 		cap = m->nf + 1;
@@ -1260,22 +1306,33 @@ static int cmp_u32(const void *a, const void *b)
  * tell a source's style (BBC against Usenet), not a topic. Phrases may not start or end
  * with one ("of the"), but may hold one inside ("minister of state"). Sorted (bsearch). */
 static const char *const stopwords[] = {
-	"a", "about", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-	"are", "as", "at", "be", "because", "been", "before", "being", "between", "both", "but",
-	"by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "even",
-	"ever", "few", "for", "from", "further", "get", "got", "had", "has", "have", "having",
-	"he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
-	"into", "is", "it", "its", "itself", "just", "like", "made", "make", "many", "may", "me",
-	"might", "more", "most", "mr", "mrs", "ms", "much", "must", "my", "myself", "no", "nor",
-	"not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours",
-	"ourselves", "out", "over", "own", "per", "really", "said", "same", "say", "says", "she",
-	"should", "since", "so", "some", "such", "than", "that", "the", "their", "theirs",
-	"them", "themselves", "then", "there", "these", "they", "thing", "things", "think",
-	"this", "those", "though", "through", "to", "told", "too", "under", "until", "up",
-	"upon", "us", "very", "was", "way", "we", "well", "were", "what", "when", "where",
-	"whether", "which", "while", "who", "whom", "why", "will", "with", "would", "yet",
-	"you", "your", "yours", "yourself",
+	"a", "about", "according", "added", "adding", "after", "again", "against", "all",
+	"already", "also", "although", "am", "an", "and", "any", "are", "as", "at", "be",
+	"because", "been", "before", "being", "between", "both", "but", "by", "can",
+	"could", "did", "do", "does", "doing", "down", "during", "each", "even", "ever",
+	"few", "for", "from", "further", "get", "got", "had", "has", "have", "having",
+	"he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however",
+	"i", "if", "in", "including", "into", "is", "it", "its", "itself", "just", "like",
+	"made", "make", "many", "may", "me", "meanwhile", "might", "more", "most", "mr",
+	"mrs", "ms", "much", "must", "my", "myself", "nearly", "no", "nor", "not", "now",
+	"of", "off", "on", "once", "one", "only", "or", "other", "our", "ours",
+	"ourselves", "out", "over", "own", "per", "really", "recently", "reported", "said",
+	"same", "say", "says", "she", "should", "since", "so", "some", "such", "than",
+	"that", "the", "their", "theirs", "them", "themselves", "then", "there", "these",
+	"they", "thing", "things", "think", "this", "those", "though", "through", "to",
+	"told", "too", "under", "until", "up", "upon", "us", "very", "was", "way", "we",
+	"well", "were", "what", "when", "where", "whether", "which", "while", "who",
+	"whom", "why", "will", "with", "would", "yet", "you", "your", "yours", "yourself",
 };
+
+/* "5bn", "2004", "a380": amounts, years and model numbers are not topics. */
+static bool has_digit(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i] >= '0' && w[i] <= '9')
+			return true;
+	return false;
+}
 
 static int cmp_stop(const void *key, const void *elem)
 {
@@ -1319,7 +1376,8 @@ static bool is_name(const struct vfeat *v)
 
 /* Every word, 2- and 3-word phrase of the text, as count_text() would see them, less
  * numbers and stopwords (see above). */
-static void trainer_text(struct topics_trainer *t, const struct topics_input *in)
+static void trainer_text(struct topics_trainer *t, const struct topics_input *in,
+			 const uint8_t *skip)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
@@ -1330,15 +1388,12 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 	bool cmid[MAX_PHRASE - 1] = {false, false};  /* is cw[i] inside a sentence */
 	bool ccap[MAX_PHRASE - 1] = {false, false};  /* is cw[i] capitalised */
 	uint64_t ck[MAX_PHRASE - 1] = {0, 0}; /* ck[0]: key of the last word, ck[1]: of the last two */
-	bool skip;
-	count_words(toks, s, &skip);
 	for (size_t i = 0; i < toks->n; i++) {
 		const struct token *tk = &toks->v[i];
 		if (tk->flags & TOKF_LINE_BEFORE)
 			nchain = 0;
-		size_t last;
-		if (skip_line(toks, s, i, skip, &last)) {
-			i = last;
+		if (skip && skip[i]) {
+			nchain = 0;
 			continue;
 		}
 		if (tk->kind == TOK_HYPHEN)
@@ -1351,7 +1406,7 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 		size_t wl = tk->nend - tk->nstart;
 		uint64_t h = hash_bytes(w, wl);
 		uint64_t k1 = key_word(h);
-		bool stop = tk->kind == TOK_NUM || is_stopword(w, wl);
+		bool stop = tk->kind == TOK_NUM || has_digit(w, wl) || is_stopword(w, wl);
 		/* inside a sentence: right after a word or a comma on the same line */
 		bool mid = i > 0 && !(tk->flags & TOKF_LINE_BEFORE) &&
 			   (is_wordtok(toks->v[i - 1].kind) ||
@@ -1412,13 +1467,18 @@ static void trainer_ent(struct topics_trainer *t, const char *prefix, const char
 	occ_push(t, vocab_id(t, key_ent(buf, (size_t)n), &vn, kind));
 }
 
+/* Entity types whose presence the trainer does not learn (type:T, types:T>=2): nearly
+ * every news article names a country, a city, a person, an organisation or a date, so
+ * their presence tells the kind of source (wire news against Usenet, world business
+ * against UK politics and sport in the BBC set), not the topic, and a weight learnt for
+ * it would act as a second bias on all international news. */
 static bool learnt_type(const char *type)
 {
-	const char *env = getenv("XT");
-	if (!env) return true;
-	char buf[64]; snprintf(buf, sizeof buf, ",%s,", type);
-	for (char *p = buf; *p; p++) *p = ascii_lower(*p);
-	return strstr(env, buf) == NULL;
+	static const char *const generic[] = {"city", "country", "date", "org", "person"};
+	for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+		if (strcasecmp_ascii(type, generic[i]) == 0)
+			return false;
+	return true;
 }
 
 /* Entity features learnt from data: type:, group: and types:T>=2; not ent: (specific
@@ -1469,12 +1529,12 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 			const char *const *labels, size_t nlabels)
 {
 	t->nocc = 0;
+	uint8_t *skip = NULL;
+	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, &t->a, &skip) : 0;
 	if (in->toks && in->nt)
-		trainer_text(t, in);
+		trainer_text(t, in, skip);
 	trainer_entities(t, in);
 	qsort(t->occ, t->nocc, sizeof *t->occ, cmp_u32);
-	bool skip;
-	size_t nw = in->toks && in->nt ? count_words(in->toks, in->nt->s, &skip) : 0;
 	if (t->nrec == t->caprec) {
 		t->caprec = t->caprec ? t->caprec * 2 : 1024;
 		t->roff = xrealloc(t->roff, (t->caprec + 1) * sizeof *t->roff);
@@ -1520,8 +1580,8 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 		struct counter c;
 		size_t bw;
 		model_logits(t->base, in, &t->a, t->boff + t->nrec * t->base->ntopics, &c, &bw);
-		arena_reset(&t->a);
 	}
+	arena_reset(&t->a);
 	t->nrec++;
 	t->roff[t->nrec] = t->np;
 	t->loff[t->nrec] = t->nlab;
@@ -1747,11 +1807,8 @@ int topics_trainer_write(struct topics_trainer *t, FILE *out, struct err *err)
 	uint32_t *newid = xmalloc((t->nvf + 1) * sizeof *newid);
 	size_t dim = 0;
 	for (size_t i = 0; i < t->nvf; i++)
-		newid[i] = t->vf[i].df >= t->o.min_df && !(getenv("NONAME") && is_name(&t->vf[i])) ? (uint32_t)dim++ : UINT32_MAX;
-	if (getenv("NAMEDUMP"))
-		for (size_t i = 0; i < t->nvf; i++)
-			if (t->vf[i].df >= t->o.min_df && is_name(&t->vf[i]))
-				fprintf(stderr, "NAME %u %s\n", t->vf[i].df, t->vf[i].name);
+		newid[i] = t->vf[i].df >= t->o.min_df && !is_name(&t->vf[i]) ? (uint32_t)dim++
+										: UINT32_MAX;
 	const char **names = xmalloc((dim + 1) * sizeof *names);
 	for (size_t i = 0; i < t->nvf; i++)
 		if (newid[i] != UINT32_MAX)
