@@ -351,6 +351,49 @@ static void test_train(void)
 	arena_clear(&a);
 }
 
+/* Page furniture: lines of at most 3 words that do not end a sentence are skipped when
+ * the text has a longer line; repeated lines count once; a text of short lines alone is
+ * read in full. */
+static void test_furniture(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("furn.tsv", model_text), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[2], s2[2];
+
+	/* menu lines ("Mining", "Mining news") are not read: the score is the body's */
+	struct topics_input in = input(&a, "Home\nMining\nMining news\nThe weather was fine and warm today.\n", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - -2) < 1e-9);
+
+	/* a short line that ends a sentence is text */
+	in = input(&a, "The weather was fine and warm.\nMining resumed.\n", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(2))) < 1e-9);
+
+	/* a text made of short lines only is read in full */
+	in = input(&a, "Mining\nrare earth\n", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(2) + 2 * log(2))) < 1e-9);
+
+	/* a repeated line counts once */
+	in = input(&a, "Mining output rose again this year\nMining output rose again this year\n", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	in = input(&a, "Mining output rose again this year\n", &nt, &tl);
+	topics_score(m, &in, &a, s2, NULL, 0);
+	CHECK(fabs(s[0] - s2[0]) < 1e-12);
+	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(2))) < 1e-9);
+
+	arena_clear(&a);
+	topics_free(m);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -362,6 +405,7 @@ int main(void)
 	test_add();
 	test_explain();
 	test_train();
+	test_furniture();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
