@@ -9,7 +9,11 @@ PKG_CONFIG ?= pkg-config
 PKGS = libutf8proc jansson libpcre2-8
 
 PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -DPCRE2_CODE_UNIT_WIDTH=8 -DDATADIR='"$(DATADIR)"' -pthread
+	-Wmissing-prototypes -DPCRE2_CODE_UNIT_WIDTH=8 -DDATADIR='"$(DATADIR)"' -pthread \
+	-DGAZ_CODE_ID='"$(GAZ_CODE_ID)"'
+# Compiled lexicon images are valid only for the code that wrote them: a digest of the
+# sources that decide their layout and keys.
+GAZ_CODE_ID := $(shell cat src/gazetteer.c src/gazetteer.h src/normalize.c src/tokenize.c src/tokenize.h 2>/dev/null | cksum | cut -d' ' -f1)
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lutf8proc -ljansson -lpcre2-8)
 ALL_CFLAGS = $(PROJECT_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
@@ -23,13 +27,22 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 
 .PHONY: all run test test-plain test-asan unit golden cli-tests deps check-deps install \
-	uninstall clean lexicons model bench bench-peers fuzz memcheck eval
+	uninstall clean lexicons model bench bench-peers fuzz memcheck eval fuzz-smoke test-fuzz \
+	check-fuzz-deps fuzz-build
 
-all: entopic
+all: entopic lexicons/default.eimg
+
+# The default lexicons compiled into one image (read with mmap at start-up; entopic uses
+# it only while it is newer than every lexicons/*.tsv and of the same build).
+lexicons/default.eimg: entopic $(wildcard lexicons/*.tsv)
+	./entopic compile --lexicon-dir lexicons -o $@
 
 build/obj/%.o: src/%.c $(HDRS) | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# the build id written into lexicon images changes with these sources
+build/obj/gazetteer.o: src/normalize.c src/tokenize.c
 
 build/libentopic.a: $(LIB_OBJ)
 	rm -f $@
@@ -57,12 +70,12 @@ check-deps:
 
 deps: check-deps
 
-run: entopic
+run: all
 	@for f in corpus/*.txt; do ./entopic "$$f"; done
 
-test: test-plain test-asan
+test: test-plain test-asan test-fuzz
 
-test-plain: entopic $(UNIT_BIN)
+test-plain: entopic lexicons/default.eimg $(UNIT_BIN)
 	@sh tests/run-all.sh ./entopic build/unit
 
 # The whole suite again with sanitizers, in its own build tree.
@@ -89,10 +102,11 @@ asan-suite: build/asan/entopic $(UNIT_SRC:tests/unit/%.c=build/asan/unit/%)
 	  ENTOPIC_SANITIZED=1 sh tests/run-all.sh build/asan/entopic build/asan/unit
 endif
 
-install: entopic
+install: entopic lexicons/default.eimg
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/lexicons $(DESTDIR)$(DATADIR)/models
 	install -m 755 entopic $(DESTDIR)$(PREFIX)/bin/entopic
 	install -m 644 lexicons/*.tsv lexicons/README.md $(DESTDIR)$(DATADIR)/lexicons/
+	install -m 644 lexicons/default.eimg $(DESTDIR)$(DATADIR)/lexicons/
 	install -m 644 models/*.tsv $(DESTDIR)$(DATADIR)/models/
 
 uninstall:
@@ -111,7 +125,7 @@ eval: entopic
 	else echo "eval: $(SHARED)/gold not found, skipped"; fi
 
 clean:
-	rm -rf build entopic
+	rm -rf build entopic lexicons/default.eimg
 
 # Retrain the default topic model from the labelled news of ../shared/data (needs the
 # sources; the texts stay in build/, only the weights are committed).
@@ -119,4 +133,79 @@ model: entopic
 	@if [ ! -d $(SHARED)/data/bbc-news ]; then echo "model: $(SHARED)/data not found, skipped"; exit 0; fi; \
 	python3 tools/make-topic-data.py --bbc $(SHARED)/data/bbc-news/bbc-fulltext.tar.gz --news20 $(SHARED)/data/20newsgroups/20news-bydate.tar.gz --out build/topic-data && \
 	./entopic train --base models/topics-curated.tsv -o models/topics.tsv build/topic-data/train.jsonl && \
-	./entopic eval --topics-only build/topic-data/test.jsonl
+	echo "model: held-out BBC + 20 Newsgroups:" && ./entopic eval --topics-only build/topic-data/test.jsonl && \
+	echo "model: held-out BBC alone:" && ./entopic eval --topics-only build/topic-data/test-bbc.jsonl
+
+# Throughput of the full pipeline (tools/bench/bench.sh: MB/s, docs/s, peak RSS, start-up;
+# BENCH_CORPUS=FILE.jsonl, BENCH_RUNS=N) and beside the peer annotators of ../shared/peers
+# (tools/bench/bench-peers.sh). Generated files go to build/bench/. Not part of `make test`.
+bench: all
+	@SHARED=$(SHARED) bash tools/bench/bench.sh
+
+bench-peers: all
+	@if [ ! -d $(SHARED)/peers ]; then echo "bench-peers: $(SHARED)/peers not found, skipped"; exit 0; fi; \
+	SHARED=$(SHARED) bash tools/bench/bench-peers.sh
+
+# libFuzzer harnesses (tests/fuzz/fuzz_<entry>.c), built with clang in build/fuzz/ and run
+# from the repository root on a scratch corpus seeded from tests/fuzz/corpus/<entry>/. A
+# crash leaves its input in build/fuzz/artifacts/. `make fuzz` runs each FUZZ_SECONDS,
+# `make fuzz-smoke` (part of `make test`) FUZZ_SMOKE_SECONDS; one at a time.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_TARGETS = document jsonl lexicon model rules patterns
+FUZZ_DEB_PKGS = clang libclang-rt-14-dev
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(PROJECT_CFLAGS) $(DEP_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_OBJ = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+check-fuzz-deps: | check-deps
+	@mkdir -p build/fuzz
+	@printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >build/fuzz/probe.c
+	@$(FUZZ_CC) -fsanitize=fuzzer build/fuzz/probe.c -o build/fuzz/probe 2>/dev/null || { \
+	  echo "entopic: $(FUZZ_CC) cannot build libFuzzer harnesses" >&2; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "entopic: installing: apt-get install -y $(FUZZ_DEB_PKGS)" >&2; \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FUZZ_DEB_PKGS) && \
+	    $(FUZZ_CC) -fsanitize=fuzzer build/fuzz/probe.c -o build/fuzz/probe; \
+	  else \
+	    echo "entopic: run: sudo apt-get install $(FUZZ_DEB_PKGS)" >&2; exit 1; \
+	  fi; }
+
+build/fuzz/obj/%.o: src/%.c $(HDRS) | check-fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# run-fuzz SECONDS: each target in turn; the first failure stops the run.
+define run-fuzz
+	@mkdir -p build/fuzz/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/work/$$t; \
+	  echo "fuzz: $$t for $(1) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  build/fuzz/fuzz_$$t -max_total_time=$(1) -timeout=25 -rss_limit_mb=2560 -max_len=16384 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$t- \
+	    build/fuzz/work/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 || { \
+	    tail -n 60 build/fuzz/$$t.log; echo "fuzz: $$t FAILED (log: build/fuzz/$$t.log)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log | sed "s/^/fuzz: $$t: /"; \
+	done
+endef
+
+fuzz: $(FUZZ_BIN)
+	$(call run-fuzz,$(FUZZ_SECONDS))
+
+fuzz-smoke: $(FUZZ_BIN)
+	$(call run-fuzz,$(FUZZ_SMOKE_SECONDS))
+
+test-fuzz: fuzz-smoke
+
+# The unit tests, golden cases and CLI tests under valgrind (no errors, no leaks); the huge
+# CLI cases skip themselves (ENTOPIC_MEMCHECK=1). Logs in build/memcheck/logs/.
+memcheck: entopic $(UNIT_BIN)
+	@sh tests/memcheck.sh ./entopic build/unit

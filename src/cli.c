@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct config {
 	const char **lexicons;
 	size_t nlexicons;
 	const char *lexicon_dir;
+	const char *image;
 	const char *model;
 	const char **add_models;
 	size_t nadd_models;
@@ -100,6 +102,7 @@ static void help(void)
 "       entopic eval [OPTION]... GOLD.jsonl\n"
 "       entopic train [OPTION]... [-o MODEL] TRAIN.jsonl\n"
 "       entopic lexicon check [FILE]...\n"
+"       entopic compile [--lexicon-dir DIR] [-L FILE]... [-o IMAGE]\n"
 "Find the people, countries, minerals, cities and organisations a news text is about,\n"
 "link every mention to a canonical entity, score the text against topics, and write\n"
 "one JSON object per document (JSON Lines). With no FILE, or FILE '-', read stdin.\n"
@@ -112,6 +115,7 @@ static void help(void)
 "Resources:\n"
 "  -L, --lexicon FILE       add a lexicon (TSV, see lexicons/README.md); repeatable\n"
 "      --lexicon-dir DIR    use the *.tsv lexicons of DIR instead of the defaults\n"
+"      --image FILE         use a compiled image (entopic compile) instead of the defaults\n"
 "  -m, --model FILE         use this topic model instead of the default\n"
 "      --add-model FILE     add the topics of FILE to the model; repeatable\n"
 "      --rules FILE         add disambiguation rules (models/README.md); repeatable\n"
@@ -213,7 +217,7 @@ enum {
 	OPT_JSONL = 256, OPT_LINES, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_LEXDIR, OPT_ADD_MODEL,
 	OPT_RULES, OPT_PATTERNS, OPT_TYPES, OPT_OFFSETS, OPT_EXPLAIN, OPT_PRETTY, OPT_HELP,
 	OPT_VERSION, OPT_NO_TOPICS, OPT_JSON, OPT_TOPICS_ONLY, OPT_ERRORS, OPT_BASE, OPT_TOP_K,
-	OPT_L2, OPT_MIN_DF,
+	OPT_L2, OPT_MIN_DF, OPT_IMAGE,
 };
 
 static const struct option long_opts[] = {
@@ -223,6 +227,7 @@ static const struct option long_opts[] = {
 	{"id-field", required_argument, NULL, OPT_ID_FIELD},
 	{"lexicon", required_argument, NULL, 'L'},
 	{"lexicon-dir", required_argument, NULL, OPT_LEXDIR},
+	{"image", required_argument, NULL, OPT_IMAGE},
 	{"model", required_argument, NULL, 'm'},
 	{"add-model", required_argument, NULL, OPT_ADD_MODEL},
 	{"rules", required_argument, NULL, OPT_RULES},
@@ -295,6 +300,7 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_ID_FIELD: c->in.id_field = optarg; break;
 		case 'L': push(&c->lexicons, &c->nlexicons, optarg); break;
 		case OPT_LEXDIR: c->lexicon_dir = optarg; break;
+		case OPT_IMAGE: c->image = optarg; break;
 		case 'm': c->model = optarg; break;
 		case OPT_ADD_MODEL: push(&c->add_models, &c->nadd_models, optarg); break;
 		case OPT_RULES: push(&c->user_rules, &c->nuser_rules, optarg); break;
@@ -357,17 +363,56 @@ struct resources {
 	struct pipeline pipe;
 };
 
-static void load_resources(const struct config *c, struct resources *r, bool want_topics)
+/* Is every *.tsv of dir older than the image? */
+static bool image_fresh(const char *dir, const char *image)
+{
+	struct stat is;
+	if (stat(image, &is) != 0)
+		return false;
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool fresh = true;
+	struct dirent *de;
+	while (fresh && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".tsv") != 0)
+			continue;
+		char path[PATH_MAX];
+		struct stat ts;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (stat(path, &ts) != 0 || ts.st_mtim.tv_sec > is.st_mtim.tv_sec ||
+		    (ts.st_mtim.tv_sec == is.st_mtim.tv_sec && ts.st_mtim.tv_nsec > is.st_mtim.tv_nsec))
+			fresh = false;
+	}
+	closedir(d);
+	return fresh;
+}
+
+/* The lexicons of dir: from its compiled image (default.eimg) when it is newer than every
+ * TSV file and of this build, else from the TSV files. */
+static void load_lexicon_dir(gazetteer *g, const char *dir, bool use_image)
 {
 	struct err e = {0};
+	char image[PATH_MAX];
+	snprintf(image, sizeof image, "%s/default.eimg", dir);
+	if (use_image && image_fresh(dir, image) && gaz_load_image(g, image, &e) == 0)
+		return;
+	if (gaz_load_dir(g, dir, NULL, &e) < 0)
+		die_err(&e);
+}
+
+static void load_resources(const struct config *c, struct resources *r, bool want_topics)
+{
+	bool use_image = true;
+	struct err e = {0};
 	r->gaz = gaz_new();
-	if (c->lexicon_dir) {
-		if (gaz_load_dir(r->gaz, c->lexicon_dir, NULL, &e) < 0)
+	if (c->image) {
+		if (gaz_load_image(r->gaz, c->image, &e) < 0)
 			die_err(&e);
 	} else {
-		char *d = data_path(c, "lexicons");
-		if (gaz_load_dir(r->gaz, d, NULL, &e) < 0)
-			die_err(&e);
+		char *d = c->lexicon_dir ? xstrdup(c->lexicon_dir) : data_path(c, "lexicons");
+		load_lexicon_dir(r->gaz, d, use_image);
 		free(d);
 	}
 	for (size_t i = 0; i < c->nlexicons; i++)
@@ -808,6 +853,37 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	return status;
 }
 
+static int cmd_compile(struct config *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0)
+		usage_error("compile takes no operands (lexicons with --lexicon-dir and -L)%s", "");
+	gazetteer *g = gaz_new();
+	struct err e = {0};
+	char *d = c->lexicon_dir ? xstrdup(c->lexicon_dir) : data_path(c, "lexicons");
+	if (gaz_load_dir(g, d, NULL, &e) < 0)
+		die_err(&e);
+	for (size_t i = 0; i < c->nlexicons; i++)
+		if (gaz_load(g, c->lexicons[i], NULL, &e) < 0)
+			die_err(&e);
+	char *out = NULL;
+	if (c->out_file) {
+		out = xstrdup(c->out_file);
+	} else {
+		size_t l = strlen(d) + 16;
+		out = xmalloc(l);
+		snprintf(out, l, "%s/default.eimg", d);
+	}
+	if (gaz_save(g, out, &e) < 0)
+		die_err(&e);
+	fprintf(stderr, "entopic: %s: %zu entities, %zu forms\n", out, gaz_entity_count(g),
+		gaz_form_count(g));
+	free(out);
+	free(d);
+	gaz_free(g);
+	return 0;
+}
+
 static int cmd_lexicon(struct config *c, int argc, char **argv)
 {
 	if (argc < 1 || strcmp(argv[0], "check") != 0)
@@ -845,7 +921,7 @@ int main(int argc, char **argv)
 	int first = parse_args(&c, argc, argv);
 	/* the subcommand is the first operand (options may come before or after it) */
 	if (first < argc && (strcmp(argv[first], "eval") == 0 || strcmp(argv[first], "train") == 0 ||
-			     strcmp(argv[first], "lexicon") == 0))
+			     strcmp(argv[first], "lexicon") == 0 || strcmp(argv[first], "compile") == 0))
 		cmd = argv[first++];
 	if (c.in.mode == INPUT_DOC && argc - first == 0 && isatty(0) && strcmp(cmd, "annotate") == 0)
 		fputs("entopic: reading a document from the terminal (end with Ctrl-D)\n", stderr);
@@ -857,6 +933,8 @@ int main(int argc, char **argv)
 		status = cmd_train(&c, argc - first, argv + first);
 	else if (strcmp(cmd, "lexicon") == 0)
 		status = cmd_lexicon(&c, argc - first, argv + first);
+	else if (strcmp(cmd, "compile") == 0)
+		status = cmd_compile(&c, argc - first, argv + first);
 	else
 		status = cmd_annotate(&c, argc - first, argv + first);
 	if (c.types) {

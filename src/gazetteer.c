@@ -8,6 +8,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -50,7 +54,13 @@ struct gazetteer {
 	struct edge *edges;
 	size_t nedges, capedges;
 	size_t warnings;
-	/* where each entity's name came from, for check messages */
+	/* a compiled image the strings of the image's part live in (mmap), or NULL */
+	void *map;
+	size_t maplen;
+	const char **attrv;  /* attribute pointers of the image's entities, one block */
+	size_t nattrv;
+	const char **tokstr; /* token id -> its string (built on demand) */
+	size_t ntokstr;
 };
 
 static const char *pool_strndup(gazetteer *g, const char *s, size_t n)
@@ -130,14 +140,26 @@ gazetteer *gaz_new(void)
 	return g;
 }
 
+/* Do the entity's attribute arrays live in the image's shared block? */
+static bool attr_shared(const gazetteer *g, const struct entity *e)
+{
+	return g->attrv && e->keys >= g->attrv && e->keys < g->attrv + 2 * g->nattrv;
+}
+
 void gaz_free(gazetteer *g)
 {
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->nents; i++) {
-		free(g->ents[i].keys);
-		free(g->ents[i].vals);
+		if (!attr_shared(g, &g->ents[i])) {
+			free(g->ents[i].keys);
+			free(g->ents[i].vals);
+		}
 	}
+	free(g->attrv);
+	free(g->tokstr);
+	if (g->map)
+		munmap(g->map, g->maplen);
 	free(g->ents);
 	free(g->forms);
 	free(g->nodes);
@@ -395,6 +417,14 @@ static int add_attrs(gazetteer *g, uint32_t ix, char *attrs, const char *path, l
 				break;
 		if (k < en->nattrs)
 			continue; /* first value wins; lexicon check reports conflicts */
+		if (attr_shared(g, en)) { /* an image's entity gets attributes of its own */
+			const char **k2 = xmalloc((en->nattrs + 1) * sizeof *k2);
+			const char **v2 = xmalloc((en->nattrs + 1) * sizeof *v2);
+			memcpy(k2, en->keys, en->nattrs * sizeof *k2);
+			memcpy(v2, en->vals, en->nattrs * sizeof *v2);
+			en->keys = k2;
+			en->vals = v2;
+		}
 		en->keys = xrealloc(en->keys, (en->nattrs + 1) * sizeof *en->keys);
 		en->vals = xrealloc(en->vals, (en->nattrs + 1) * sizeof *en->vals);
 		en->keys[en->nattrs] = pool_strndup(g, key, strlen(key));
@@ -443,6 +473,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 	tok_split(&a, &nt, f->text, &tl);
 	uint32_t node = 0;
 	size_t used = 0;
+	uint32_t first = GAZ_NONE;
 	for (size_t i = 0; i < tl.n; i++) {
 		if (tl.v[i].kind == TOK_HYPHEN)
 			continue;
@@ -450,6 +481,8 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 		const struct token *t = &tl.v[i];
 		uint32_t tok = st_intern(g, &g->tokens, nt.s + t->nstart, t->nend - t->nstart,
 					 &added)->val;
+		if (first == GAZ_NONE && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
+			first = tok;
 		node = step_add(g, node, tok);
 		used++;
 	}
@@ -477,6 +510,8 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 	uint32_t ix = (uint32_t)g->nforms++;
 	g->forms[ix] = *f;
 	g->forms[ix].next = GAZ_NONE;
+	g->forms[ix].first_tok = first;
+	g->forms[ix].ntok = used > 255 ? 255 : (uint8_t)used;
 	if (g->nodes[node].last == GAZ_NONE)
 		g->nodes[node].first = ix;
 	else
@@ -626,4 +661,409 @@ int gaz_load_dir(gazetteer *g, const char *dir, FILE *check, struct err *err)
 	}
 	free(names);
 	return rc;
+}
+
+const char *gaz_token_str(gazetteer *g, uint32_t tok, size_t *n)
+{
+	if (g->ntokstr != g->tokens.n) {
+		free(g->tokstr);
+		g->tokstr = xcalloc(g->tokens.n + 1, sizeof *g->tokstr);
+		g->ntokstr = g->tokens.n;
+		for (size_t i = 0; i < g->tokens.cap; i++)
+			if (g->tokens.v[i].s && g->tokens.v[i].val < g->tokens.n)
+				g->tokstr[g->tokens.v[i].val] = g->tokens.v[i].s;
+	}
+	const char *s = tok < g->ntokstr ? g->tokstr[tok] : NULL;
+	*n = s ? strlen(s) : 0;
+	return s ? s : "";
+}
+
+/* ---- compiled images ----
+ *
+ * Layout: a header (magic, byte-order mark, format version, build id, checksum, section
+ * table), then 8-aligned sections: the string pool (NUL-terminated strings, referred to by
+ * offset), the three string tables, entities, attributes, forms, trie nodes and edges, all
+ * as fixed-width little-endian-or-native records (the byte-order mark refuses an image of
+ * the other order). On load the pool stays mapped and every table is converted into the
+ * in-memory form in one pass, with one allocation per table. */
+
+#ifndef GAZ_CODE_ID
+#define GAZ_CODE_ID "dev"
+#endif
+#include "version.h"
+#define IMG_MAGIC "ENTOPICG"
+#define IMG_VERSION 2u
+#define IMG_ORDER 0x01020304u
+#define IMG_BUILD (ENTOPIC_VERSION " " GAZ_CODE_ID)
+
+enum { S_POOL, S_TOKENS, S_IDS, S_TYPES, S_ENTS, S_ATTRS, S_FORMS, S_NODES, S_EDGES, S_N };
+
+struct img_header {
+	char magic[8];
+	uint32_t order;
+	uint32_t version;
+	char build[64];
+	uint64_t checksum; /* of every byte after the header */
+	uint64_t size;     /* of the whole file */
+	uint64_t off[S_N], len[S_N], count[S_N];
+	uint64_t warnings;
+};
+
+struct strent_d { uint64_t hash; uint32_t off, len, val, used; };
+struct ent_d { uint32_t id, type, name, country, group, attr0, nattrs, pad; };
+struct attr_d { uint32_t key, val; };
+struct form_d { uint32_t entity; uint8_t kind, casep; uint16_t flags; uint32_t text, next, first_tok, ntok; };
+struct edge_d { uint64_t key; uint32_t child, pad; };
+
+static uint64_t img_sum(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = ((h << 5) | (h >> 59)) ^ (w * 0xff51afd7ed558ccdULL);
+	}
+	for (; i < n; i++)
+		h = ((h << 5) | (h >> 59)) ^ p[i];
+	return h;
+}
+
+/* pointer -> pool offset, deduplicated */
+struct poolw {
+	struct buf b;
+	const char **keys;
+	uint32_t *offs;
+	size_t cap, n;
+};
+
+static uint32_t pool_off(struct poolw *pw, const char *s)
+{
+	if (!s)
+		return UINT32_MAX;
+	if ((pw->n + 1) * 2 >= pw->cap) {
+		size_t ncap = pw->cap ? pw->cap * 2 : 4096;
+		const char **nk = xcalloc(ncap, sizeof *nk);
+		uint32_t *no = xmalloc(ncap * sizeof *no);
+		for (size_t i = 0; i < pw->cap; i++) {
+			if (!pw->keys[i])
+				continue;
+			size_t j = ((uintptr_t)pw->keys[i] * 0x9E3779B97F4A7C15ULL >> 17) & (ncap - 1);
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = pw->keys[i];
+			no[j] = pw->offs[i];
+		}
+		free(pw->keys);
+		free(pw->offs);
+		pw->keys = nk;
+		pw->offs = no;
+		pw->cap = ncap;
+	}
+	size_t j = ((uintptr_t)s * 0x9E3779B97F4A7C15ULL >> 17) & (pw->cap - 1);
+	while (pw->keys[j]) {
+		if (pw->keys[j] == s)
+			return pw->offs[j];
+		j = (j + 1) & (pw->cap - 1);
+	}
+	uint32_t off = (uint32_t)pw->b.len;
+	buf_add(&pw->b, s, strlen(s) + 1);
+	pw->keys[j] = s;
+	pw->offs[j] = off;
+	pw->n++;
+	return off;
+}
+
+static void put_strtab(struct buf *out, struct poolw *pw, const struct strtab *t)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct strent *e = &t->v[i];
+		struct strent_d d = {0, 0, 0, 0, 0};
+		if (e->s) {
+			d.hash = e->hash;
+			d.off = pool_off(pw, e->s);
+			d.len = e->len;
+			d.val = e->val;
+			d.used = 1;
+		}
+		buf_add(out, &d, sizeof d);
+	}
+}
+
+int gaz_save(const gazetteer *g, const char *path, struct err *err)
+{
+	struct buf sec[S_N];
+	struct poolw pw;
+	memset(&pw, 0, sizeof pw);
+	buf_init(&pw.b);
+	for (int i = 0; i < S_N; i++)
+		buf_init(&sec[i]);
+	put_strtab(&sec[S_TOKENS], &pw, &g->tokens);
+	put_strtab(&sec[S_IDS], &pw, &g->ids);
+	put_strtab(&sec[S_TYPES], &pw, &g->types);
+	uint32_t attr = 0;
+	for (size_t i = 0; i < g->nents; i++) {
+		const struct entity *e = &g->ents[i];
+		struct ent_d d = {pool_off(&pw, e->id), pool_off(&pw, e->type), pool_off(&pw, e->name),
+				  pool_off(&pw, e->country), pool_off(&pw, e->group), attr,
+				  (uint32_t)e->nattrs, 0};
+		buf_add(&sec[S_ENTS], &d, sizeof d);
+		for (size_t k = 0; k < e->nattrs; k++) {
+			struct attr_d a = {pool_off(&pw, e->keys[k]), pool_off(&pw, e->vals[k])};
+			buf_add(&sec[S_ATTRS], &a, sizeof a);
+			attr++;
+		}
+	}
+	for (size_t i = 0; i < g->nforms; i++) {
+		const struct gaz_form *f = &g->forms[i];
+		struct form_d d = {f->entity, f->kind, f->casep, f->flags, pool_off(&pw, f->text),
+				   f->next, f->first_tok, f->ntok};
+		buf_add(&sec[S_FORMS], &d, sizeof d);
+	}
+	buf_add(&sec[S_NODES], g->nodes, g->nnodes * sizeof *g->nodes);
+	for (size_t i = 0; i < g->capedges; i++) {
+		struct edge_d d = {g->edges[i].key, g->edges[i].child, 0};
+		buf_add(&sec[S_EDGES], &d, sizeof d);
+	}
+	sec[S_POOL] = pw.b;
+	struct img_header h;
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, IMG_MAGIC, 8);
+	h.order = IMG_ORDER;
+	h.version = IMG_VERSION;
+	snprintf(h.build, sizeof h.build, "%s", IMG_BUILD);
+	uint64_t counts[S_N] = {pw.b.len, g->tokens.cap, g->ids.cap, g->types.cap, g->nents,
+				attr, g->nforms, g->nnodes, g->capedges};
+	struct buf body;
+	buf_init(&body);
+	static const char zero[8];
+	for (int i = 0; i < S_N; i++) {
+		h.off[i] = sizeof h + body.len;
+		h.len[i] = sec[i].len;
+		h.count[i] = counts[i];
+		buf_add(&body, sec[i].p ? sec[i].p : "", sec[i].len);
+		buf_add(&body, zero, (8 - body.len % 8) % 8);
+	}
+
+	h.warnings = g->warnings;
+	h.size = sizeof h + body.len;
+	h.checksum = img_sum((const unsigned char *)body.p, body.len);
+	int rc = 0;
+	size_t tl = strlen(path) + 8;
+	char *tmp = xmalloc(tl);
+	snprintf(tmp, tl, "%s.tmp", path);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp || fwrite(&h, sizeof h, 1, fp) != 1 ||
+	    fwrite(body.p, 1, body.len, fp) != body.len || fclose(fp) != 0) {
+		rc = err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0) {
+		rc = err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	buf_clear(&body);
+	for (int i = 0; i < S_N; i++)
+		buf_clear(&sec[i]);
+	free(pw.keys);
+	free(pw.offs);
+	return rc;
+}
+
+static int load_strtab(struct strtab *t, const char *pool, uint64_t poollen,
+		       const struct strent_d *d, uint64_t cap)
+{
+	if (cap & (cap - 1))
+		return -1;
+	t->cap = (size_t)cap;
+	t->v = xcalloc(cap ? cap : 1, sizeof *t->v);
+	t->n = 0;
+	for (uint64_t i = 0; i < cap; i++) {
+		if (!d[i].used)
+			continue;
+		if (d[i].off >= poollen || d[i].off + (uint64_t)d[i].len >= poollen)
+			return -1;
+		t->v[i].hash = d[i].hash;
+		t->v[i].s = pool + d[i].off;
+		t->v[i].len = d[i].len;
+		t->v[i].val = d[i].val;
+		t->n++;
+	}
+	return 0;
+}
+
+int gaz_load_image(gazetteer *g, const char *path, struct err *err)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(struct img_header)) {
+		close(fd);
+		return err_set(err, ERR_SYNTAX, path, 0, "not a compiled lexicon image");
+	}
+	size_t len = (size_t)st.st_size;
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	const struct img_header *h = map;
+	const unsigned char *base = map;
+	const char *why = NULL;
+	if (memcmp(h->magic, IMG_MAGIC, 8) != 0)
+		why = "not a compiled lexicon image";
+	else if (h->order != IMG_ORDER)
+		why = "image written with the other byte order";
+	else if (h->version != IMG_VERSION || strncmp(h->build, IMG_BUILD, sizeof h->build) != 0)
+		why = "image of another build (run entopic compile again)";
+	else if (h->size != len)
+		why = "image truncated";
+	else if (img_sum(base + sizeof *h, len - sizeof *h) != h->checksum)
+		why = "image checksum mismatch";
+	for (int i = 0; !why && i < S_N; i++)
+		if (h->off[i] > len || h->len[i] > len - h->off[i])
+			why = "image section out of bounds";
+	if (!why && g->nents) /* only into an empty gazetteer */
+		why = "image loaded after other lexicons";
+	static const size_t recsz[S_N] = {1, sizeof(struct strent_d), sizeof(struct strent_d),
+					  sizeof(struct strent_d), sizeof(struct ent_d),
+					  sizeof(struct attr_d), sizeof(struct form_d),
+					  sizeof(struct node), sizeof(struct edge_d)};
+	for (int i = 0; !why && i < S_N; i++)
+		if (h->len[i] != h->count[i] * recsz[i])
+			why = "image section sizes disagree";
+	if (why) {
+		munmap(map, len);
+		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
+	}
+	const char *pool = (const char *)base + h->off[S_POOL];
+	uint64_t poollen = h->len[S_POOL];
+	if (poollen == 0 || pool[poollen - 1] != '\0')
+		why = "image pool is not terminated";
+	free(g->tokens.v);
+	free(g->ids.v);
+	free(g->types.v);
+	memset(&g->tokens, 0, sizeof g->tokens);
+	memset(&g->ids, 0, sizeof g->ids);
+	memset(&g->types, 0, sizeof g->types);
+	if (!why &&
+	    (load_strtab(&g->tokens, pool, poollen,
+			 (const struct strent_d *)(base + h->off[S_TOKENS]), h->count[S_TOKENS]) ||
+	     load_strtab(&g->ids, pool, poollen, (const struct strent_d *)(base + h->off[S_IDS]),
+			 h->count[S_IDS]) ||
+	     load_strtab(&g->types, pool, poollen,
+			 (const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES])))
+		why = "image string table is damaged";
+	size_t nents = (size_t)h->count[S_ENTS], nattrs = (size_t)h->count[S_ATTRS];
+	size_t nforms = (size_t)h->count[S_FORMS], nnodes = (size_t)h->count[S_NODES];
+	size_t capedges = (size_t)h->count[S_EDGES];
+#define POOLSTR(o) ((o) == UINT32_MAX ? NULL : (o) < poollen ? pool + (o) : NULL)
+	if (!why) {
+		g->attrv = xmalloc((2 * nattrs + 1) * sizeof *g->attrv);
+		g->nattrv = nattrs;
+		const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
+		for (size_t i = 0; i < nattrs && !why; i++) {
+			g->attrv[i] = POOLSTR(ad[i].key);
+			g->attrv[nattrs + i] = POOLSTR(ad[i].val);
+			if (!g->attrv[i] || !g->attrv[nattrs + i])
+				why = "image attribute is damaged";
+		}
+	}
+	if (!why) {
+		free(g->ents);
+		g->ents = xcalloc(nents + 1, sizeof *g->ents);
+		g->capents = nents + 1;
+		const struct ent_d *ed = (const struct ent_d *)(base + h->off[S_ENTS]);
+		for (size_t i = 0; i < nents && !why; i++) {
+			struct entity *e = &g->ents[i];
+			e->id = POOLSTR(ed[i].id);
+			e->type = POOLSTR(ed[i].type);
+			e->name = POOLSTR(ed[i].name);
+			e->country = POOLSTR(ed[i].country);
+			e->group = POOLSTR(ed[i].group);
+			if (!e->id || !e->type || !e->name ||
+			    (uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs) {
+				why = "image entity is damaged";
+				break;
+			}
+			e->keys = g->attrv + ed[i].attr0;
+			e->vals = g->attrv + nattrs + ed[i].attr0;
+			e->nattrs = ed[i].nattrs;
+			/* entity types must be the interned pointers */
+			const struct strent *te = st_get(&g->types, e->type, strlen(e->type));
+			if (te && te->s)
+				e->type = te->s;
+		}
+		g->nents = why ? 0 : nents;
+	}
+	if (!why) {
+		free(g->forms);
+		g->forms = xmalloc((nforms + 1) * sizeof *g->forms);
+		g->capforms = nforms + 1;
+		const struct form_d *fr = (const struct form_d *)(base + h->off[S_FORMS]);
+		for (size_t i = 0; i < nforms && !why; i++) {
+			struct gaz_form *f = &g->forms[i];
+			f->entity = fr[i].entity;
+			f->kind = fr[i].kind;
+			f->casep = fr[i].casep;
+			f->flags = fr[i].flags;
+			f->text = POOLSTR(fr[i].text);
+			f->next = fr[i].next;
+			f->first_tok = fr[i].first_tok;
+			f->ntok = (uint8_t)fr[i].ntok;
+			if (!f->text || f->entity >= nents ||
+			    (f->next != GAZ_NONE && f->next >= nforms))
+				why = "image form is damaged";
+		}
+		g->nforms = why ? 0 : nforms;
+	}
+	if (!why && (capedges & (capedges - 1)))
+		why = "image edge table is damaged";
+	if (!why) {
+		free(g->nodes);
+		g->capnodes = nnodes + 1;
+		g->nodes = xmalloc(g->capnodes * sizeof *g->nodes);
+		memcpy(g->nodes, base + h->off[S_NODES], nnodes * sizeof *g->nodes);
+		g->nnodes = nnodes;
+		for (size_t i = 0; i < nnodes && !why; i++)
+			if ((g->nodes[i].first != GAZ_NONE && g->nodes[i].first >= nforms) ||
+			    (g->nodes[i].last != GAZ_NONE && g->nodes[i].last >= nforms))
+				why = "image node is damaged";
+		free(g->edges);
+		g->edges = xcalloc(capedges ? capedges : 1, sizeof *g->edges);
+		g->capedges = capedges;
+		g->nedges = 0;
+		const struct edge_d *dd = (const struct edge_d *)(base + h->off[S_EDGES]);
+		for (size_t i = 0; i < capedges && !why; i++) {
+			g->edges[i].key = dd[i].key;
+			g->edges[i].child = dd[i].child;
+			if (dd[i].key) {
+				g->nedges++;
+				if (dd[i].child >= nnodes)
+					why = "image edge is damaged";
+			}
+		}
+	}
+#undef POOLSTR
+	g->warnings = h->warnings;
+	g->map = map;
+	g->maplen = len;
+	if (why) {
+		/* leave g empty and usable */
+		struct strtab *tabs[] = {&g->tokens, &g->ids, &g->types};
+		for (int i = 0; i < 3; i++) {
+			free(tabs[i]->v);
+			memset(tabs[i], 0, sizeof *tabs[i]);
+		}
+		free(g->attrv);
+		g->attrv = NULL;
+		g->nattrv = 0;
+		g->nents = g->nforms = 0;
+		g->nnodes = 1;
+		g->nodes[0].first = g->nodes[0].last = GAZ_NONE;
+		memset(g->edges, 0, g->capedges * sizeof *g->edges);
+		g->nedges = 0;
+		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
+	}
+	return 0;
 }

@@ -41,6 +41,8 @@ struct gaz_form {
 	uint16_t flags;  /* enum gaz_flag */
 	const char *text; /* the form as written in the lexicon */
 	uint32_t next;    /* next form on the same trie node, or UINT32_MAX */
+	uint32_t first_tok; /* its first word's token id (GAZ_NONE: none) */
+	uint8_t ntok;     /* its number of tokens, hyphens aside (255: 255 or more) */
 };
 
 typedef struct gazetteer gazetteer;
@@ -85,6 +87,17 @@ uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);
 const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
+
+/* The string of token id tok (borrowed from g), *n its length. */
+const char *gaz_token_str(gazetteer *g, uint32_t tok, size_t *n);
+
+/* Compiled images: the whole gazetteer in one file (versioned header, checksum, fixed
+ * byte order), read back with mmap. gaz_save() writes g to path; returns 0 or a negative
+ * ERR_* with *err filled in. gaz_load_image() loads an image into an empty g; returns 0,
+ * or -ERR_SYNTAX when the file is no image of this build (wrong magic, version, byte order,
+ * build or checksum: the caller falls back to the TSV files), or -ERR_IO. */
+int gaz_save(const gazetteer *g, const char *path, struct err *err);
+int gaz_load_image(gazetteer *g, const char *path, struct err *err);
 
 /* Name of a form kind ("name", "abbreviation", ...). */
 const char *gaz_kind_name(int kind);

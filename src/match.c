@@ -68,6 +68,7 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 		return NULL;
 	}
 	m->t_person = gaz_intern_type(gaz, "PERSON");
+	resolve_lists(m);
 	first_names(m);
 	resolve_lists(m);
 	m->t_country = gaz_intern_type(gaz, "COUNTRY");
@@ -88,32 +89,21 @@ int match_add_rules(matcher *m, const char *path, struct err *err)
  * full name in the lexicons, unless the rules call it a title or not a name. */
 static void first_names(matcher *m)
 {
-	struct arena a;
-	arena_init(&a);
 	for (size_t i = 0; i < gaz_form_count(m->gaz); i++) {
 		const struct gaz_form *f = gaz_form(m->gaz, (uint32_t)i);
-		const struct entity *e = gaz_entity(m->gaz, f->entity);
-		if (e->type != m->t_person || (f->kind != KIND_NAME && f->kind != KIND_ALIAS))
+		if (f->ntok < 2 || f->first_tok == GAZ_NONE ||
+		    (f->kind != KIND_NAME && f->kind != KIND_ALIAS) ||
+		    gaz_entity(m->gaz, f->entity)->type != m->t_person)
 			continue;
-		struct norm_text nt;
-		struct tok_list tl;
-		norm_text(&a, f->text, strlen(f->text), &nt);
-		tok_split(&a, &nt, f->text, &tl);
-		if (tl.n >= 2 && tl.v[0].kind == TOK_WORD && tl.v[1].kind == TOK_WORD &&
-		    !(tl.v[0].flags & TOKF_DOTTED) && tl.v[0].nend - tl.v[0].nstart >= 2) {
-			const char *w = nt.s + tl.v[0].nstart;
-			size_t n = tl.v[0].nend - tl.v[0].nstart;
-			if (!rules_in_list(m->rules, "title", w, n) &&
-			    !rules_in_list(m->rules, "not-name", w, n) &&
-			    !rules_in_list(m->rules, "name-particle", w, n)) {
-				char *word = xstrndup(w, n);
-				rules_add_word(m->rules, "first-name", word);
-				free(word);
-			}
-		}
-		arena_reset(&a);
+		size_t n;
+		const char *w = gaz_token_str(m->gaz, f->first_tok, &n);
+		if (n < 2 || rules_in(m->rules, m->lists[L_TITLE], w, n) ||
+		    rules_in(m->rules, m->lists[L_NOT_NAME], w, n) ||
+		    rules_in(m->rules, m->lists[L_NAME_PARTICLE], w, n) ||
+		    rules_in(m->rules, m->lists[L_FIRST_NAME], w, n))
+			continue;
+		rules_add_word(m->rules, "first-name", w);
 	}
-	arena_clear(&a);
 }
 
 int match_add_patterns(matcher *m, const char *path, struct err *err)

@@ -158,6 +158,19 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 
 char *norm_string(const char *str)
 {
+	size_t n = strlen(str);
+	bool ascii = true;
+	for (size_t i = 0; i < n && ascii; i++)
+		ascii = (unsigned char)str[i] < 0x80;
+	if (ascii) { /* the fast path of norm_text(), without the arena */
+		char *r = xmalloc(n + 1);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)str[i];
+			r[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : (c < 0x20 && c != '\n') || c == 0x7F ? ' ' : c);
+		}
+		r[n] = '\0';
+		return r;
+	}
 	struct arena a;
 	struct norm_text nt;
 	arena_init(&a);

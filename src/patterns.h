@@ -1,8 +1,9 @@
 /* patterns: pattern entities (MONEY, PERCENT, DATE, ...) found with pcre2 regular
  * expressions read from a TSV file (models/patterns.tsv: TYPE <TAB> NAME <TAB> REGEX).
  * Consumes the original text of a record; produces byte spans with their type. Patterns are
- * compiled once, JIT-compiled where possible, and run with match and depth limits so that a
- * pathological pattern ends with an error instead of hanging. */
+ * compiled once, JIT-compiled where possible (not when ENTOPIC_NO_JIT is set), and run
+ * with match and depth limits so that a pathological pattern ends with an error instead of
+ * hanging. */
 #ifndef ENTOPIC_PATTERNS_H
 #define ENTOPIC_PATTERNS_H
 

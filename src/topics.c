@@ -616,19 +616,30 @@ static int parse_check(const struct parse *p, const struct topics_model *m, stru
 			    dup->topic, dup->name ? dup->name : "bias", msg);
 		goto out;
 	}
-	/* a topic new to the model needs a bias line (else every text would score 0.5) */
-	for (size_t i = 0; i < p->n; i++) {
-		const struct pline *pl = &p->v[i];
-		if (find_topic(m, pl->topic) >= 0)
-			continue;
-		bool has_bias = false;
-		for (size_t j = 0; j < p->n && !has_bias; j++)
-			has_bias = !p->v[j].name && strcmp(p->v[j].topic, pl->topic) == 0;
-		if (!has_bias) {
-			r = err_set(err, ERR_SYNTAX, p->path, pl->line,
-				    "topic '%s' has no bias line", pl->topic);
-			goto out;
+	/* a topic new to the model needs a bias line (else every text would score 0.5); the
+	 * topics with one are few, so collect them once */
+	{
+		const char **biased = xmalloc((p->n + 1) * sizeof *biased);
+		size_t nb = 0;
+		for (size_t j = 0; j < p->n; j++)
+			if (!p->v[j].name)
+				biased[nb++] = p->v[j].topic;
+		const char *last_ok = NULL;
+		for (size_t i = 0; i < p->n && r == 0; i++) {
+			const struct pline *pl = &p->v[i];
+			if ((last_ok && strcmp(last_ok, pl->topic) == 0) || find_topic(m, pl->topic) >= 0)
+				continue;
+			bool has_bias = false;
+			for (size_t j = 0; j < nb && !has_bias; j++)
+				has_bias = strcmp(biased[j], pl->topic) == 0;
+			if (!has_bias)
+				r = err_set(err, ERR_SYNTAX, p->path, pl->line,
+					    "topic '%s' has no bias line", pl->topic);
+			last_ok = pl->topic;
 		}
+		free(biased);
+		if (r < 0)
+			goto out;
 	}
 out:
 	free(s);
