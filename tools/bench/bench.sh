@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `make bench`: throughput of the full entopic pipeline (all defaults: normalize, tokenize,
+# match, topics, JSON out) on a JSONL corpus, whole process, start-up included.
+#
+# usage: tools/bench/bench.sh            (run from the repository root; make bench does)
+# environment:
+#   BENCH_CORPUS=FILE.jsonl  corpus (default: tools/bench/make-corpus.sh: the BBC articles of
+#                            ../shared/data/bbc-news cycled to 50 MB, else corpus/*.txt)
+#   BENCH_RUNS=N             timed runs per configuration (default 3; the median is shown)
+#   BENCH_STARTUP_RUNS=N     runs of the one-line start-up measurement (default 10)
+#   BENCH_SIZES="N ..."      padded peer lexicon sizes (default "100000 1000000"; "" = none)
+#   BENCH_NO_HYPERFINE=1     time with date(1) around /usr/bin/time instead of hyperfine
+#   ENTOPIC=PATH             binary (default ./entopic; copied with lexicons/ and models/ to
+#                            build/bench/snap first, BENCH_NO_SNAPSHOT=1 not to); SHARED=DIR
+# Generated files: build/bench/ (corpus, converted lexicons, outputs, timings).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/bench/lib.sh
+ENTOPIC=${ENTOPIC:-./entopic}
+SHARED=${SHARED:-../shared}
+RUNS=${BENCH_RUNS:-3}
+SRUNS=${BENCH_STARTUP_RUNS:-10}
+SIZES=${BENCH_SIZES-100000 1000000}
+B=build/bench
+mkdir -p "$B/out"
+bench_need_time
+bench_snapshot
+
+if [ -n "${BENCH_CORPUS:-}" ]; then
+  CORPUS=$BENCH_CORPUS
+  [ -s "$CORPUS" ] || { echo "bench: $CORPUS not found or empty" >&2; exit 2; }
+else
+  [ -d "$SHARED" ] || echo "bench: $SHARED not found: corpus/*.txt cycled to 50 MB, no padded lexicons" >&2
+  CORPUS=$(SHARED=$SHARED tools/bench/make-corpus.sh)
+fi
+read -r DOCS BYTES <<<"$(bench_corpus_size "$CORPUS")"
+ONE=$B/one-line.jsonl
+head -n 1 "$CORPUS" > "$ONE"
+cat "$CORPUS" > /dev/null   # page cache
+
+# configurations: name|extra arguments
+declare -a CONF=("defaults|")
+if [ -n "$SIZES" ]; then
+  if [ -f "$SHARED/peers/make-lexicon.py" ] && [ -f /usr/share/iso-codes/json/iso_3166-1.json ]; then
+    for n in $SIZES; do
+      lex=$B/entopic-lexicon-$n.tsv
+      if [ ! -s "$lex" ] || [ "$SHARED/peers/make-lexicon.py" -nt "$lex" ] ||
+         [ tools/bench/peer-lexicon.py -nt "$lex" ]; then
+        "$BENCH_PY" "$SHARED/peers/make-lexicon.py" --size "$n" -o "$B/peer-lexicon-$n.tsv"
+        "$BENCH_PY" tools/bench/peer-lexicon.py "$B/peer-lexicon-$n.tsv" "$lex"
+      fi
+      CONF+=("defaults + -L peer lexicon $n|-L $lex")
+    done
+  elif [ ! -f "$SHARED/peers/make-lexicon.py" ]; then
+    echo "bench: $SHARED/peers/make-lexicon.py not found: padded-lexicon configurations skipped" >&2
+  else
+    echo "bench: /usr/share/iso-codes missing (apt-get install iso-codes): padded-lexicon configurations skipped" >&2
+  fi
+fi
+HAVE_J=0
+if "$ENTOPIC" --help 2>&1 | grep -Eq '(^|[[:space:],])-j([[:space:],]|$)|--jobs'; then
+  HAVE_J=1
+  CONF+=("defaults -j 1|-j 1" "defaults -j 2|-j 2")
+fi
+
+echo "entopic bench: $("$ENTOPIC" --version 2>/dev/null | head -1)"
+echo "corpus: $CORPUS ($DOCS docs, $(bench_calc "$BYTES/1e6" %.1f) MB of text)"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "timing: $(bench_have_hyperfine && echo "hyperfine $(hyperfine --version | cut -d' ' -f2)" || echo 'date(1)') around /usr/bin/time -v, whole process; median of $RUNS runs (start-up: $SRUNS runs on the first line)"
+[ $HAVE_J = 1 ] || echo "-j: not listed by $ENTOPIC --help, -j 2 vs -j 1 skipped"
+fmt="%-36s %8s %9s %10s %11s %11s %25s %13s %8s %10s\n"
+printf "$fmt" configuration MB/s docs/s peakRSS_MB start-up_ms startRSS_MB "median_s (min-max)" "MB/s-no-start" cpu_s "MB/cpu-s"
+declare -A MBS NET CPU
+i=0
+for c in "${CONF[@]}"; do
+  name=${c%%|*}; args=${c#*|}
+  i=$((i + 1)); tag=c$i
+  # shellcheck disable=SC2086
+  res=$(bench_time "$RUNS" "$tag" "$B/out/$tag.jsonl" "$ENTOPIC" --jsonl $args "$CORPUS")
+  case $res in FAILED*) printf "%-36s %s (see %s)\n" "$name" "$res" "$B/out/$tag.jsonl.err"; continue ;; esac
+  read -r med mn mx rss n cpu <<<"$res"
+  # shellcheck disable=SC2086
+  sres=$(bench_time "$SRUNS" "$tag-start" "$B/out/$tag-start.jsonl" "$ENTOPIC" --jsonl $args "$ONE")
+  smed=nan srss=0
+  case $sres in FAILED*) ;; *) read -r smed _ _ srss _ <<<"$sres" ;; esac
+  mbs=$(bench_calc "$BYTES/1e6/$med")
+  net=-
+  [ "$smed" = nan ] || net=$(bench_calc "($med>$smed)?$BYTES/1e6/($med-$smed):0")
+  MBS[$name]=$mbs; NET[$name]=$net; CPU[$name]=$(bench_calc "$BYTES/1e6/$cpu")
+  printf "$fmt" "$name" "$mbs" "$(bench_calc "$DOCS/$med" %.0f)" "$(bench_calc "$rss/1024" %.1f)" \
+    "$([ "$smed" = nan ] && echo FAILED || bench_calc "$smed*1000" %.1f)" "$(bench_calc "$srss/1024" %.1f)" "$med ($mn-$mx)" "$net" "$cpu" "${CPU[$name]}"
+done
+
+echo
+echo "targets (issue 7):"
+big=$(for c in "${CONF[@]}"; do n=${c%%|*}; case $n in *"lexicon 1000000") echo "$n" ;; esac; done)
+if [ -n "$big" ] && [ -n "${MBS[$big]:-}" ] && [ -n "${MBS[defaults]:-}" ]; then
+  printf "  1,000,000-entry lexicon vs defaults: %s x wall, whole process (%s x CPU time; %s x wall without start-up); target >= 0.75\n" \
+    "$(bench_calc "${MBS[$big]}/${MBS[defaults]}")" "$(bench_calc "${CPU[$big]}/${CPU[defaults]}")" \
+    "$(case ${NET[$big]}${NET[defaults]} in *-*) echo - ;; *) bench_calc "${NET[$big]}/${NET[defaults]}" ;; esac)"
+else
+  echo "  1,000,000-entry lexicon vs defaults: not measured"
+fi
+if [ $HAVE_J = 1 ] && [ -n "${MBS[defaults -j 2]:-}" ] && [ -n "${MBS[defaults -j 1]:-}" ]; then
+  printf "  -j 2 vs -j 1: %s x wall; target >= 1.8\n" "$(bench_calc "${MBS[defaults -j 2]}/${MBS[defaults -j 1]}")"
+else
+  echo "  -j 2 vs -j 1: not measured (no -j)"
+fi
+echo "  peers (>= 10x python, >= 100x wink/compromise, within 3x of grep-c): make bench-peers"
