@@ -13,7 +13,7 @@ PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototyp
 	-DGAZ_CODE_ID='"$(GAZ_CODE_ID)"'
 # Compiled lexicon images are valid only for the code that wrote them: a digest of the
 # sources that decide their layout and keys.
-GAZ_CODE_ID := $(shell cat src/gazetteer.c src/gazetteer.h src/normalize.c src/tokenize.c src/tokenize.h 2>/dev/null | cksum | cut -d' ' -f1)
+GAZ_CODE_ID := $(shell cat src/gazetteer.c src/gazetteer.h src/normalize.c src/tokenize.c src/tokenize.h src/util.c 2>/dev/null | cksum | cut -d' ' -f1)
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lutf8proc -ljansson -lpcre2-8)
 ALL_CFLAGS = $(PROJECT_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
@@ -42,7 +42,7 @@ build/obj/%.o: src/%.c $(HDRS) | check-deps
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # the build id written into lexicon images changes with these sources
-build/obj/gazetteer.o: src/normalize.c src/tokenize.c
+build/obj/gazetteer.o: src/normalize.c src/tokenize.c src/util.c
 
 build/libentopic.a: $(LIB_OBJ)
 	rm -f $@

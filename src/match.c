@@ -317,10 +317,28 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 
 /* ---- shared token tests ---- */
 
+/* Is token t in the list? Lists numbered below 16 are answered from the token's cache,
+ * filled once per record by cache_lists(). */
 static bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
 		   const struct token *t)
 {
-	return rules_in_h(m->rules, m->lists[list], nt->s + t->nstart, t->nend - t->nstart, t->hash);
+	long id = m->lists[list];
+	if (id < 0)
+		return false;
+	if (id < 16)
+		return (t->lists >> id) & 1;
+	return rules_in_h(m->rules, id, nt->s + t->nstart, t->nend - t->nstart, t->hash);
+}
+
+static void cache_lists(const matcher *m, const struct norm_text *nt, const struct tok_list *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		struct token *t = &tl->v[i]; /* the one field of a token the matcher writes */
+		t->lists = t->kind == TOK_WORD
+				   ? rules_word_lists(m->rules, nt->s + t->nstart, t->nend - t->nstart,
+						      t->hash)
+				   : 0;
+	}
 }
 
 static bool is_cap(const struct token *t)
@@ -357,9 +375,12 @@ static bool headline_word(const struct norm_text *nt, const struct token *t)
 	static const char *const small[] = {"with", "from", "into", "about", "over", "after",
 					    "than", "that", "this", "amid", "upon", "onto", "while",
 					    "before", "under", "against", "between", "through"};
+	static const uint8_t len[] = {4, 4, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 5, 6, 5, 7, 7, 7};
 	size_t n = t->nend - t->nstart;
+	if (n > 7)
+		return false;
 	for (size_t k = 0; k < sizeof small / sizeof small[0]; k++)
-		if (strlen(small[k]) == n && memcmp(nt->s + t->nstart, small[k], n) == 0)
+		if (len[k] == n && memcmp(nt->s + t->nstart, small[k], n) == 0)
 			return true;
 	return false;
 }
@@ -1085,6 +1106,7 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {a, NULL, 0, 0};
+	cache_lists(m, nt, tl);
 	bool *title = title_lines(a, nt, tl);
 	lexicon_pass(m, orig, nt, tl, title, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ struct pat {
 	char *type, *name, *source;
 	long line;
 	pcre2_code *code;
+	bool near_digit; /* a hit always holds a digit: search only next to digits */
 };
 
 struct patterns {
@@ -70,13 +72,14 @@ size_t patterns_count(const patterns *p)
 }
 
 static int add(patterns *p, const char *type, const char *name, const char *re,
-	       const char *path, long line, struct err *err)
+	       bool near_digit, const char *path, long line, struct err *err)
 {
 	int ec;
 	PCRE2_SIZE eo;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-					 PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &eo,
-					 NULL);
+					 PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF |
+						 (near_digit ? PCRE2_USE_OFFSET_LIMIT : 0),
+					 &ec, &eo, NULL);
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof msg);
@@ -96,6 +99,7 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->source = xstrdup(path);
 	pt->line = line;
 	pt->code = code;
+	pt->near_digit = near_digit;
 	return 0;
 }
 
@@ -133,16 +137,28 @@ int patterns_load(patterns *p, const char *path, struct err *err)
 		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 		if (!t1 || !t2 || t2[1] == '\0') {
 			rc = err_set(err, ERR_SYNTAX, path, lineno,
-				     "expected 3 tab-separated columns: TYPE NAME REGEX");
+				     "expected 3 tab-separated columns: TYPE NAME REGEX [near=digit]");
 			break;
 		}
 		*t1 = *t2 = '\0';
+		bool near_digit = false;
+		char *t3 = strchr(t2 + 1, '\t');
+		if (t3) {
+			*t3 = '\0';
+			if (strcmp(t3 + 1, "near=digit") == 0) {
+				near_digit = true;
+			} else {
+				rc = err_set(err, ERR_SYNTAX, path, lineno,
+					     "unknown option '%s' (near=digit)", t3 + 1);
+				break;
+			}
+		}
 		if (!valid_type(line)) {
 			rc = err_set(err, ERR_SYNTAX, path, lineno,
 				     "type '%s' is not an upper-case name such as MONEY", line);
 			break;
 		}
-		rc = add(p, line, t1 + 1, t2 + 1, path, lineno, err);
+		rc = add(p, line, t1 + 1, t2 + 1, near_digit, path, lineno, err);
 		if (rc)
 			break;
 	}
@@ -161,63 +177,119 @@ static int cmp_hit(const void *a, const void *b)
 	return x->end > y->end ? -1 : x->end < y->end;
 }
 
+struct hits {
+	struct arena *a;
+	struct pattern_hit *v;
+	size_t n, cap;
+};
+
+static void hit_add(struct hits *h, const struct pat *pt, size_t start, size_t end)
+{
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 32;
+		struct pattern_hit *nh = arena_alloc(h->a, ncap * sizeof *nh);
+		if (h->n)
+			memcpy(nh, h->v, h->n * sizeof *nh);
+		h->v = nh;
+		h->cap = ncap;
+	}
+	h->v[h->n].start = (uint32_t)start;
+	h->v[h->n].end = (uint32_t)end;
+	h->v[h->n].type = pt->type;
+	h->v[h->n].name = pt->name;
+	h->n++;
+}
+
+/* One pcre2_match; returns 1 (hit in ov), 0 (none) or a pcre2 error. */
+static int one_match(const struct pat *pt, const char *text, size_t len, size_t off,
+		     pcre2_match_data *md, pcre2_match_context *mc)
+{
+	int r = pcre2_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, mc);
+	return r == PCRE2_ERROR_NOMATCH ? 0 : r < 0 ? r : 1;
+}
+
+/* How far before a digit a hit of a near=digit pattern may start ("September 15"). */
+#define NEAR_DIGIT_BEFORE 24
+
+static int search(const struct pat *pt, const char *text, size_t len, struct hits *h,
+		  pcre2_match_data *md, pcre2_match_context *mc)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	if (!pt->near_digit) {
+		size_t off = 0;
+		while (off <= len) {
+			int r = one_match(pt, text, len, off, md, mc);
+			if (r <= 0)
+				return r;
+			if (ov[1] > ov[0]) {
+				hit_add(h, pt, ov[0], ov[1]);
+				off = ov[1];
+			} else {
+				off = ov[1] + 1; /* empty match: step on */
+				while (off < len && ((unsigned char)text[off] & 0xC0) == 0x80)
+					off++;
+			}
+		}
+		return 0;
+	}
+	/* only where a digit is: a hit must start at most NEAR_DIGIT_BEFORE bytes before the
+	 * first digit of a run of digits (pcre2's offset limit bounds the search) */
+	size_t done = 0; /* text before this is covered by an earlier hit or search */
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			continue;
+		size_t run = i;
+		while (i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == ',' || text[i] == '.'))
+			i++;
+		if (run < done)
+			continue;
+		size_t from = run > NEAR_DIGIT_BEFORE ? run - NEAR_DIGIT_BEFORE : 0;
+		if (from < done)
+			from = done;
+		while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+			from--; /* a character boundary */
+		pcre2_set_offset_limit(mc, run);
+		int r = one_match(pt, text, len, from, md, mc);
+		if (r < 0)
+			return r;
+		if (r > 0 && ov[1] > ov[0]) {
+			hit_add(h, pt, ov[0], ov[1]);
+			done = ov[1];
+		}
+	}
+	return 0;
+}
+
 int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
 		  struct pattern_hit **out, size_t *n, struct err *err)
 {
-	struct pattern_hit *v = NULL;
-	size_t nv = 0, cap = 0;
+	struct hits h = {a, NULL, 0, 0};
 	int rc = 0;
 	*out = NULL;
 	*n = 0;
 	if (!p->n)
 		return 0;
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
-	if (!md) {
+	/* a context of the call's own: the offset limit changes as the search goes */
+	pcre2_match_context *mc = pcre2_match_context_copy(p->mctx);
+	if (!md || !mc) {
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
-	for (size_t k = 0; k < p->n; k++) {
+	for (size_t k = 0; k < p->n && !rc; k++) {
 		const struct pat *pt = &p->v[k];
-		PCRE2_SIZE off = 0;
-		while (off <= len) {
-			int r = pcre2_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, p->mctx);
-			if (r == PCRE2_ERROR_NOMATCH)
-				break;
-			if (r < 0) {
-				/* the caller reports this at the record's line: name the pattern's */
-				PCRE2_UCHAR msg[256];
-				pcre2_get_error_message(r, msg, sizeof msg);
-				if (!rc)
-					rc = err_set(err, ERR_LIMIT, pt->source, pt->line,
-						     "pattern %s (%s:%ld): %s", pt->name,
-						     pt->source, pt->line, (char *)msg);
-				break;
-			}
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-			if (ov[1] > ov[0]) {
-				if (nv == cap) {
-					size_t ncap = cap ? cap * 2 : 32;
-					struct pattern_hit *nh = arena_alloc(a, ncap * sizeof *nh);
-					if (nv)
-						memcpy(nh, v, nv * sizeof *nh);
-					v = nh;
-					cap = ncap;
-				}
-				v[nv].start = (uint32_t)ov[0];
-				v[nv].end = (uint32_t)ov[1];
-				v[nv].type = pt->type;
-				v[nv].name = pt->name;
-				nv++;
-				off = ov[1];
-			} else {
-				off = ov[1] + 1; /* empty match: step on */
-			}
+		int r = search(pt, text, len, &h, md, mc);
+		if (r < 0) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(r, msg, sizeof msg);
+			rc = err_set(err, ERR_LIMIT, pt->source, pt->line, "pattern %s: %s", pt->name,
+				     (char *)msg);
 		}
 	}
 	pcre2_match_data_free(md);
-	if (nv > 1) /* v is NULL when nothing was found */
-		qsort(v, nv, sizeof *v, cmp_hit);
-	*out = v;
-	*n = nv;
+	pcre2_match_context_free(mc);
+	qsort(h.v, h.n, sizeof *h.v, cmp_hit);
+	*out = h.v;
+	*n = h.n;
 	return rc;
 }

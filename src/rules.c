@@ -49,7 +49,16 @@ struct wentry {
 	char *w;
 };
 
+struct lentry {
+	uint64_t hash;
+	uint32_t len;
+	uint16_t mask;
+	const char *w; /* borrowed from the word set */
+};
+
 struct rules {
+	struct lentry *lw; /* word -> lists numbered below 16 */
+	size_t nlw, caplw;
 	struct rule *v;
 	size_t n;
 	struct wentry *words;
@@ -77,6 +86,7 @@ void rules_free(rules *r)
 	for (size_t i = 0; i < r->capwords; i++)
 		free(r->words[i].w);
 	free(r->words);
+	free(r->lw);
 	for (size_t i = 0; i < r->nlists; i++)
 		free(r->listnames[i]);
 	free(r->listnames);
@@ -114,6 +124,55 @@ static bool set_has(const rules *r, uint32_t set, const char *w, size_t n)
 	return set_has_h(r, set, w, n, hash_bytes(w, n));
 }
 
+static struct lentry *lw_find(const rules *r, const char *w, size_t n, uint64_t h)
+{
+	if (!r->caplw)
+		return NULL;
+	size_t mask = r->caplw - 1;
+	for (size_t i = (h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
+		struct lentry *e = &r->lw[i];
+		if (!e->w || (e->hash == h && e->len == n && memcmp(e->w, w, n) == 0))
+			return e;
+	}
+}
+
+static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
+{
+	if (set >= 16)
+		return;
+	if ((r->nlw + 1) * 2 >= r->caplw) {
+		size_t ncap = r->caplw ? r->caplw * 2 : 256;
+		struct lentry *nv = xcalloc(ncap, sizeof *nv);
+		for (size_t i = 0; i < r->caplw; i++) {
+			if (!r->lw[i].w)
+				continue;
+			uint64_t hh = r->lw[i].hash;
+			size_t j = (hh ^ (hh >> 31)) & (ncap - 1);
+			while (nv[j].w)
+				j = (j + 1) & (ncap - 1);
+			nv[j] = r->lw[i];
+		}
+		free(r->lw);
+		r->lw = nv;
+		r->caplw = ncap;
+	}
+	uint64_t h = hash_bytes(w, n);
+	struct lentry *e = lw_find(r, w, n, h);
+	if (!e->w) {
+		e->w = w;
+		e->len = (uint32_t)n;
+		e->hash = h;
+		r->nlw++;
+	}
+	e->mask |= (uint16_t)(1u << set);
+}
+
+uint16_t rules_word_lists(const rules *r, const char *w, size_t n, uint64_t h)
+{
+	const struct lentry *e = lw_find(r, w, n, h);
+	return e && e->w ? e->mask : 0;
+}
+
 static void set_add(rules *r, uint32_t set, const char *word)
 {
 	char *w = norm_string(word);
@@ -147,6 +206,7 @@ static void set_add(rules *r, uint32_t set, const char *word)
 	r->words[j].len = (uint32_t)n;
 	r->words[j].w = w;
 	r->nwords++;
+	lw_add(r, set, w, n);
 }
 
 static long list_find(const rules *r, const char *name)

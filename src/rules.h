@@ -53,6 +53,10 @@ bool rules_in(const rules *r, long list, const char *w, size_t n);
 /* The same with h = hash_bytes(w, n) computed by the caller (a token's hash). */
 bool rules_in_h(const rules *r, long list, const char *w, size_t n, uint64_t h);
 
+/* Bit i set: the word (with h = hash_bytes(w, n)) is in the list numbered i, for the
+ * lists numbered below 16; one probe for all of them. */
+uint16_t rules_word_lists(const rules *r, const char *w, size_t n, uint64_t h);
+
 /* Add a word (normalized here) to the named list, creating the list if needed. */
 void rules_add_word(rules *r, const char *list, const char *word);
 

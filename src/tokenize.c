@@ -6,14 +6,16 @@
 #include <string.h>
 #include <utf8proc.h>
 
-static bool is_cjk(int32_t cp)
+static inline bool is_cjk(int32_t cp)
 {
+	if (cp < 0x3040)
+		return false;
 	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
 	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F) ||
 	       (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF);
 }
 
-static bool is_wordch(int32_t cp)
+static inline bool is_wordch(int32_t cp)
 {
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
@@ -38,12 +40,16 @@ static bool is_letter(int32_t cp)
 }
 
 /* Decode the normalized text (valid UTF-8 by construction) at i; 0 at the end. */
-static int32_t at(const struct norm_text *nt, size_t i, int *len)
+static inline int32_t at(const struct norm_text *nt, size_t i, int *len)
 {
 	int32_t cp;
 	if (i >= nt->len) {
 		*len = 0;
 		return 0;
+	}
+	if ((unsigned char)nt->s[i] < 0x80) {
+		*len = 1;
+		return (unsigned char)nt->s[i];
 	}
 	*len = norm_decode((const unsigned char *)nt->s + i, nt->len - i, &cp);
 	return cp;
@@ -251,6 +257,7 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 		t->kind = kind;
 		t->flags = extra;
 		t->hash = hash_bytes(nt->s + start, i - start);
+		t->lists = 0;
 		if (space)
 			t->flags |= TOKF_SPACE_BEFORE;
 		if (newlines)

@@ -37,6 +37,7 @@ struct token {
 	uint32_t ostart, oend; /* byte range in the original text */
 	uint8_t kind;          /* enum tok_kind */
 	uint8_t flags;         /* enum tok_flag */
+	uint16_t lists;        /* 0 here; the matcher's cache of the word lists the token is in */
 	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
 };
 

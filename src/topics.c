@@ -141,6 +141,7 @@ struct feat {
 	bool prefix;     /* a longer phrase continues from this word or phrase */
 	uint32_t minn;   /* FK_TYPES: the threshold */
 	size_t vlen;     /* FK_TYPES: length of the type name after "types:" */
+	size_t nlen;     /* strlen(name) */
 };
 
 struct topics_model {
@@ -196,6 +197,7 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *n
 	f = &m->f[m->nf++];
 	memset(f, 0, sizeof *f);
 	f->name = xstrdup(name);
+	f->nlen = strlen(name);
 	f->key = key;
 	f->kind = kind;
 	if (m->nf * 2 > m->nslot)
@@ -942,12 +944,12 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 			continue;
 		}
 		size_t wl = t->nend - t->nstart;
-		uint64_t h = hash_bytes(s + t->nstart, wl);
+		uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
 		uint64_t k = key_word(h);
 		bool nlive[MAX_PHRASE - 1] = {false, false};
 		uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
 		const struct feat *f = find_key(m, k);
-		if (f && f->kind == FK_WORD && strlen(f->name + 2) == wl &&
+		if (f && f->kind == FK_WORD && f->nlen - 2 == wl &&
 		    memcmp(f->name + 2, s + t->nstart, wl) == 0) {
 			if (f->ntw)
 				counter_hit(c, (uint32_t)(f - m->f));

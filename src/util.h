@@ -64,7 +64,8 @@ void buf_addc(struct buf *b, char c);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* 64-bit FNV-1a-style hash of n bytes (good spread, fast on short keys). */
+/* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
+ * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
 
 #endif
