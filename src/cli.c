@@ -666,8 +666,13 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	char *stdin_only[] = {"-"};
 	char **files = argc ? argv : stdin_only;
 	size_t nfiles = argc ? (size_t)argc : 1;
-	signal(SIGINT, on_sigint);
-	signal(SIGTERM, on_sigint);
+	/* no SA_RESTART: a read waiting for input returns, and the run ends with whole lines */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	for (size_t f = 0; f < nfiles && !interrupted; f++) {
 		struct err e = {0};
 		input *in = input_open(files[f], &io, &e);
