@@ -158,9 +158,11 @@ int eval_add(eval *e, json_t *gold, const char *text, size_t len, const struct a
 	if (e->model && an->scores && json_is_array(gt) && json_array_size(gt) > 0) {
 		size_t nt = topics_count(e->model);
 		e->topic_docs++;
+		/* the main topic: the highest score; the logit orders scores that both round to 1 */
+		const double *rank = an->logits ? an->logits : an->scores;
 		size_t best = 0;
 		for (size_t t = 1; t < nt; t++)
-			if (an->scores[t] > an->scores[best])
+			if (rank[t] > rank[best])
 				best = t;
 		const char *main_gold = json_string_value(json_array_get(gt, 0));
 		if (main_gold && strcmp(main_gold, topics_name(e->model, best)) == 0)

@@ -785,6 +785,9 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			uint32_t f = s;
 			while (f < e && !tok_in(m, L_FIRST_NAME, nt, &tl->v[f]))
 				f++;
+			/* a headline ending with its speaker: "... Verdict: Talal Chaudhry" */
+			bool attribution = title[s] && s > 0 && tok_punct(nt, tl, s - 1, ':') &&
+					   e - s <= 3 && (e == n || (tl->v[e].flags & TOKF_LINE_BEFORE));
 			uint32_t v = tok_punct(nt, tl, e, ',') ? e + 1 : e;
 			bool says = e - s <= 3 && v < n && tok_in(m, L_SAY_VERB, nt, &tl->v[v]);
 			bool appos = tok_punct(nt, tl, e, ',') &&
@@ -799,8 +802,8 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 				s = f;
 				person = true;
 			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
-				   says) {
-				person = !title[s] || known_surname(m, nt, tl, ml, e - 1);
+				   says || attribution) {
+				person = !title[s] || known_surname(m, nt, tl, ml, e - 1) || attribution;
 			}
 		}
 		if (person)

@@ -216,6 +216,8 @@ static int search(const struct pat *pt, const char *text, size_t len, struct hit
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 	if (!pt->near_digit) {
+		/* no offset limit left from a near=digit pattern: pcre2 would refuse the match */
+		pcre2_set_offset_limit(mc, PCRE2_UNSET);
 		size_t off = 0;
 		while (off <= len) {
 			int r = one_match(pt, text, len, off, md, mc);
@@ -276,19 +278,22 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
-	for (size_t k = 0; k < p->n && !rc; k++) {
+	for (size_t k = 0; k < p->n; k++) {
+		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
 		int r = search(pt, text, len, &h, md, mc);
-		if (r < 0) {
+		if (r < 0 && !rc) {
+			/* the caller reports this at the record's line: name the pattern's */
 			PCRE2_UCHAR msg[256];
 			pcre2_get_error_message(r, msg, sizeof msg);
-			rc = err_set(err, ERR_LIMIT, pt->source, pt->line, "pattern %s: %s", pt->name,
-				     (char *)msg);
+			rc = err_set(err, ERR_LIMIT, pt->source, pt->line, "pattern %s (%s:%ld): %s",
+				     pt->name, pt->source, pt->line, (char *)msg);
 		}
 	}
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
-	qsort(h.v, h.n, sizeof *h.v, cmp_hit);
+	if (h.n > 1) /* h.v is NULL when nothing was found */
+		qsort(h.v, h.n, sizeof *h.v, cmp_hit);
 	*out = h.v;
 	*n = h.n;
 	return rc;

@@ -27,9 +27,11 @@ int pipe_annotate(const struct pipeline *p, struct arena *a, const char *text, s
 	if (p->model) {
 		size_t nt = topics_count(p->model);
 		out->scores = arena_alloc(a, (nt + 1) * sizeof *out->scores);
+		out->logits = arena_alloc(a, (nt + 1) * sizeof *out->logits);
 		if (p->nreasons)
 			out->reasons = arena_alloc(a, (nt * p->nreasons + 1) * sizeof *out->reasons);
-		topics_score(p->model, &out->tin, a, out->scores, out->reasons, p->nreasons);
+		topics_score_z(p->model, &out->tin, a, out->scores, out->logits, out->reasons,
+			       p->nreasons);
 	}
 	return rc;
 }

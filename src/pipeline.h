@@ -28,6 +28,7 @@ struct annotation {
 	struct mention *mentions;
 	size_t nmentions;
 	double *scores;                 /* topics_count(model) scores, or NULL */
+	double *logits;                 /* their logits (orders saturated scores), or NULL */
 	struct topics_reason *reasons;  /* topics_count * nreasons, or NULL */
 	struct topics_input tin;        /* what the model saw (for training) */
 };

@@ -465,18 +465,6 @@ static const struct token *neighbour(const struct rule_ctx *c, int dir, int k)
 	return NULL;
 }
 
-static bool cap_beside(const struct rule_ctx *c, int dir)
-{
-	long i = dir > 0 ? (long)c->t1 : (long)c->t0 - 1;
-	if (i < 0 || (size_t)i >= c->tl->n)
-		return false;
-	const struct token *t = &c->tl->v[i];
-	const struct token *inner = dir > 0 ? &c->tl->v[c->t1 - 1] : &c->tl->v[c->t0];
-	if (dir > 0 ? (t->flags & TOKF_LINE_BEFORE) : (inner->flags & TOKF_LINE_BEFORE))
-		return false;
-	return t->kind == TOK_WORD && (t->flags & TOKF_INIT_UPPER);
-}
-
 static bool sent_start(const struct rule_ctx *c)
 {
 	if (c->t0 == 0)
@@ -493,6 +481,27 @@ static bool sent_start(const struct rule_ctx *c)
 			continue;
 		}
 		return t->kind == TOK_PUNCT && (*s == '.' || *s == '!' || *s == '?' || *s == ':');
+	}
+	return true;
+}
+
+static bool cap_beside(const struct rule_ctx *c, int dir)
+{
+	long i = dir > 0 ? (long)c->t1 : (long)c->t0 - 1;
+	if (i < 0 || (size_t)i >= c->tl->n)
+		return false;
+	const struct token *t = &c->tl->v[i];
+	const struct token *inner = dir > 0 ? &c->tl->v[c->t1 - 1] : &c->tl->v[c->t0];
+	if (dir > 0 ? (t->flags & TOKF_LINE_BEFORE) : (inner->flags & TOKF_LINE_BEFORE))
+		return false;
+	if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
+		return false;
+	if (dir < 0) { /* a capital that only starts the sentence ("The Jordanian ...") says nothing */
+		struct rule_ctx prev = *c;
+		prev.t0 = c->t0 - 1;
+		prev.t1 = c->t0;
+		if (sent_start(&prev))
+			return false;
 	}
 	return true;
 }

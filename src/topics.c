@@ -1107,9 +1107,16 @@ int topics_score(const struct topics_model *m, const struct topics_input *in,
 		 struct arena *a, double *scores, struct topics_reason *reasons,
 		 size_t nreasons)
 {
+	return topics_score_z(m, in, a, scores, NULL, reasons, nreasons);
+}
+
+int topics_score_z(const struct topics_model *m, const struct topics_input *in,
+		   struct arena *a, double *scores, double *logits,
+		   struct topics_reason *reasons, size_t nreasons)
+{
 	struct counter c;
 	size_t nw;
-	double *z = arena_alloc(a, (m->ntopics + 1) * sizeof *z);
+	double *z = logits ? logits : arena_alloc(a, (m->ntopics + 1) * sizeof *z);
 	model_logits(m, in, a, z, &c, &nw);
 	for (size_t t = 0; t < m->ntopics; t++)
 		scores[t] = sigmoid(z[t]);

@@ -58,6 +58,12 @@ int topics_score(const struct topics_model *m, const struct topics_input *in,
 		 struct arena *a, double *scores, struct topics_reason *reasons,
 		 size_t nreasons);
 
+/* The same, and when logits is not NULL (room for topics_count(m)) each topic's logit, the
+ * score before the sigmoid: it still orders topics whose scores both round to 1. */
+int topics_score_z(const struct topics_model *m, const struct topics_input *in,
+		   struct arena *a, double *scores, double *logits,
+		   struct topics_reason *reasons, size_t nreasons);
+
 /* Training (entopic train): collect labelled records, then fit and write a model. */
 struct topics_trainer;
 struct topics_trainer *topics_trainer_new(void);
