@@ -97,7 +97,7 @@ build/asan/unit/%: tests/unit/%.c build/asan/libentopic.a tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/asan/libentopic.a $(LDLIBS)
 asan-suite: build/asan/entopic $(UNIT_SRC:tests/unit/%.c=build/asan/unit/%)
-	@ln -sf ../../lexicons build/asan/lexicons; ln -sf ../../models build/asan/models
+	@ln -sfn ../../lexicons build/asan/lexicons; ln -sfn ../../models build/asan/models
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ENTOPIC_SANITIZED=1 sh tests/run-all.sh build/asan/entopic build/asan/unit
 endif

@@ -143,7 +143,7 @@ gazetteer *gaz_new(void)
 /* Do the entity's attribute arrays live in the image's shared block? */
 static bool attr_shared(const gazetteer *g, const struct entity *e)
 {
-	return g->attrv && e->keys >= g->attrv && e->keys < g->attrv + 2 * g->nattrv;
+	return g->attrv && e->keys && e->keys >= g->attrv && e->keys < g->attrv + 2 * g->nattrv;
 }
 
 void gaz_free(gazetteer *g)
@@ -489,19 +489,23 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 	arena_clear(&a);
 	if (!used)
 		return -1;
-	/* duplicates and unmarked conflicts on the same node */
+	/* duplicates and unmarked conflicts on the same node: one warning a line */
 	for (uint32_t k = g->nodes[node].first; k != GAZ_NONE; k = g->forms[k].next) {
 		const struct gaz_form *o = &g->forms[k];
 		if (o->entity == f->entity) {
-			if (o->kind == f->kind)
+			if (o->kind == f->kind) {
 				warn(g, check, path, line, "duplicate form '%s' of %s", f->text,
 				     g->ents[f->entity].id);
+				break;
+			}
 			continue;
 		}
-		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS))
+		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS)) {
 			warn(g, check, path, line,
 			     "form '%s' also names %s: mark both lines ambiguous", f->text,
 			     g->ents[o->entity].id);
+			break;
+		}
 	}
 	if (g->nforms == g->capforms) {
 		g->capforms = g->capforms ? g->capforms * 2 : 4096;
@@ -986,9 +990,9 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 				why = "image entity is damaged";
 				break;
 			}
-			e->keys = g->attrv + ed[i].attr0;
-			e->vals = g->attrv + nattrs + ed[i].attr0;
 			e->nattrs = ed[i].nattrs;
+			e->keys = e->nattrs ? g->attrv + ed[i].attr0 : NULL;
+			e->vals = e->nattrs ? g->attrv + nattrs + ed[i].attr0 : NULL;
 			/* entity types must be the interned pointers */
 			const struct strent *te = st_get(&g->types, e->type, strlen(e->type));
 			if (te && te->s)

@@ -1,0 +1,164 @@
+/* Unit tests of gazetteer and match: lexicon errors with file:line, the check warnings,
+ * longest match, case policies, hyphens, the block and state flags, compiled images. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "gazetteer.h"
+#include "match.h"
+#include "pipeline.h"
+
+static char dir[] = "/tmp/entopic-test-gaz-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* Load text as a lexicon; returns the error line (0: loaded) and the message in msg. */
+static long load_error(const char *text, char *msg, size_t n)
+{
+	gazetteer *g = gaz_new();
+	struct err e = {0};
+	int rc = gaz_load(g, write_file("t.tsv", text), NULL, &e);
+	snprintf(msg, n, "%s", rc < 0 ? e.msg : "");
+	gaz_free(g);
+	return rc < 0 ? e.line : 0;
+}
+
+/* The mentions of text as "text=id;" pairs. */
+static const char *annotate(const struct pipeline *p, struct arena *a, const char *text)
+{
+	static char out[2048];
+	struct annotation an;
+	struct err e = {0};
+	arena_reset(a);
+	pipe_annotate(p, a, text, strlen(text), &an, &e);
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < an.nmentions && o < sizeof out - 200; i++) {
+		const struct mention *m = &an.mentions[i];
+		o += (size_t)snprintf(out + o, sizeof out - o, "%.*s=%s;", (int)(m->oend - m->ostart),
+				      text + m->ostart, m->ent->id ? m->ent->id : "null");
+	}
+	return out;
+}
+
+#define L(form, id, type, kind, cas, flags) form "\t" id "\t" type "\t" form "\t" kind "\t" cas "\t" flags "\t-\n"
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	char msg[512];
+	/* errors name the line */
+	CHECK(load_error("# comment\n\n" L("China", "country:CN", "COUNTRY", "name", "exact", "-")
+			 "Chile\tcountry:CL\tCOUNTRY\tChile\tname\texact\t-\n", msg, sizeof msg) == 4);
+	CHECK(strstr(msg, "expected 8 tab-separated columns") != NULL);
+	CHECK(load_error(L("China", "country:CN", "COUNTRY", "nickname", "exact", "-"), msg,
+			 sizeof msg) == 1);
+	CHECK(strstr(msg, "unknown kind 'nickname'") != NULL);
+	CHECK(load_error(L("China", "country:CN", "COUNTRY", "name", "loose", "-"), msg, sizeof msg) == 1);
+	CHECK(strstr(msg, "unknown case policy") != NULL);
+	CHECK(load_error(L("China", "CN", "COUNTRY", "name", "exact", "-"), msg, sizeof msg) == 1);
+	CHECK(strstr(msg, "is not of the form") != NULL);
+	CHECK(load_error(L("China", "country:CN", "country", "name", "exact", "-"), msg, sizeof msg) == 1);
+	CHECK(load_error(L("China", "country:CN", "COUNTRY", "name", "exact", "weird"), msg, sizeof msg) == 1);
+	CHECK(strstr(msg, "unknown flag") != NULL);
+	CHECK(load_error("Chin\xFF\tcountry:CN\tCOUNTRY\tChina\tname\texact\t-\t-\n", msg, sizeof msg) == 1);
+	CHECK(strstr(msg, "invalid UTF-8") != NULL);
+	CHECK(load_error(L("China", "country:CN", "COUNTRY", "name", "exact", "-")
+			 L("China", "person:china", "PERSON", "name", "exact", "-")
+			 L("Beijing", "country:CN", "CITY", "name", "exact", "-"), msg, sizeof msg) == 3);
+	CHECK(strstr(msg, "is not of the form") != NULL); /* an id's prefix is its type */
+	CHECK(load_error("--\tcountry:CN\tCOUNTRY\tChina\tname\texact\t-\t-\n", msg, sizeof msg) == 1);
+	CHECK(strstr(msg, "nothing to match") != NULL);
+
+	/* check warnings: duplicates and unmarked conflicts */
+	gazetteer *g = gaz_new();
+	struct err e = {0};
+	FILE *check = fopen("/dev/null", "w");
+	CHECK(gaz_load(g, write_file("w.tsv", L("Jordan", "country:JO", "COUNTRY", "name", "exact", "-")
+					      "JORDAN\tcountry:JO\tCOUNTRY\tJordan\tname\texact\t-\t-\n"
+					      L("Jordan", "person:jordan", "PERSON", "name", "exact", "-")),
+		       check, &e) == 0);
+	CHECK(gaz_warnings(g) == 2);
+	fclose(check);
+	gaz_free(g);
+
+	/* matching: longest match, case, hyphens, block and state */
+	g = gaz_new();
+	const char *lex =
+		L("rare earth", "mineral:rare-earth-elements", "MINERAL", "name", "fold", "-")
+		L("rare earth elements", "mineral:rare-earth-elements", "MINERAL", "name", "fold", "-")
+		L("US", "country:US", "COUNTRY", "abbreviation", "exact", "-")
+		L("China", "country:CN", "COUNTRY", "name", "exact", "ambiguous")
+		L("Guinea", "country:GN", "COUNTRY", "name", "exact", "-")
+		L("Guinea-Bissau", "country:GW", "COUNTRY", "name", "exact", "-")
+		L("Iron Dome", "other:iron-dome", "OTHER", "name", "exact", "block")
+		L("iron", "mineral:iron", "MINERAL", "name", "fold", "-")
+		L("People's Bank of China", "org:pboc", "ORG", "name", "exact", "state");
+	CHECK(gaz_load(g, write_file("m.tsv", lex), NULL, &e) == 0);
+	matcher *m = match_new(g, NULL, NULL, &e);
+	struct pipeline p = {g, m, NULL, 0};
+	struct arena a;
+	arena_init(&a);
+	CHECK_STR(annotate(&p, &a, "Rare earth elements and rare-earth magnets."),
+		  "Rare earth elements=mineral:rare-earth-elements;rare-earth=mineral:rare-earth-elements;");
+	CHECK_STR(annotate(&p, &a, "Let us see: the US and CHINA, not china."),
+		  "US=country:US;CHINA=country:CN;");
+	CHECK_STR(annotate(&p, &a, "Guinea-Bissau and Guinea"),
+		  "Guinea-Bissau=country:GW;Guinea=country:GN;");
+	CHECK_STR(annotate(&p, &a, "The Iron Dome uses no iron ore."), "iron=mineral:iron;");
+	CHECK_STR(annotate(&p, &a, "The People\xE2\x80\x99s Bank of China cut rates."),
+		  "China=country:CN;");
+
+	/* a compiled image gives the same entities and matches */
+	const char *img = write_file("x.eimg", "");
+	CHECK(gaz_save(g, img, &e) == 0);
+	gazetteer *g2 = gaz_new();
+	CHECK(gaz_load_image(g2, img, &e) == 0);
+	CHECK(gaz_entity_count(g2) == gaz_entity_count(g));
+	CHECK(gaz_form_count(g2) == gaz_form_count(g));
+	CHECK(gaz_find(g2, "country:GW") != NULL);
+	matcher *m2 = match_new(g2, NULL, NULL, &e);
+	struct pipeline p2 = {g2, m2, NULL, 0};
+	CHECK_STR(annotate(&p2, &a, "Guinea-Bissau, the US and rare earth"),
+		  "Guinea-Bissau=country:GW;US=country:US;rare earth=mineral:rare-earth-elements;");
+	/* TSV on top of an image */
+	CHECK(gaz_load(g2, write_file("more.tsv", L("Chile", "country:CL", "COUNTRY", "name", "exact", "-")),
+		       NULL, &e) == 0);
+	match_free(m2);
+	m2 = match_new(g2, NULL, NULL, &e);
+	p2.match = m2;
+	CHECK_STR(annotate(&p2, &a, "Chile and China"), "Chile=country:CL;China=country:CN;");
+	/* a damaged image is refused, not trusted */
+	FILE *fp = fopen(img, "r+b");
+	fseek(fp, 300, SEEK_SET);
+	fputc('X', fp);
+	fclose(fp);
+	gazetteer *g3 = gaz_new();
+	CHECK(gaz_load_image(g3, img, &e) == -ERR_SYNTAX);
+	CHECK(gaz_entity_count(g3) == 0);
+	gaz_free(g3);
+	CHECK(gaz_load_image(g3 = gaz_new(), write_file("not.eimg", "hello"), &e) == -ERR_SYNTAX);
+	gaz_free(g3);
+
+	match_free(m2);
+	gaz_free(g2);
+	match_free(m);
+	gaz_free(g);
+	arena_clear(&a);
+	unlink(img);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return CHECK_DONE();
+}
