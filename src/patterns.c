@@ -211,8 +211,34 @@ static int one_match(const struct pat *pt, const char *text, size_t len, size_t 
 /* How far before a digit a hit of a near=digit pattern may start ("September 15"). */
 #define NEAR_DIGIT_BEFORE 24
 
-static int search(const struct pat *pt, const char *text, size_t len, struct hits *h,
-		  pcre2_match_data *md, pcre2_match_context *mc)
+/* The numbers of a text: where each run of digits (with , and . inside) starts. */
+struct runs {
+	uint32_t *v;
+	size_t n;
+};
+
+static void find_runs(struct arena *a, const char *text, size_t len, struct runs *r)
+{
+	size_t cap = 64;
+	r->v = arena_alloc(a, cap * sizeof *r->v);
+	r->n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			continue;
+		if (r->n == cap) {
+			uint32_t *nv = arena_alloc(a, 2 * cap * sizeof *nv);
+			memcpy(nv, r->v, cap * sizeof *nv);
+			r->v = nv;
+			cap *= 2;
+		}
+		r->v[r->n++] = (uint32_t)i;
+		while (i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == ',' || text[i] == '.'))
+			i++;
+	}
+}
+
+static int search(const struct pat *pt, const char *text, size_t len, const struct runs *runs,
+		  struct hits *h, pcre2_match_data *md, pcre2_match_context *mc)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 	if (!pt->near_digit) {
@@ -236,13 +262,9 @@ static int search(const struct pat *pt, const char *text, size_t len, struct hit
 	}
 	/* only where a digit is: a hit must start at most NEAR_DIGIT_BEFORE bytes before the
 	 * first digit of a run of digits (pcre2's offset limit bounds the search) */
-	size_t done = 0; /* text before this is covered by an earlier hit or search */
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			continue;
-		size_t run = i;
-		while (i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == ',' || text[i] == '.'))
-			i++;
+	size_t done = 0; /* text before this is covered by an earlier hit */
+	for (size_t k = 0; k < runs->n; k++) {
+		size_t run = runs->v[k];
 		if (run < done)
 			continue;
 		size_t from = run > NEAR_DIGIT_BEFORE ? run - NEAR_DIGIT_BEFORE : 0;
@@ -278,10 +300,12 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
+	struct runs runs = {NULL, 0};
+	find_runs(a, text, len, &runs);
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
-		int r = search(pt, text, len, &h, md, mc);
+		int r = search(pt, text, len, &runs, &h, md, mc);
 		if (r < 0 && !rc) {
 			/* the caller reports this at the record's line: name the pattern's */
 			PCRE2_UCHAR msg[256];
