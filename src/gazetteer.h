@@ -88,6 +88,11 @@ uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);
 const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
 
+/* Is token id tok the first word of some person's full name (a name or alias form of two
+ * or more words)? Computed over all forms on the first call after a load; call it once
+ * before sharing g between threads. */
+bool gaz_first_name(gazetteer *g, uint32_t tok);
+
 /* The string of token id tok (borrowed from g), *n its length. */
 const char *gaz_token_str(gazetteer *g, uint32_t tok, size_t *n);
 

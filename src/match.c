@@ -43,7 +43,6 @@ struct matcher {
 	const char *t_person, *t_country, *t_org, *t_city, *t_mineral;
 };
 
-static void first_names(matcher *m);
 
 static void resolve_lists(matcher *m)
 {
@@ -69,8 +68,7 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 	}
 	m->t_person = gaz_intern_type(gaz, "PERSON");
 	resolve_lists(m);
-	first_names(m);
-	resolve_lists(m);
+	gaz_first_name(gaz, 0); /* computed now, before threads share the gazetteer */
 	m->t_country = gaz_intern_type(gaz, "COUNTRY");
 	m->t_org = gaz_intern_type(gaz, "ORG");
 	m->t_city = gaz_intern_type(gaz, "CITY");
@@ -83,27 +81,6 @@ int match_add_rules(matcher *m, const char *path, struct err *err)
 	int rc = rules_load(m->rules, path, m->gaz, err);
 	resolve_lists(m);
 	return rc;
-}
-
-/* Known first names, for finding people no lexicon lists: the first word of every person's
- * full name in the lexicons, unless the rules call it a title or not a name. */
-static void first_names(matcher *m)
-{
-	for (size_t i = 0; i < gaz_form_count(m->gaz); i++) {
-		const struct gaz_form *f = gaz_form(m->gaz, (uint32_t)i);
-		if (f->ntok < 2 || f->first_tok == GAZ_NONE ||
-		    (f->kind != KIND_NAME && f->kind != KIND_ALIAS) ||
-		    gaz_entity(m->gaz, f->entity)->type != m->t_person)
-			continue;
-		size_t n;
-		const char *w = gaz_token_str(m->gaz, f->first_tok, &n);
-		if (n < 2 || rules_in(m->rules, m->lists[L_TITLE], w, n) ||
-		    rules_in(m->rules, m->lists[L_NOT_NAME], w, n) ||
-		    rules_in(m->rules, m->lists[L_NAME_PARTICLE], w, n) ||
-		    rules_in(m->rules, m->lists[L_FIRST_NAME], w, n))
-			continue;
-		rules_add_word(m->rules, "first-name", w);
-	}
 }
 
 int match_add_patterns(matcher *m, const char *path, struct err *err)
@@ -330,6 +307,23 @@ static bool tok_in(const matcher *m, enum word_list list, const struct norm_text
 	return rules_in_h(m->rules, id, nt->s + t->nstart, t->nend - t->nstart, t->hash);
 }
 
+/* Known first names, for finding people no lexicon lists: the first word of every person's
+ * full name in the lexicons, unless the rules call it a title or not a name. */
+/* Known first names, for finding people no lexicon lists: the rules' first-name list, and
+ * the first word of every person's full name in the lexicons (asked of the gazetteer, so a
+ * lexicon of a million people costs nothing at start-up), unless the rules call that word a
+ * title, a particle or not a name. */
+static bool first_name(const matcher *m, const struct norm_text *nt, const struct token *t)
+{
+	if (tok_in(m, L_FIRST_NAME, nt, t))
+		return true;
+	if (t->nend - t->nstart < 2 || tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NOT_NAME, nt, t) ||
+	    tok_in(m, L_NAME_PARTICLE, nt, t))
+		return false;
+	uint32_t tok = gaz_token_h(m->gaz, nt->s + t->nstart, t->nend - t->nstart, t->hash);
+	return tok != GAZ_NONE && gaz_first_name(m->gaz, tok);
+}
+
 static void cache_lists(const matcher *m, const struct norm_text *nt, const struct tok_list *tl)
 {
 	for (size_t i = 0; i < tl->n; i++) {
@@ -467,7 +461,7 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	/* a capitalized word right after: "US Strategic Metals", "Copper Mountain Mining" */
 	if (j < tl->n && adjacent(tl, j - 1, j) && is_cap(&tl->v[j]) &&
 	    !tok_in(m, L_STATE_BODY, nt, &tl->v[j]) && !tok_in(m, L_TITLE, nt, &tl->v[j]) &&
-	    !tok_in(m, L_FIRST_NAME, nt, &tl->v[j])) {
+	    !first_name(m, nt, &tl->v[j])) {
 		uint32_t c = cov[j];
 		bool known = c != UINT32_MAX && ml->v[c].src == SRC_LEXICON;
 		if (!known)
@@ -783,7 +777,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		bool person = false;
 		if (e - s >= 2) {
 			uint32_t f = s;
-			while (f < e && !tok_in(m, L_FIRST_NAME, nt, &tl->v[f]))
+			while (f < e && !first_name(m, nt, &tl->v[f]))
 				f++;
 			/* a headline ending with its speaker: "... Verdict: Talal Chaudhry" */
 			bool attribution = title[s] && s > 0 && tok_punct(nt, tl, s - 1, ':') &&
@@ -796,7 +790,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 					tok_is(nt, tl, e + 1, "the")) &&
 				       e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])) ||
 				      (e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])));
-			if (after_title && !(title[s] && !tok_in(m, L_FIRST_NAME, nt, &tl->v[s])))
+			if (after_title && !(title[s] && !first_name(m, nt, &tl->v[s])))
 				person = true;
 			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
