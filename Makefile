@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 PKGS = libutf8proc jansson libpcre2-8
 
 PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -DPCRE2_CODE_UNIT_WIDTH=8 -DDATADIR='"$(DATADIR)"' -pthread \
+	-Wmissing-prototypes -DPCRE2_CODE_UNIT_WIDTH=8 -pthread -Ibuild \
 	-DGAZ_CODE_ID='"$(GAZ_CODE_ID)"'
 # Compiled lexicon images are valid only for the code that wrote them: a digest of the
 # sources that decide their layout and keys.
@@ -47,6 +47,17 @@ build/obj/gazetteer.o: src/normalize.c src/tokenize.c src/util.c
 build/libentopic.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+
+# DATADIR lives in a generated header that changes (and rebuilds cli.o) only when the
+# value does, so `make install PREFIX=/usr` after a plain `make` installs the right binary.
+build/datadir.h: FORCE
+	@mkdir -p build
+	@printf '#define DATADIR "%s"\n' '$(DATADIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+
+build/obj/cli.o: build/datadir.h
+build/asan/obj/cli.o: build/datadir.h
 
 entopic: build/obj/cli.o build/libentopic.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

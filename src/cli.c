@@ -27,9 +27,7 @@
 #include "util.h"
 #include "version.h"
 
-#ifndef DATADIR
-#define DATADIR "/usr/local/share/entopic"
-#endif
+#include "datadir.h" /* DATADIR, written by the Makefile into build/ */
 
 enum { EXIT_RECORDS = 1, EXIT_SETUP = 2, EXIT_INTERRUPTED = 130 };
 
