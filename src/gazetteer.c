@@ -594,43 +594,24 @@ static int parse_line(gazetteer *g, char *line, const char *path, long lineno, F
 	return 0;
 }
 
+struct load_ctx {
+	gazetteer *g;
+	FILE *check;
+};
+
+static int load_line(void *ctx, char *line, size_t len, const char *path, long lineno,
+		     struct err *err)
+{
+	struct load_ctx *c = ctx;
+	if (!valid_utf8(line, len))
+		return err_set(err, ERR_SYNTAX, path, lineno, "invalid UTF-8");
+	return parse_line(c->g, line, path, lineno, c->check, err);
+}
+
 int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-			memmove(line, line + 3, (size_t)len - 2);
-			len -= 3;
-		}
-		if (len == 0 || line[0] == '#')
-			continue;
-		if (memchr(line, '\0', (size_t)len)) {
-			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
-			break;
-		}
-		if (!valid_utf8(line, (size_t)len)) {
-			rc = err_set(err, ERR_SYNTAX, path, lineno, "invalid UTF-8");
-			break;
-		}
-		rc = parse_line(g, line, path, lineno, check, err);
-		if (rc)
-			break;
-	}
-	if (!rc && ferror(fp))
-		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
-	free(line);
-	fclose(fp);
-	return rc;
+	struct load_ctx c = {g, check};
+	return read_lines(path, load_line, &c, err);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -113,60 +113,35 @@ static bool valid_type(const char *s)
 	return true;
 }
 
+static int load_line(void *ctx, char *line, size_t len, const char *path, long lineno,
+		     struct err *err)
+{
+	patterns *p = ctx;
+	(void)len;
+	char *t1 = strchr(line, '\t');
+	char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+	if (!t1 || !t2 || t2[1] == '\0')
+		return err_set(err, ERR_SYNTAX, path, lineno,
+			       "expected 3 tab-separated columns: TYPE NAME REGEX [near=digit]");
+	*t1 = *t2 = '\0';
+	bool near_digit = false;
+	char *t3 = strchr(t2 + 1, '\t');
+	if (t3) {
+		*t3 = '\0';
+		if (strcmp(t3 + 1, "near=digit") != 0)
+			return err_set(err, ERR_SYNTAX, path, lineno,
+				       "unknown option '%s' (near=digit)", t3 + 1);
+		near_digit = true;
+	}
+	if (!valid_type(line))
+		return err_set(err, ERR_SYNTAX, path, lineno,
+			       "type '%s' is not an upper-case name such as MONEY", line);
+	return add(p, line, t1 + 1, t2 + 1, near_digit, path, lineno, err);
+}
+
 int patterns_load(patterns *p, const char *path, struct err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		if (memchr(line, '\0', (size_t)len)) {
-			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
-			break;
-		}
-		char *t1 = strchr(line, '\t');
-		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		if (!t1 || !t2 || t2[1] == '\0') {
-			rc = err_set(err, ERR_SYNTAX, path, lineno,
-				     "expected 3 tab-separated columns: TYPE NAME REGEX [near=digit]");
-			break;
-		}
-		*t1 = *t2 = '\0';
-		bool near_digit = false;
-		char *t3 = strchr(t2 + 1, '\t');
-		if (t3) {
-			*t3 = '\0';
-			if (strcmp(t3 + 1, "near=digit") == 0) {
-				near_digit = true;
-			} else {
-				rc = err_set(err, ERR_SYNTAX, path, lineno,
-					     "unknown option '%s' (near=digit)", t3 + 1);
-				break;
-			}
-		}
-		if (!valid_type(line)) {
-			rc = err_set(err, ERR_SYNTAX, path, lineno,
-				     "type '%s' is not an upper-case name such as MONEY", line);
-			break;
-		}
-		rc = add(p, line, t1 + 1, t2 + 1, near_digit, path, lineno, err);
-		if (rc)
-			break;
-	}
-	if (!rc && ferror(fp))
-		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
-	free(line);
-	fclose(fp);
-	return rc;
+	return read_lines(path, load_line, p, err);
 }
 
 static int cmp_hit(const void *a, const void *b)

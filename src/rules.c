@@ -394,35 +394,23 @@ static int parse_line(rules *r, char *line, const char *path, long lineno, const
 	return 0;
 }
 
+struct load_ctx {
+	rules *r;
+	const gazetteer *gaz;
+};
+
+static int load_line(void *ctx, char *line, size_t len, const char *path, long lineno,
+		     struct err *err)
+{
+	struct load_ctx *c = ctx;
+	(void)len;
+	return parse_line(c->r, line, path, lineno, c->gaz, err);
+}
+
 int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		if (memchr(line, '\0', (size_t)len)) {
-			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
-			break;
-		}
-		rc = parse_line(r, line, path, lineno, gaz, err);
-		if (rc)
-			break;
-	}
-	if (!rc && ferror(fp))
-		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
-	free(line);
-	fclose(fp);
-	return rc;
+	struct load_ctx c = {r, gaz};
+	return read_lines(path, load_line, &c, err);
 }
 
 void rules_add_word(rules *r, const char *list, const char *word)

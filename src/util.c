@@ -2,6 +2,7 @@
  * that a stream of records of similar size reaches a steady state with no allocation. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,44 @@ void arena_clear(struct arena *a)
 		b = next;
 	}
 	a->head = a->cur = NULL;
+}
+
+int read_lines(const char *path, line_fn fn, void *ctx, struct err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	errno = 0;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		char *p = line;
+		if (lineno == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+			p += 3;
+			len -= 3;
+		}
+		if (len == 0 || p[0] == '#')
+			continue;
+		if (memchr(p, '\0', (size_t)len)) {
+			rc = err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
+			break;
+		}
+		rc = fn(ctx, p, (size_t)len, path, lineno, err);
+		if (rc < 0)
+			break;
+		rc = 0;
+	}
+	if (!rc && ferror(fp))
+		rc = err_set(err, ERR_IO, path, 0, "read error: %s", strerror(errno));
+	free(line);
+	fclose(fp);
+	return rc;
 }
 
 void buf_init(struct buf *b)

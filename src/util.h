@@ -64,6 +64,16 @@ void buf_addc(struct buf *b, char c);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Read the text file at path line by line, for the loaders of lexicons, rules and patterns:
+ * line ends (LF, CRLF) are stripped, a UTF-8 byte order mark on line 1 is skipped, blank
+ * lines and lines starting with '#' are skipped, and a line holding a NUL byte is an error.
+ * fn gets every other line (writable, NUL-terminated) with its 1-based number; the first
+ * negative value it returns stops the reading and is returned. Returns 0, or a negative
+ * ERR_* with *err filled in (file, line, message). */
+typedef int (*line_fn)(void *ctx, char *line, size_t len, const char *path, long lineno,
+		       struct err *err);
+int read_lines(const char *path, line_fn fn, void *ctx, struct err *err);
+
 /* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
  * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
