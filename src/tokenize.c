@@ -79,7 +79,20 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 {
 	bool first = true, any = false, lower = false, init = false;
 	const unsigned char *p = (const unsigned char *)orig;
-	for (uint32_t i = os; i < oe;) {
+	uint32_t i = os;
+	/* ASCII first, byte by byte */
+	for (; i < oe && p[i] < 0x80; i++) {
+		unsigned char c = p[i];
+		bool up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
+		if (up || lo) {
+			if (first)
+				init = up;
+			first = false;
+			any = true;
+			lower |= lo;
+		}
+	}
+	while (i < oe) {
 		int32_t cp;
 		int l = norm_decode(p + i, oe - i, &cp);
 		i += l;
@@ -186,7 +199,8 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 			kind = TOK_CJK;
 			i += l;
 		} else if (is_wordch(cp)) {
-			size_t d = dotted(nt, i);
+			/* "u.s.": only when a dot follows the first character */
+			size_t d = (i + (size_t)l < nt->len && nt->s[i + l] == '.') ? dotted(nt, i) : 0;
 			if (d) {
 				i += d;
 				kind = TOK_WORD;
