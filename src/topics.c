@@ -19,7 +19,7 @@
  *   document, n its number of word tokens, R = 300 (a typical news article): sub-linear in
  *   the count, a rate for documents longer than R, the raw count for shorter ones (a short
  *   text is not blown up into strong evidence). Page furniture (short lines that do not end
- *   a sentence, repeated lines) is not read: see text_view(). Entity features are 0/1. score =
+ *   a sentence, repeated lines, headlines after the first) is not read: see text_view(). Entity features are 0/1. score =
  *   1 / (1 + exp(-(bias + sum w x))). The trainer uses the very same feature extraction.
  * - Scoring allocates only from the caller's arena: a hit list and a small open-address
  *   index of the features seen, both sized by the document.
@@ -843,7 +843,25 @@ struct line {
 	size_t nwords;
 	uint64_t hash;
 	bool furniture; /* short and not the end of a sentence */
+	bool headline;  /* capitalized like a headline, and not the end of a sentence */
 };
+
+/* A headline-style line: three or more words of four letters or more, at most one of them
+ * in lower case. */
+static bool headline_line(const struct tok_list *toks, size_t i, size_t j)
+{
+	size_t caps = 0, lower = 0;
+	for (; i < j; i++) {
+		const struct token *t = &toks->v[i];
+		if (t->kind != TOK_WORD || t->nend - t->nstart < 4)
+			continue;
+		if (t->flags & TOKF_INIT_UPPER)
+			caps++;
+		else if (t->flags & TOKF_HAS_LOWER)
+			lower++;
+	}
+	return caps >= 3 && lower <= 1;
+}
 
 static size_t line_bytes(const struct tok_list *toks, const struct line *l)
 {
@@ -877,7 +895,9 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 		L[k].end = j;
 		L[k].nwords = nw;
 		L[k].hash = hash_bytes(s + toks->v[i].nstart, line_bytes(toks, &L[k]));
-		L[k].furniture = nw <= SHORT_LINE && !ends_sentence(toks, s, i, j);
+		bool ends = ends_sentence(toks, s, i, j);
+		L[k].furniture = nw <= SHORT_LINE && !ends;
+		L[k].headline = !ends && headline_line(toks, i, j);
 		long_line |= nw > SHORT_LINE;
 		words += nw;
 		i = j;
@@ -888,8 +908,11 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 	uint32_t *slot = arena_alloc(a, nslot * sizeof *slot);
 	memset(slot, 0, nslot * sizeof *slot);
 	uint8_t *skip = NULL;
+	bool seen_headline = false;
 	for (k = 0; k < nl; k++) {
-		bool drop = long_line && L[k].furniture;
+		/* after the first headline, further headlines are links to other pages */
+		bool drop = long_line && (L[k].furniture || (L[k].headline && seen_headline));
+		seen_headline |= L[k].headline && !L[k].furniture;
 		if (!drop && L[k].nwords) {
 			/* an earlier line with the same text? */
 			size_t len = line_bytes(toks, &L[k]);
