@@ -1511,13 +1511,15 @@ static void trainer_ent(struct topics_trainer *t, const char *prefix, const char
 }
 
 /* Entity types whose presence the trainer does not learn (type:T, types:T>=2): nearly
- * every news article names a country, a city, a person, an organisation or a date, so
- * their presence tells the kind of source (wire news against Usenet, world business
- * against UK politics and sport in the BBC set), not the topic, and a weight learnt for
- * it would act as a second bias on all international news. */
+ * every news article names a country, a city, a person, an organisation, a date, a sum of
+ * money or a percentage, so their presence tells the kind of source (wire news against
+ * Usenet, world business against UK politics and sport in the BBC set), not the topic, and
+ * a weight learnt for it would act as a second bias on all international news (sums and
+ * shares fill trade, mining and defence news as much as business news). */
 static bool learnt_type(const char *type)
 {
-	static const char *const generic[] = {"city", "country", "date", "org", "person"};
+	static const char *const generic[] = {"city",	"country", "date",   "org",
+					      "person", "money",   "percent"};
 	for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
 		if (strcasecmp_ascii(type, generic[i]) == 0)
 			return false;
