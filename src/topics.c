@@ -817,6 +817,7 @@ static size_t count_words(const struct tok_list *toks)
  * - A repeated line: a line whose normalized text equals an earlier line of the document
  *   (the same menu or list of related stories printed twice) counts once. */
 #define SHORT_LINE 3
+#define HEADLINE_WEIGHT 3
 
 static bool ends_sentence(const struct tok_list *toks, const char *s, size_t i, size_t j)
 {
@@ -908,6 +909,15 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 	uint32_t *slot = arena_alloc(a, nslot * sizeof *slot);
 	memset(slot, 0, nslot * sizeof *slot);
 	uint8_t *skip = NULL;
+	/* the document's headline: its first line when that has three words or more and does
+	 * not end a sentence; its words count HEADLINE_WEIGHT times */
+	if (nl > 1 && L[0].nwords >= 3 && !L[0].furniture &&
+	    !ends_sentence(toks, s, L[0].start, L[0].end)) {
+		skip = arena_alloc(a, toks->n);
+		memset(skip, 0, toks->n);
+		memset(skip + L[0].start, 2, L[0].end - L[0].start);
+		words += (HEADLINE_WEIGHT - 1) * L[0].nwords;
+	}
 	bool seen_headline = false;
 	for (k = 0; k < nl; k++) {
 		/* after the first headline, further headlines are links to other pages */
@@ -956,10 +966,11 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		const struct token *t = &toks->v[i];
 		if (t->flags & TOKF_LINE_BEFORE)
 			live[0] = live[1] = false;
-		if (skip && skip[i]) {
+		if (skip && skip[i] == 1) {
 			live[0] = live[1] = false;
 			continue;
 		}
+		unsigned reps = skip && skip[i] == 2 ? HEADLINE_WEIGHT : 1;
 		if (t->kind == TOK_HYPHEN)
 			continue;
 		if (!is_wordtok(t->kind)) {
@@ -975,7 +986,8 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		if (f && f->kind == FK_WORD && f->nlen - 2 == wl &&
 		    memcmp(f->name + 2, s + t->nstart, wl) == 0) {
 			if (f->ntw)
-				counter_hit(c, (uint32_t)(f - m->f));
+				for (unsigned r = 0; r < reps; r++)
+					counter_hit(c, (uint32_t)(f - m->f));
 			if (f->prefix) {
 				nlive[0] = true;
 				nchain[0] = k;
@@ -986,7 +998,8 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 			const struct feat *f2 = find_key(m, k2);
 			if (f2) {
 				if (f2->ntw)
-					counter_hit(c, (uint32_t)(f2 - m->f));
+					for (unsigned r = 0; r < reps; r++)
+						counter_hit(c, (uint32_t)(f2 - m->f));
 				if (f2->prefix) {
 					nlive[1] = true;
 					nchain[1] = k2;
@@ -996,7 +1009,8 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		if (live[1]) {
 			const struct feat *f3 = find_key(m, key_next(chain[1], h));
 			if (f3 && f3->ntw)
-				counter_hit(c, (uint32_t)(f3 - m->f));
+				for (unsigned r = 0; r < reps; r++)
+					counter_hit(c, (uint32_t)(f3 - m->f));
 		}
 		live[0] = nlive[0];
 		live[1] = nlive[1];
@@ -1435,10 +1449,11 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 		const struct token *tk = &toks->v[i];
 		if (tk->flags & TOKF_LINE_BEFORE)
 			nchain = 0;
-		if (skip && skip[i]) {
+		if (skip && skip[i] == 1) {
 			nchain = 0;
 			continue;
 		}
+		unsigned reps = skip && skip[i] == 2 ? HEADLINE_WEIGHT : 1;
 		if (tk->kind == TOK_HYPHEN)
 			continue;
 		if (!is_wordtok(tk->kind)) {
@@ -1458,7 +1473,8 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 		if (!stop) {
 			struct vname vn = {"w:", {w}, {wl}, 1};
 			uint32_t id = vocab_id(t, k1, &vn, FK_WORD);
-			occ_push(t, id);
+			for (unsigned r = 0; r < reps; r++)
+				occ_push(t, id);
 			note_case(t, id, mid, cap);
 		}
 		uint64_t k2 = 0;
@@ -1467,7 +1483,8 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 			struct vname v2 = {"p:", {cw[0], w}, {cl[0], wl}, 2};
 			if (!stop && !cstop[0]) {
 				uint32_t id = vocab_id(t, k2, &v2, FK_PHRASE);
-				occ_push(t, id);
+				for (unsigned r = 0; r < reps; r++)
+					occ_push(t, id);
 				note_case(t, id, cmid[0], cap && ccap[0]);
 			}
 		}
@@ -1476,7 +1493,8 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 			struct vname v3 = {"p:", {cw[1], cw[0], w}, {cl[1], cl[0], wl}, 3};
 			if (!stop && !cstop[1]) {
 				uint32_t id = vocab_id(t, k3, &v3, FK_PHRASE);
-				occ_push(t, id);
+				for (unsigned r = 0; r < reps; r++)
+					occ_push(t, id);
 				note_case(t, id, cmid[1], cap && ccap[0] && ccap[1]);
 			}
 		}

@@ -383,12 +383,18 @@ static void test_furniture(void)
 	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(2) + 2 * log(2))) < 1e-9);
 
 	/* a repeated line counts once */
-	in = input(&a, "Mining output rose again this year\nMining output rose again this year\n", &nt, &tl);
+	in = input(&a, "Mining output rose again this year.\nMining output rose again this year.\n", &nt, &tl);
 	topics_score(m, &in, &a, s, NULL, 0);
-	in = input(&a, "Mining output rose again this year\n", &nt, &tl);
+	in = input(&a, "Mining output rose again this year.\n", &nt, &tl);
 	topics_score(m, &in, &a, s2, NULL, 0);
 	CHECK(fabs(s[0] - s2[0]) < 1e-12);
 	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(2))) < 1e-9);
+
+	/* the headline (a first line of 3+ words that ends no sentence) counts three times:
+	 * mining 3 times in 4 * 3 + 7 = 19 words -> x = ln(1 + 3) */
+	in = input(&a, "Mining news today here\nThe weather was fine and warm today.\n", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 1.5 * log(4))) < 1e-9);
 
 	arena_clear(&a);
 	topics_free(m);
