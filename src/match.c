@@ -782,8 +782,11 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			/* a headline ending with its speaker: "... Verdict: Talal Chaudhry" */
 			bool attribution = title[s] && s > 0 && tok_punct(nt, tl, s - 1, ':') &&
 					   e - s <= 3 && (e == n || (tl->v[e].flags & TOKF_LINE_BEFORE));
-			uint32_t v = tok_punct(nt, tl, e, ',') ? e + 1 : e;
-			bool says = e - s <= 3 && v < n && tok_in(m, L_SAY_VERB, nt, &tl->v[v]);
+			/* "..., Zhou Ming, said": a name set off by commas before a verb of saying
+			 * (a bare "X Y said" is as often a company) */
+			bool says = e - s <= 3 && s > 0 && tok_punct(nt, tl, s - 1, ',') &&
+				    tok_punct(nt, tl, e, ',') && e + 1 < n &&
+				    tok_in(m, L_SAY_VERB, nt, &tl->v[e + 1]);
 			bool appos = tok_punct(nt, tl, e, ',') &&
 				     ((e + 1 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 1])) ||
 				      ((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
