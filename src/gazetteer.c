@@ -244,12 +244,6 @@ uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
 	return e && e->s ? e->val : GAZ_NONE;
 }
 
-uint32_t gaz_token(const gazetteer *g, const char *s, size_t n)
-{
-	const struct strent *e = st_get(&g->tokens, s, n);
-	return e && e->s ? e->val : GAZ_NONE;
-}
-
 uint32_t gaz_root(const gazetteer *g)
 {
 	(void)g;

@@ -77,11 +77,10 @@ const struct entity *gaz_entity(const gazetteer *g, uint32_t ix);
 /* Entity with that id, or NULL. */
 const struct entity *gaz_find(const gazetteer *g, const char *id);
 
-/* Trie walk. gaz_token() gives the id of a normalized token string (GAZ_NONE when no form
- * contains it); gaz_step() follows one token from node (gaz_root() at the start) and
- * returns the child or GAZ_NONE; gaz_forms() the first form index at node or GAZ_NONE. */
-uint32_t gaz_token(const gazetteer *g, const char *s, size_t n);
-/* The same with h = hash_bytes(s, n) computed by the caller (a token's hash). */
+/* Trie walk. gaz_token_h() gives the id of a normalized token string s[0..n) whose
+ * hash_bytes() is h (GAZ_NONE when no form contains it); gaz_step() follows one token from
+ * node (gaz_root() at the start) and returns the child or GAZ_NONE; gaz_forms() the first
+ * form index at node or GAZ_NONE. */
 uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h);
 uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);

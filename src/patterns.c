@@ -66,11 +66,6 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 		pcre2_set_depth_limit(p->mctx, depth_limit);
 }
 
-size_t patterns_count(const patterns *p)
-{
-	return p->n;
-}
-
 static int add(patterns *p, const char *type, const char *name, const char *re,
 	       bool near_digit, const char *path, long line, struct err *err)
 {

@@ -39,6 +39,5 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
 		  struct pattern_hit **out, size_t *n, struct err *err);
 
-size_t patterns_count(const patterns *p);
 
 #endif

@@ -222,20 +222,9 @@ long rules_list(const rules *r, const char *list)
 	return list_find(r, list);
 }
 
-bool rules_in(const rules *r, long list, const char *w, size_t n)
-{
-	return list >= 0 && set_has(r, (uint32_t)list, w, n);
-}
-
 bool rules_in_h(const rules *r, long list, const char *w, size_t n, uint64_t h)
 {
 	return list >= 0 && set_has_h(r, (uint32_t)list, w, n, h);
-}
-
-bool rules_in_list(const rules *r, const char *list, const char *w, size_t n)
-{
-	long l = list_find(r, list);
-	return l >= 0 && set_has(r, (uint32_t)l, w, n);
 }
 
 /* Named lists occupy set numbers 0..nlists-1 as they are declared; condition sets are

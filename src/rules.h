@@ -42,15 +42,10 @@ int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err
  * RULE_NONE when no rule matches; for RULE_LINK *link gets the entity id to link to. */
 enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link);
 
-/* Is the normalized word (n bytes) in the named word list ("title", "name-head-org",
- * "name-head-state", "not-name", ...)? Lists are defined by "list" lines of the file. */
-bool rules_in_list(const rules *r, const char *list, const char *w, size_t n);
-
-/* The number of the named list, or -1 when no list has that name; and the same test as
- * rules_in_list() by number, for hot paths (-1 is an empty list). */
+/* The number of the named word list ("title", "not-name", ... defined by "list" lines), or
+ * -1 when no list has that name. rules_in_h() tells whether the normalized word w[0..n),
+ * whose hash_bytes() is h, is in list number list (-1: an empty list). */
 long rules_list(const rules *r, const char *list);
-bool rules_in(const rules *r, long list, const char *w, size_t n);
-/* The same with h = hash_bytes(w, n) computed by the caller (a token's hash). */
 bool rules_in_h(const rules *r, long list, const char *w, size_t n, uint64_t h);
 
 /* Bit i set: the word (with h = hash_bytes(w, n)) is in the list numbered i, for the
