@@ -362,7 +362,8 @@ static bool sentence_initial(const struct norm_text *nt, const struct tok_list *
 
 /* Headline-style lines (every longer word capitalized, or all in capitals): there a
  * capital letter says nothing about proper names. A line is one when it has three or more
- * words of four letters or more and none of them is in lower case, prepositions aside.
+ * words of four letters or more and none of them is in lower case, prepositions aside, and
+ * it is no table row (two numbers or more, or a parenthesis).
  * Returns a flag per token. */
 static bool headline_word(const struct norm_text *nt, const struct token *t)
 {
@@ -387,9 +388,11 @@ static bool *title_lines(struct arena *a, const struct norm_text *nt, const stru
 		size_t end = start + 1;
 		while (end < tl->n && !(tl->v[end].flags & TOKF_LINE_BEFORE))
 			end++;
-		size_t words = 0, lower = 0;
+		size_t words = 0, lower = 0, nums = 0, parens = 0;
 		for (size_t i = start; i < end; i++) {
 			const struct token *t = &tl->v[i];
+			nums += t->kind == TOK_NUM;
+			parens += t->kind == TOK_PUNCT && nt->s[t->nstart] == '(';
 			if (t->kind != TOK_WORD || t->nend - t->nstart < 4)
 				continue;
 			words++;
@@ -397,7 +400,9 @@ static bool *title_lines(struct arena *a, const struct norm_text *nt, const stru
 			    !headline_word(nt, t))
 				lower++;
 		}
-		bool title = words >= 3 && lower == 0;
+		/* a table row or a list of results ("5. Marko Koers (Netherlands) 3:53.47") is
+		 * no headline: its capitals are names */
+		bool title = words >= 3 && lower == 0 && nums < 2 && !parens;
 		for (size_t i = start; i < end; i++)
 			f[i] = title;
 		start = end;
