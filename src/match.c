@@ -483,9 +483,11 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	 * (not for minerals: "the Loulo gold mine" still names what is mined) */
 	if (mm->t0 >= 1 && mm->ent->type != m->t_mineral) {
 		const struct token *w = &tl->v[mm->t0 - 1];
+		/* (state-body words count here: "Air France" is a company, the state's bodies
+		 * put the country first) */
 		if (adjacent(tl, mm->t0 - 1, mm->t0) && is_cap(w) && cov[mm->t0 - 1] == UINT32_MAX &&
-		    !tok_in(m, L_STATE_BODY, nt, w) && !tok_in(m, L_TITLE, nt, w) &&
-		    !tok_in(m, L_NOT_NAME, nt, w) && !sentence_initial(nt, tl, mm->t0 - 1))
+		    !tok_in(m, L_TITLE, nt, w) && !tok_in(m, L_NOT_NAME, nt, w) &&
+		    !sentence_initial(nt, tl, mm->t0 - 1))
 			return true;
 	}
 	return false;
