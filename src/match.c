@@ -800,14 +800,20 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 					tok_is(nt, tl, e + 1, "the")) &&
 				       e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])) ||
 				      (e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])));
+			/* "Marko Koers (Netherlands)": a name with its country in brackets, as in
+			 * results and line-ups */
+			bool nation = tok_punct(nt, tl, e, '(') && e + 1 < n && cov[e + 1] != UINT32_MAX &&
+				      ml->v[cov[e + 1]].ent->type == m->t_country &&
+				      tok_punct(nt, tl, ml->v[cov[e + 1]].t1, ')');
 			if (after_title && !(title[s] && !first_name(m, nt, &tl->v[s])))
 				person = true;
 			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
 				person = true;
 			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
-				   says || attribution) {
-				person = !title[s] || known_surname(m, nt, tl, ml, e - 1) || attribution;
+				   says || attribution || nation) {
+				person = !title[s] || known_surname(m, nt, tl, ml, e - 1) || attribution ||
+					 nation;
 			}
 		}
 		if (person)
