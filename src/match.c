@@ -672,6 +672,15 @@ static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t
 	return true;
 }
 
+/* Is token i an initial: one upper-case letter with a dot right after it ("M.")? */
+static bool is_initial(const struct norm_text *nt, const struct tok_list *tl, uint32_t i)
+{
+	const struct token *t = &tl->v[i];
+	return t->kind == TOK_WORD && t->nend - t->nstart == 1 && (t->flags & TOKF_ALL_UPPER) &&
+	       i + 1 < tl->n && tok_punct(nt, tl, i + 1, '.') &&
+	       !(tl->v[i + 1].flags & TOKF_SPACE_BEFORE);
+}
+
 /* Surnames of the people found so far: the last word of every full person mention. */
 static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
 			  const struct mlist *ml, uint32_t i)
@@ -753,6 +762,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
 		uint32_t s = k, e = k, words = 0;
+		bool initial = false; /* the run holds an initial: "M. Atherton" */
 		uint32_t maxw = title[k < n ? k : n - 1] ? 3 : 4;
 		while (e < n && name_token(m, nt, tl, e) &&
 		       (e == s || !(tl->v[e].flags & TOKF_LINE_BEFORE)) &&
@@ -763,6 +773,10 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			    !(tl->v[e + 1].flags & TOKF_SPACE_BEFORE) &&
 			    !(tl->v[e + 2].flags & TOKF_SPACE_BEFORE) && name_token(m, nt, tl, e + 2) == 1)
 				e += 2; /* BARTH-TUTTAS */
+			if (is_initial(nt, tl, e)) {
+				initial = true;
+				e++; /* the initial's dot */
+			}
 			e++;
 		}
 		if (e == s) {
@@ -805,13 +819,15 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 			bool nation = tok_punct(nt, tl, e, '(') && e + 1 < n && cov[e + 1] != UINT32_MAX &&
 				      ml->v[cov[e + 1]].ent->type == m->t_country &&
 				      tok_punct(nt, tl, ml->v[cov[e + 1]].t1, ')');
+			/* an initial and a surname: "M. Atherton", "John F. Kennedy" */
+			bool with_initial = initial && e - s >= 3 && !is_initial(nt, tl, e - 2);
 			if (after_title && !(title[s] && !first_name(m, nt, &tl->v[s])))
 				person = true;
 			else if (f < e && e - f >= 2 && !title[f]) {
 				s = f;
 				person = true;
 			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
-				   says || attribution || nation) {
+				   says || attribution || nation || with_initial) {
 				person = !title[s] || known_surname(m, nt, tl, ml, e - 1) || attribution ||
 					 nation;
 			}
