@@ -681,6 +681,19 @@ static bool is_initial(const struct norm_text *nt, const struct tok_list *tl, ui
 	       !(tl->v[i + 1].flags & TOKF_SPACE_BEFORE);
 }
 
+/* May the capitalized words [s, f) before a first name be left out of a name? Only
+ * titles, words that are no names and a sentence's first word ("Should Michael Jordan"),
+ * not a name's own first part ("San Diego Padres"). */
+static bool lead_ok(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		    uint32_t s, uint32_t f)
+{
+	for (uint32_t q = s; q < f; q++)
+		if (!tok_in(m, L_TITLE, nt, &tl->v[q]) && !tok_in(m, L_NOT_NAME, nt, &tl->v[q]) &&
+		    !(q == s && sentence_initial(nt, tl, q)))
+			return false;
+	return true;
+}
+
 /* Surnames of the people found so far: the last word of every full person mention. */
 static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
 			  const struct mlist *ml, uint32_t i)
@@ -771,8 +784,8 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 				break;
 			if (e + 2 < n && tl->v[e + 1].kind == TOK_HYPHEN &&
 			    !(tl->v[e + 1].flags & TOKF_SPACE_BEFORE) &&
-			    !(tl->v[e + 2].flags & TOKF_SPACE_BEFORE) && name_token(m, nt, tl, e + 2) == 1)
-				e += 2; /* BARTH-TUTTAS */
+			    !(tl->v[e + 2].flags & TOKF_SPACE_BEFORE) && tl->v[e + 2].kind == TOK_WORD)
+				e += 2; /* BARTH-TUTTAS, Song-ho */
 			if (is_initial(nt, tl, e)) {
 				initial = true;
 				e++; /* the initial's dot */
@@ -820,10 +833,11 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 				      ml->v[cov[e + 1]].ent->type == m->t_country &&
 				      tok_punct(nt, tl, ml->v[cov[e + 1]].t1, ')');
 			/* an initial and a surname: "M. Atherton", "John F. Kennedy" */
-			bool with_initial = initial && e - s >= 3 && !is_initial(nt, tl, e - 2);
+			bool with_initial = initial && e - s >= 3 && !is_initial(nt, tl, e - 2) &&
+					    cov[e - 1] == UINT32_MAX;
 			if (after_title && !(title[s] && !first_name(m, nt, &tl->v[s])))
 				person = true;
-			else if (f < e && e - f >= 2 && !title[f]) {
+			else if (f < e && e - f >= 2 && !title[f] && lead_ok(m, nt, tl, s, f)) {
 				s = f;
 				person = true;
 			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
