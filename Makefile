@@ -130,10 +130,15 @@ lexicons:
 	python3 tools/make-lexicons.py --data $(SHARED)/data
 
 # Evaluation on the dev gold (needs ../shared; skipped without it).
-eval: entopic
+eval: all
 	@if [ -f $(SHARED)/gold/dev.jsonl ]; then \
 	  ./entopic eval $(SHARED)/gold/seed-article.jsonl; ./entopic eval $(SHARED)/gold/dev.jsonl; \
 	else echo "eval: $(SHARED)/gold not found, skipped"; fi
+	@if [ -f $(SHARED)/data/conll2003/valid.txt ]; then \
+	  echo "eval: people in CoNLL-2003 valid (PER, spans only):"; \
+	  python3 tools/conll-to-gold.py $(SHARED)/data/conll2003/valid.txt > build/conll-valid.jsonl && \
+	  ./entopic eval --no-topics --types PERSON build/conll-valid.jsonl; \
+	else echo "eval: $(SHARED)/data/conll2003 not found, CoNLL check skipped"; fi
 
 clean:
 	rm -rf build entopic lexicons/default.eimg
