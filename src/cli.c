@@ -124,7 +124,8 @@ static void help(void)
 "      --offsets=UNIT       codepoints (default), bytes or utf16\n"
 "      --explain[=N]        add the N (default 3) strongest features of each topic\n"
 "      --pretty             indent the JSON\n"
-"  -j, --jobs N             annotate on N threads (output order is kept)\n"
+"  -j, --jobs N             annotate on N threads, 0: one per processor (output order\n"
+"                           is kept)\n"
 "eval:\n"
 "      --json               machine-readable report\n"
 "      --topics-only        evaluate topics only (gold without mentions)\n"
@@ -325,7 +326,15 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case OPT_TOPICS_ONLY: c->topics_only = true; break;
 		case OPT_ERRORS: c->errors_file = optarg; break;
 		case 'o': c->out_file = optarg; break;
-		case 'j': c->jobs = (size_t)number_arg("-j", optarg, 1, 64); break;
+		case 'j': {
+			long j = number_arg("-j", optarg, 0, 64);
+			if (j == 0) { /* one thread per online processor */
+				long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+				j = cpus < 1 ? 1 : cpus > 64 ? 64 : cpus;
+			}
+			c->jobs = (size_t)j;
+			break;
+		}
 		case OPT_BASE: c->train_base = optarg; break;
 		case OPT_TOP_K: c->train.top_k = (size_t)number_arg("--top-k", optarg, 1, 100000); break;
 		case OPT_L2: {

@@ -1,0 +1,37 @@
+#!/bin/sh
+# -j N: the same bytes, messages and status as one thread, whatever the number of threads;
+# records of every size and error records keep their places across batch boundaries.
+. "$TOP/tests/cli/helpers.inc"
+cd "$T"
+# 3,000 records (more than one batch for 2 and 3 threads): ordinary ones, a long one every
+# 250, an invalid one every 97, a record without text every 331
+i=1
+while [ $i -le 3000 ]; do
+	if [ $((i % 97)) = 0 ]; then
+		echo '{"id": "bad'$i'", "text": '
+	elif [ $((i % 331)) = 0 ]; then
+		echo '{"id": "nt'$i'"}'
+	elif [ $((i % 250)) = 0 ]; then
+		printf '{"id": "long%d", "text": "' "$i"
+		j=0
+		while [ $j -lt 200 ]; do printf 'Chile and Peru mine copper and lithium for China. '; j=$((j + 1)); done
+		echo '"}'
+	else
+		echo '{"id": "r'$i'", "src": {"n": '$i'}, "text": "Record '$i': Pakistan, the US and rare earths; $'$i' million."}'
+	fi
+	i=$((i + 1))
+done >in.jsonl
+"$ENTOPIC" -j 1 --jsonl in.jsonl >one.out 2>one.err || echo $? >one.st
+for j in 2 3 0; do
+	what="-j $j"
+	st=0
+	"$ENTOPIC" -j $j --jsonl in.jsonl >$j.out 2>$j.err || st=$?
+	[ "$st" = "$(cat one.st 2>/dev/null || echo 0)" ] || fail "status $st differs from -j 1"
+	cmp -s one.out $j.out || fail "output differs from -j 1"
+	cmp -s one.err $j.err || fail "stderr differs from -j 1"
+done
+what="record count"
+[ "$(wc -l <one.out)" = 3000 ] || fail "$(wc -l <one.out) output lines for 3000 records"
+what="status"
+[ "$(cat one.st)" = 1 ] || fail "status $(cat one.st), expected 1 (error records)"
+finish
