@@ -763,7 +763,7 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
  * person when a title or role stands before it, when it begins with a known first name, when
  * it ends with the surname of a person already found (family members), when an apposition
  * with a role follows ("X Y, an engineer") or when it continues a list of people. */
-static void people_once(const matcher *m, struct arena *a, const char *orig,
+static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
 			struct mlist *ml)
 {
@@ -771,6 +771,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 	uint32_t i = 0;
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
 	uint32_t *cov = coverage(a, tl, ml);
+	size_t found = 0;
 	while (i < n) {
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
@@ -856,6 +857,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
 			cover(cov, tl, ml);
+			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
 		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
 			   ml->v[cov[s]].t1 == e) {
@@ -865,6 +867,7 @@ static void people_once(const matcher *m, struct arena *a, const char *orig,
 		}
 		i = next > i ? next : i + 1;
 	}
+	return found;
 }
 
 /* A shorter name of a person found by pattern links to the longer one it begins
@@ -923,9 +926,9 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
 			struct mlist *ml)
 {
-	/* twice: the second pass knows the surnames the first one found */
-	people_once(m, a, orig, nt, tl, title, ml);
-	people_once(m, a, orig, nt, tl, title, ml);
+	/* twice, when the first pass found someone: the second knows their surnames */
+	if (people_once(m, a, orig, nt, tl, title, ml))
+		people_once(m, a, orig, nt, tl, title, ml);
 	suffix_pass(m, a, orig, nt, tl, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }
