@@ -139,13 +139,21 @@ static int cmp_ent(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	const struct ent_count *x = a, *y = b;
+	int c = strcmp(x->e->id, y->e->id);
+	if (c)
+		return c;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
 static const char *source_name(int src)
 {
 	switch (src) {
 	case SRC_PATTERN: return "pattern";
 	case SRC_ACRONYM: return "acronym";
-	case SRC_REGEX: return "pattern";
-	default: return NULL;
+	default: return NULL; /* lexicon, partial, and MONEY/PERCENT/DATE (form "pattern") */
 	}
 }
 
@@ -206,24 +214,28 @@ void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t 
 		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
 		emit_string(out, form, strlen(form));
 		const char *src = source_name(m->src);
-		if (src && m->src != SRC_REGEX) {
+		if (src) {
 			buf_add(out, ",\"source\":", 10);
 			emit_string(out, src, strlen(src));
 		}
 		buf_addc(out, '}');
-		if (!m->ent->id)
-			continue;
-		size_t k;
-		for (k = 0; k < nec; k++)
-			if (ec[k].e == m->ent || strcmp(ec[k].e->id, m->ent->id) == 0)
-				break;
-		if (k == nec)
-			ec[nec++] = (struct ent_count){m->ent, 0, i};
-		ec[k].count++;
+		if (m->ent->id)
+			ec[nec++] = (struct ent_count){m->ent, 1, i};
 	}
 	if (nout)
 		nl(out, o, 1);
 	buf_addc(out, ']');
+	/* one entry per id: sort the mentions by id (then text order), fold runs of one id into
+	 * its first mention; then most mentioned first, ties by first mention */
+	qsort(ec, nec, sizeof *ec, cmp_id);
+	size_t nid = 0;
+	for (size_t k = 0; k < nec; k++) {
+		if (nid && strcmp(ec[nid - 1].e->id, ec[k].e->id) == 0)
+			ec[nid - 1].count++;
+		else
+			ec[nid++] = ec[k];
+	}
+	nec = nid;
 	qsort(ec, nec, sizeof *ec, cmp_ent);
 	key(out, o, 1, &first, "entities");
 	buf_addc(out, '[');

@@ -30,10 +30,11 @@ enum word_list {
 	L_NAME_SUFFIX,
 	L_OF_NAME_HEAD,
 	L_SAY_VERB,
+	L_HEADLINE_LOWER,
 	L_COUNT,
 };
 
-static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name", "name-particle", "first-name", "name-suffix", "of-name-head", "say-verb"};
+static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name", "name-particle", "first-name", "name-suffix", "of-name-head", "say-verb", "headline-lower"};
 
 struct matcher {
 	long lists[L_COUNT];
@@ -196,7 +197,7 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 		const struct gaz_form *gf = gaz_form(m->gaz, f);
 		if (!case_ok(gf, orig, ti->ostart, tj->oend))
 			continue;
-		struct rule_ctx c = {orig, nt, tl, i, j, gaz_entity(m->gaz, gf->entity), gf->text,
+		struct rule_ctx c = {orig, nt, tl, i, j, gaz_entity(m->gaz, gf->entity),
 				     (gf->flags & GAZF_AMBIGUOUS) != 0, gf->kind, headline};
 		const char *link = NULL;
 		enum rule_action act = rules_decide(m->rules, &c, &link);
@@ -362,25 +363,12 @@ static bool sentence_initial(const struct norm_text *nt, const struct tok_list *
 
 /* Headline-style lines (every longer word capitalized, or all in capitals): there a
  * capital letter says nothing about proper names. A line is one when it has three or more
- * words of four letters or more and none of them is in lower case, prepositions aside, and
+ * words of four letters or more and none of them is in lower case (but the prepositions of
+ * the rules' headline-lower list), and
  * it is no table row (two numbers or more, or a parenthesis).
  * Returns a flag per token. */
-static bool headline_word(const struct norm_text *nt, const struct token *t)
-{
-	static const char *const small[] = {"with", "from", "into", "about", "over", "after",
-					    "than", "that", "this", "amid", "upon", "onto", "while",
-					    "before", "under", "against", "between", "through"};
-	static const uint8_t len[] = {4, 4, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 5, 6, 5, 7, 7, 7};
-	size_t n = t->nend - t->nstart;
-	if (n > 7)
-		return false;
-	for (size_t k = 0; k < sizeof small / sizeof small[0]; k++)
-		if (len[k] == n && memcmp(nt->s + t->nstart, small[k], n) == 0)
-			return true;
-	return false;
-}
-
-static bool *title_lines(struct arena *a, const struct norm_text *nt, const struct tok_list *tl)
+static bool *title_lines(const matcher *m, struct arena *a, const struct norm_text *nt,
+			 const struct tok_list *tl)
 {
 	bool *f = arena_alloc(a, tl->n + 1);
 	size_t start = 0;
@@ -397,7 +385,7 @@ static bool *title_lines(struct arena *a, const struct norm_text *nt, const stru
 				continue;
 			words++;
 			if (!(t->flags & TOKF_INIT_UPPER) && (t->flags & TOKF_HAS_LOWER) &&
-			    !headline_word(nt, t))
+			    !tok_in(m, L_HEADLINE_LOWER, nt, t))
 				lower++;
 		}
 		/* a table row or a list of results ("5. Marko Koers (Netherlands) 3:53.47") is
@@ -1153,7 +1141,7 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 {
 	struct mlist ml = {a, NULL, 0, 0};
 	cache_lists(m, nt, tl);
-	bool *title = title_lines(a, nt, tl);
+	bool *title = title_lines(m, a, nt, tl);
 	lexicon_pass(m, orig, nt, tl, title, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
 	people_pass(m, a, orig, nt, tl, title, &ml);

@@ -25,7 +25,6 @@ struct rule_ctx {
 	const struct tok_list *tl;
 	uint32_t t0, t1;       /* the candidate's tokens [t0, t1) */
 	const struct entity *ent;
-	const char *form;      /* the lexicon form as written */
 	bool ambiguous;        /* the form carries the ambiguous flag */
 	int kind;              /* the form's enum gaz_kind */
 	const bool *headline;  /* per token: on a headline-style line (NULL: none) */

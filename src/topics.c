@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,17 +171,29 @@ static struct feat *find_key(const struct topics_model *m, uint64_t key)
 	}
 }
 
+/* A new open-addressing index of nslot slots (a power of two) over n records of size
+ * stride whose 64-bit key sits at keyoff: slot i holds a record number + 1, 0 is empty.
+ * The model's features and the trainer's vocabulary share it. */
+static uint32_t *slots_build(const void *recs, size_t n, size_t stride, size_t keyoff,
+			     size_t nslot)
+{
+	uint32_t *slot = xcalloc(nslot, sizeof *slot);
+	for (size_t j = 0; j < n; j++) {
+		uint64_t key;
+		memcpy(&key, (const char *)recs + j * stride + keyoff, sizeof key);
+		size_t i = (size_t)key & (nslot - 1);
+		while (slot[i])
+			i = (i + 1) & (nslot - 1);
+		slot[i] = (uint32_t)(j + 1);
+	}
+	return slot;
+}
+
 static void rehash(struct topics_model *m, size_t nslot)
 {
 	free(m->slot);
-	m->slot = xcalloc(nslot, sizeof *m->slot);
+	m->slot = slots_build(m->f, m->nf, sizeof *m->f, offsetof(struct feat, key), nslot);
 	m->nslot = nslot;
-	for (size_t j = 0; j < m->nf; j++) {
-		size_t i = (size_t)m->f[j].key & (nslot - 1);
-		while (m->slot[i])
-			i = (i + 1) & (nslot - 1);
-		m->slot[i] = (uint32_t)(j + 1);
-	}
 }
 
 /* The feature with this key, created (without weights) when missing. */
@@ -1287,14 +1300,8 @@ void topics_trainer_free(struct topics_trainer *t)
 static void vrehash(struct topics_trainer *t, size_t nslot)
 {
 	free(t->vslot);
-	t->vslot = xcalloc(nslot, sizeof *t->vslot);
+	t->vslot = slots_build(t->vf, t->nvf, sizeof *t->vf, offsetof(struct vfeat, key), nslot);
 	t->nvslot = nslot;
-	for (size_t j = 0; j < t->nvf; j++) {
-		size_t i = (size_t)t->vf[j].key & (nslot - 1);
-		while (t->vslot[i])
-			i = (i + 1) & (nslot - 1);
-		t->vslot[i] = (uint32_t)(j + 1);
-	}
 }
 
 /* Vocabulary id of key; when new, its name is made by name_fn from the parts. */
