@@ -3,12 +3,22 @@
  * Tokens of forms are interned in one string table (token string -> token id); trie edges
  * live in one open-addressing hash keyed by (node, token id), so a step is one probe and
  * the walk's speed does not depend on the number of entries. All strings are kept in a
- * pool arena that lives as long as the gazetteer; nothing is freed one by one. */
+ * pool arena that lives as long as the gazetteer; nothing is freed one by one; the forms'
+ * texts in one growing buffer, referred to by offset.
+ *
+ * A gazetteer loaded from a compiled image is a view: the token and id tables, forms, trie
+ * nodes and edges are the image's own records, read from the mapping, so loading costs one
+ * checksum pass and a bounds check of every record, and memory is the mapped file. Entity
+ * records (pointers into the image's pool) are built on first use, one per entity, guarded
+ * by an atomic state byte so that threads can share the view. Adding lexicon files to a
+ * view first thaws it: every table is copied into the in-memory form. */
 #include "gazetteer.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,14 +36,26 @@ struct strent {
 	uint32_t val;
 };
 
+/* An image's string-table record: off 0 marks an empty slot (the pool starts with a NUL);
+ * hash is the upper half of hash_bytes(), whose lower bits give the slot. */
+struct strent_d {
+	uint32_t hash, off, len, val;
+};
+
+struct ent_d { uint32_t id, type, name, country, group, attr0, nattrs, pad; };
+struct attr_d { uint32_t key, val; };
+
 struct strtab {
 	struct strent *v;
 	size_t n, cap; /* cap a power of two */
+	const struct strent_d *dv; /* a view's table (then v is NULL), strings in dpool */
+	const char *dpool;
 };
 
 struct edge {
 	uint64_t key; /* (node << 32 | tok) + 1, 0 = empty */
 	uint32_t child;
+	uint32_t pad;
 };
 
 struct node {
@@ -53,14 +75,20 @@ struct gazetteer {
 	size_t nnodes, capnodes;
 	struct edge *edges;
 	size_t nedges, capedges;
+	struct buf ftext;    /* the forms' texts, NUL-terminated, at the forms' offsets */
 	size_t warnings;
 	/* a compiled image the strings of the image's part live in (mmap), or NULL */
 	void *map;
 	size_t maplen;
+	/* a view of the image (see above): forms, nodes and edges point into the map */
+	bool view;
+	const char *vpool;   /* the image's pool: form texts and entity strings */
+	uint64_t vpoollen;
+	const struct ent_d *vents;
+	_Atomic unsigned char *vstate; /* per entity: 0 not built, 1 being built, 2 built */
+	const uint8_t *vfirsts;        /* the image's gaz_first_name() table */
 	const char **attrv;  /* attribute pointers of the image's entities, one block */
 	size_t nattrv;
-	const char **tokstr; /* token id -> its string (built on demand) */
-	size_t ntokstr;
 	uint8_t *firsts;     /* token id -> 1 when it starts a person's full name (on demand) */
 	size_t nfirsts;
 };
@@ -139,6 +167,7 @@ gazetteer *gaz_new(void)
 	g->nnodes = 1;
 	g->capedges = 1024;
 	g->edges = xcalloc(g->capedges, sizeof *g->edges);
+	buf_init(&g->ftext);
 	return g;
 }
 
@@ -152,21 +181,24 @@ void gaz_free(gazetteer *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->nents; i++) {
+	for (size_t i = 0; !g->view && i < g->nents; i++) { /* a view's are all shared */
 		if (!attr_shared(g, &g->ents[i])) {
 			free(g->ents[i].keys);
 			free(g->ents[i].vals);
 		}
 	}
 	free(g->attrv);
-	free(g->tokstr);
 	free(g->firsts);
+	free(g->vstate);
+	if (!g->view) {
+		free(g->forms);
+		free(g->nodes);
+		free(g->edges);
+	}
 	if (g->map)
 		munmap(g->map, g->maplen);
 	free(g->ents);
-	free(g->forms);
-	free(g->nodes);
-	free(g->edges);
+	buf_clear(&g->ftext);
 	free(g->tokens.v);
 	free(g->ids.v);
 	free(g->types.v);
@@ -238,10 +270,27 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 	return c;
 }
 
+/* The value of s in a table (a view's or the heap's), or GAZ_NONE. */
+static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64_t h)
+{
+	if (t->dv) {
+		size_t mask = t->cap - 1;
+		uint32_t hh = (uint32_t)(h >> 32);
+		for (size_t i = h & mask;; i = (i + 1) & mask) {
+			const struct strent_d *d = &t->dv[i];
+			if (!d->off)
+				return GAZ_NONE;
+			if (d->hash == hh && d->len == n && memcmp(t->dpool + d->off, s, n) == 0)
+				return d->val;
+		}
+	}
+	const struct strent *e = st_find((struct strtab *)t, s, n, h);
+	return e && e->s ? e->val : GAZ_NONE;
+}
+
 uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
 {
-	const struct strent *e = st_find((struct strtab *)&g->tokens, s, n, h);
-	return e && e->s ? e->val : GAZ_NONE;
+	return st_value(&g->tokens, s, n, h);
 }
 
 uint32_t gaz_root(const gazetteer *g)
@@ -260,6 +309,11 @@ const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix)
 	return &g->forms[ix];
 }
 
+const char *gaz_form_text(const gazetteer *g, const struct gaz_form *f)
+{
+	return (g->view ? g->vpool : g->ftext.p) + f->text;
+}
+
 size_t gaz_entity_count(const gazetteer *g)
 {
 	return g->nents;
@@ -270,15 +324,47 @@ size_t gaz_form_count(const gazetteer *g)
 	return g->nforms;
 }
 
+#define VSTR(g, o) ((o) == UINT32_MAX ? NULL : (g)->vpool + (o))
+
+/* Fill e from the image's record ix (checked when the image was loaded). */
+static void ent_from_image(const gazetteer *g, uint32_t ix, struct entity *e)
+{
+	const struct ent_d *d = &g->vents[ix];
+	e->id = VSTR(g, d->id);
+	e->type = VSTR(g, d->type);
+	e->name = VSTR(g, d->name);
+	e->country = VSTR(g, d->country);
+	e->group = VSTR(g, d->group);
+	e->nattrs = d->nattrs;
+	e->keys = d->nattrs ? g->attrv + d->attr0 : NULL;
+	e->vals = d->nattrs ? g->attrv + g->nattrv + d->attr0 : NULL;
+}
+
 const struct entity *gaz_entity(const gazetteer *g, uint32_t ix)
 {
-	return &g->ents[ix];
+	struct entity *e = &g->ents[ix];
+	if (!g->view)
+		return e;
+	_Atomic unsigned char *st = &g->vstate[ix];
+	if (atomic_load_explicit(st, memory_order_acquire) == 2)
+		return e;
+	unsigned char expect = 0;
+	if (atomic_compare_exchange_strong_explicit(st, &expect, 1, memory_order_acquire,
+						    memory_order_acquire)) {
+		ent_from_image(g, ix, e);
+		atomic_store_explicit(st, 2, memory_order_release);
+		return e;
+	}
+	while (atomic_load_explicit(st, memory_order_acquire) != 2)
+		sched_yield(); /* another thread is filling it in: a few stores */
+	return e;
 }
 
 const struct entity *gaz_find(const gazetteer *g, const char *id)
 {
-	const struct strent *e = st_get(&g->ids, id, strlen(id));
-	return e && e->s ? &g->ents[e->val] : NULL;
+	size_t n = strlen(id);
+	uint32_t ix = st_value(&g->ids, id, n, hash_bytes(id, n));
+	return ix == GAZ_NONE ? NULL : gaz_entity(g, ix);
 }
 
 size_t gaz_warnings(const gazetteer *g)
@@ -459,15 +545,15 @@ static int parse_flags(char *s, uint16_t *flags)
 }
 
 /* Add a form to the trie. Returns 0, or -1 when the form has no token to match. */
-static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const char *path,
-		    long line)
+static int add_form(gazetteer *g, const struct gaz_form *f, const char *text, FILE *check,
+		    const char *path, long line)
 {
 	struct arena a;
 	struct norm_text nt;
 	struct tok_list tl;
 	arena_init(&a);
-	norm_text(&a, f->text, strlen(f->text), &nt);
-	tok_split(&a, &nt, f->text, &tl);
+	norm_text(&a, text, strlen(text), &nt);
+	tok_split(&a, &nt, text, &tl);
 	uint32_t node = 0;
 	size_t used = 0;
 	uint32_t first = GAZ_NONE;
@@ -491,7 +577,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 		const struct gaz_form *o = &g->forms[k];
 		if (o->entity == f->entity) {
 			if (o->kind == f->kind) {
-				warn(g, check, path, line, "duplicate form '%s' of %s", f->text,
+				warn(g, check, path, line, "duplicate form '%s' of %s", text,
 				     g->ents[f->entity].id);
 				break;
 			}
@@ -499,7 +585,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 		}
 		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS)) {
 			warn(g, check, path, line,
-			     "form '%s' also names %s: mark both lines ambiguous", f->text,
+			     "form '%s' also names %s: mark both lines ambiguous", text,
 			     g->ents[o->entity].id);
 			break;
 		}
@@ -508,6 +594,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, FILE *check, const c
 		g->capforms = g->capforms ? g->capforms * 2 : 4096;
 		g->forms = xrealloc(g->forms, g->capforms * sizeof *g->forms);
 	}
+	buf_add(&g->ftext, text, strlen(text) + 1);
 	uint32_t ix = (uint32_t)g->nforms++;
 	g->forms[ix] = *f;
 	g->forms[ix].next = GAZ_NONE;
@@ -581,8 +668,10 @@ static int parse_line(gazetteer *g, char *line, const char *path, long lineno, F
 	int rc = add_attrs(g, f.entity, col[7], path, lineno, err);
 	if (rc)
 		return rc;
-	f.text = pool_strndup(g, form, strlen(form));
-	if (add_form(g, &f, check, path, lineno) < 0)
+	if (g->ftext.len + strlen(form) >= UINT32_MAX)
+		return err_set(err, ERR_LIMIT, path, lineno, "more than 4 GB of forms");
+	f.text = (uint32_t)g->ftext.len;
+	if (add_form(g, &f, form, check, path, lineno) < 0)
 		return err_set(err, ERR_SYNTAX, path, lineno, "form '%s' has nothing to match",
 			       form);
 	return 0;
@@ -602,8 +691,12 @@ static int load_line(void *ctx, char *line, size_t len, const char *path, long l
 	return parse_line(c->g, line, path, lineno, c->check, err);
 }
 
+static void thaw(gazetteer *g);
+
 int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 {
+	if (g->view)
+		thaw(g);
 	struct load_ctx c = {g, check};
 	return read_lines(path, load_line, &c, err);
 }
@@ -645,59 +738,57 @@ int gaz_load_dir(gazetteer *g, const char *dir, FILE *check, struct err *err)
 	return rc;
 }
 
-bool gaz_first_name(gazetteer *g, uint32_t tok)
+/* out[tok] = 1 for the first words of people's full names (out: tokens.n + 1 bytes). */
+static void first_names(const gazetteer *g, uint8_t *out)
 {
-	if (g->nfirsts != g->tokens.n) {
-		free(g->firsts);
-		g->firsts = xcalloc(g->tokens.n + 1, 1);
-		g->nfirsts = g->tokens.n;
-		const struct strent *pt = st_get(&g->types, "PERSON", 6);
-		const char *person = pt && pt->s ? pt->s : NULL;
-		for (size_t i = 0; person && i < g->nforms; i++) {
-			const struct gaz_form *f = &g->forms[i];
-			if (f->ntok >= 2 && f->first_tok < g->tokens.n &&
-			    (f->kind == KIND_NAME || f->kind == KIND_ALIAS) &&
-			    g->ents[f->entity].type == person)
-				g->firsts[f->first_tok] = 1;
-		}
+	memset(out, 0, g->tokens.n + 1);
+	const struct strent *pt = st_get(&g->types, "PERSON", 6);
+	const char *person = pt && pt->s ? pt->s : NULL;
+	for (size_t i = 0; person && i < g->nforms; i++) {
+		const struct gaz_form *f = &g->forms[i];
+		if (f->ntok >= 2 && f->first_tok < g->tokens.n &&
+		    (f->kind == KIND_NAME || f->kind == KIND_ALIAS) &&
+		    g->ents[f->entity].type == person)
+			out[f->first_tok] = 1;
 	}
-	return tok < g->nfirsts && g->firsts[tok];
 }
 
-const char *gaz_token_str(gazetteer *g, uint32_t tok, size_t *n)
+bool gaz_first_name(gazetteer *g, uint32_t tok)
 {
-	if (g->ntokstr != g->tokens.n) {
-		free(g->tokstr);
-		g->tokstr = xcalloc(g->tokens.n + 1, sizeof *g->tokstr);
-		g->ntokstr = g->tokens.n;
-		for (size_t i = 0; i < g->tokens.cap; i++)
-			if (g->tokens.v[i].s && g->tokens.v[i].val < g->tokens.n)
-				g->tokstr[g->tokens.v[i].val] = g->tokens.v[i].s;
+	if (g->view)
+		return tok < g->tokens.n && g->vfirsts[tok];
+	if (g->nfirsts != g->tokens.n) {
+		free(g->firsts);
+		g->firsts = xmalloc(g->tokens.n + 1);
+		g->nfirsts = g->tokens.n;
+		first_names(g, g->firsts);
 	}
-	const char *s = tok < g->ntokstr ? g->tokstr[tok] : NULL;
-	*n = s ? strlen(s) : 0;
-	return s ? s : "";
+	return tok < g->nfirsts && g->firsts[tok];
 }
 
 /* ---- compiled images ----
  *
  * Layout: a header (magic, byte-order mark, format version, build id, checksum, section
- * table), then 8-aligned sections: the string pool (NUL-terminated strings, referred to by
- * offset), the three string tables, entities, attributes, forms, trie nodes and edges, all
- * as fixed-width little-endian-or-native records (the byte-order mark refuses an image of
- * the other order). On load the pool stays mapped and every table is converted into the
- * in-memory form in one pass, with one allocation per table. */
+ * table), then 8-aligned sections: the string pool (NUL-terminated strings, each stored
+ * once, referred to by offset; offset 0 holds an empty string so that 0 can mark an empty
+ * table slot), the token, id and type tables (struct strent_d, in the slots of the
+ * in-memory tables), entities (struct ent_d), attributes, forms (struct gaz_form), trie
+ * nodes and edges as in memory, and the first-name bytes of gaz_first_name(). Records are
+ * fixed-width in native order; the byte-order mark refuses an image of the other order.
+ * Loading checks every record's offsets and indexes once, so a view never reads outside
+ * the mapping whatever the file holds. */
 
 #ifndef GAZ_CODE_ID
 #define GAZ_CODE_ID "dev"
 #endif
 #include "version.h"
 #define IMG_MAGIC "ENTOPICG"
-#define IMG_VERSION 3u
+#define IMG_VERSION 4u
 #define IMG_ORDER 0x01020304u
 #define IMG_BUILD (ENTOPIC_VERSION " " GAZ_CODE_ID)
 
-enum { S_POOL, S_TOKENS, S_IDS, S_TYPES, S_ENTS, S_ATTRS, S_FORMS, S_NODES, S_EDGES, S_N };
+enum { S_POOL, S_TOKENS, S_IDS, S_TYPES, S_ENTS, S_ATTRS, S_FORMS, S_NODES, S_EDGES, S_FIRSTS,
+       S_N };
 
 struct img_header {
 	char magic[8];
@@ -709,12 +800,6 @@ struct img_header {
 	uint64_t off[S_N], len[S_N], count[S_N];
 	uint64_t warnings;
 };
-
-struct strent_d { uint64_t hash; uint32_t off, len, val, used; };
-struct ent_d { uint32_t id, type, name, country, group, attr0, nattrs, pad; };
-struct attr_d { uint32_t key, val; };
-struct form_d { uint32_t entity; uint8_t kind, casep; uint16_t flags; uint32_t text, next, first_tok, ntok; };
-struct edge_d { uint64_t key; uint32_t child, pad; };
 
 /* Four independent lanes of 64-bit words, so the sum runs at memory speed. */
 static uint64_t img_sum(const unsigned char *p, size_t n)
@@ -737,47 +822,51 @@ static uint64_t img_sum(const unsigned char *p, size_t n)
 	return h;
 }
 
-/* pointer -> pool offset, deduplicated */
+/* string -> pool offset, each distinct string stored once */
 struct poolw {
 	struct buf b;
-	const char **keys;
-	uint32_t *offs;
+	uint32_t *offs; /* open addressing over the strings' contents; 0 = empty */
+	uint64_t *hs;
 	size_t cap, n;
 };
+
+static void pool_grow(struct poolw *pw)
+{
+	size_t ncap = pw->cap ? pw->cap * 2 : 4096;
+	uint32_t *no = xcalloc(ncap, sizeof *no);
+	uint64_t *nh = xmalloc(ncap * sizeof *nh);
+	for (size_t i = 0; i < pw->cap; i++) {
+		if (!pw->offs[i])
+			continue;
+		size_t j = pw->hs[i] & (ncap - 1);
+		while (no[j])
+			j = (j + 1) & (ncap - 1);
+		no[j] = pw->offs[i];
+		nh[j] = pw->hs[i];
+	}
+	free(pw->offs);
+	free(pw->hs);
+	pw->offs = no;
+	pw->hs = nh;
+	pw->cap = ncap;
+}
 
 static uint32_t pool_off(struct poolw *pw, const char *s)
 {
 	if (!s)
 		return UINT32_MAX;
-	if ((pw->n + 1) * 2 >= pw->cap) {
-		size_t ncap = pw->cap ? pw->cap * 2 : 4096;
-		const char **nk = xcalloc(ncap, sizeof *nk);
-		uint32_t *no = xmalloc(ncap * sizeof *no);
-		for (size_t i = 0; i < pw->cap; i++) {
-			if (!pw->keys[i])
-				continue;
-			size_t j = ((uintptr_t)pw->keys[i] * 0x9E3779B97F4A7C15ULL >> 17) & (ncap - 1);
-			while (nk[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = pw->keys[i];
-			no[j] = pw->offs[i];
-		}
-		free(pw->keys);
-		free(pw->offs);
-		pw->keys = nk;
-		pw->offs = no;
-		pw->cap = ncap;
-	}
-	size_t j = ((uintptr_t)s * 0x9E3779B97F4A7C15ULL >> 17) & (pw->cap - 1);
-	while (pw->keys[j]) {
-		if (pw->keys[j] == s)
+	if ((pw->n + 1) * 2 >= pw->cap)
+		pool_grow(pw);
+	size_t n = strlen(s);
+	uint64_t h = hash_bytes(s, n);
+	size_t j = h & (pw->cap - 1);
+	for (; pw->offs[j]; j = (j + 1) & (pw->cap - 1))
+		if (pw->hs[j] == h && strcmp(pw->b.p + pw->offs[j], s) == 0)
 			return pw->offs[j];
-		j = (j + 1) & (pw->cap - 1);
-	}
-	uint32_t off = (uint32_t)pw->b.len;
-	buf_add(&pw->b, s, strlen(s) + 1);
-	pw->keys[j] = s;
+	uint32_t off = (uint32_t)pw->b.len; /* gaz_save() refuses pools over 4 GB */
+	buf_add(&pw->b, s, n + 1);
 	pw->offs[j] = off;
+	pw->hs[j] = h;
 	pw->n++;
 	return off;
 }
@@ -786,13 +875,12 @@ static void put_strtab(struct buf *out, struct poolw *pw, const struct strtab *t
 {
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct strent *e = &t->v[i];
-		struct strent_d d = {0, 0, 0, 0, 0};
+		struct strent_d d = {0, 0, 0, 0};
 		if (e->s) {
-			d.hash = e->hash;
+			d.hash = (uint32_t)(e->hash >> 32);
 			d.off = pool_off(pw, e->s);
 			d.len = e->len;
 			d.val = e->val;
-			d.used = 1;
 		}
 		buf_add(out, &d, sizeof d);
 	}
@@ -800,10 +888,14 @@ static void put_strtab(struct buf *out, struct poolw *pw, const struct strtab *t
 
 int gaz_save(const gazetteer *g, const char *path, struct err *err)
 {
+	if (g->view)
+		return err_set(err, ERR_SYNTAX, path, 0,
+			       "a gazetteer read from an image is compiled from its lexicon files");
 	struct buf sec[S_N];
 	struct poolw pw;
 	memset(&pw, 0, sizeof pw);
 	buf_init(&pw.b);
+	buf_add(&pw.b, "", 1); /* offset 0: the empty slot mark */
 	for (int i = 0; i < S_N; i++)
 		buf_init(&sec[i]);
 	put_strtab(&sec[S_TOKENS], &pw, &g->tokens);
@@ -823,16 +915,16 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 		}
 	}
 	for (size_t i = 0; i < g->nforms; i++) {
-		const struct gaz_form *f = &g->forms[i];
-		struct form_d d = {f->entity, f->kind, f->casep, f->flags, pool_off(&pw, f->text),
-				   f->next, f->first_tok, f->ntok};
+		struct gaz_form d = g->forms[i];
+		d.text = pool_off(&pw, g->ftext.p + g->forms[i].text);
 		buf_add(&sec[S_FORMS], &d, sizeof d);
 	}
 	buf_add(&sec[S_NODES], g->nodes, g->nnodes * sizeof *g->nodes);
-	for (size_t i = 0; i < g->capedges; i++) {
-		struct edge_d d = {g->edges[i].key, g->edges[i].child, 0};
-		buf_add(&sec[S_EDGES], &d, sizeof d);
-	}
+	buf_add(&sec[S_EDGES], g->edges, g->capedges * sizeof *g->edges);
+	uint8_t *firsts = xmalloc(g->tokens.n + 1);
+	first_names(g, firsts);
+	buf_add(&sec[S_FIRSTS], firsts, g->tokens.n + 1);
+	free(firsts);
 	sec[S_POOL] = pw.b;
 	struct img_header h;
 	memset(&h, 0, sizeof h);
@@ -841,7 +933,7 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	h.version = IMG_VERSION;
 	snprintf(h.build, sizeof h.build, "%s", IMG_BUILD);
 	uint64_t counts[S_N] = {pw.b.len, g->tokens.cap, g->ids.cap, g->types.cap, g->nents,
-				attr, g->nforms, g->nnodes, g->capedges};
+				attr, g->nforms, g->nnodes, g->capedges, g->tokens.n + 1};
 	struct buf body;
 	buf_init(&body);
 	static const char zero[8];
@@ -857,6 +949,10 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	h.size = sizeof h + body.len;
 	h.checksum = img_sum((const unsigned char *)body.p, body.len);
 	int rc = 0;
+	if (pw.b.len > UINT32_MAX) {
+		rc = err_set(err, ERR_LIMIT, path, 0, "more than 4 GB of strings for one image");
+		goto out;
+	}
 	size_t tl = strlen(path) + 8;
 	char *tmp = xmalloc(tl);
 	snprintf(tmp, tl, "%s.tmp", path);
@@ -870,34 +966,121 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 		unlink(tmp);
 	}
 	free(tmp);
+out:
 	buf_clear(&body);
 	for (int i = 0; i < S_N; i++)
 		buf_clear(&sec[i]);
-	free(pw.keys);
 	free(pw.offs);
+	free(pw.hs);
 	return rc;
 }
 
-static int load_strtab(struct strtab *t, const char *pool, uint64_t poollen,
-		       const struct strent_d *d, uint64_t cap)
+/* Check an image's string table: strings inside the pool, values below nval, one empty
+ * slot at least (probes end). Returns the number of used slots, or -1. */
+static long long check_strtab(const struct strent_d *d, uint64_t cap, uint64_t poollen,
+			      uint64_t nval)
 {
 	if (cap & (cap - 1))
 		return -1;
+	long long used = 0;
+	for (uint64_t i = 0; i < cap; i++) {
+		if (!d[i].off)
+			continue;
+		if (d[i].off >= poollen || (uint64_t)d[i].off + d[i].len >= poollen ||
+		    d[i].val >= nval)
+			return -1;
+		used++;
+	}
+	return cap && (uint64_t)used >= cap ? -1 : used;
+}
+
+static void view_strtab(struct strtab *t, const struct strent_d *d, uint64_t cap,
+			const char *pool, size_t n)
+{
+	t->v = NULL;
+	t->dv = cap ? d : NULL;
+	t->dpool = pool;
+	t->cap = (size_t)cap;
+	t->n = n;
+}
+
+/* The type table goes to memory (types are interned: gaz_intern_type() may add one). */
+static void load_types(struct strtab *t, const struct strent_d *d, uint64_t cap,
+		       const char *pool)
+{
 	t->cap = (size_t)cap;
 	t->v = xcalloc(cap ? cap : 1, sizeof *t->v);
 	t->n = 0;
 	for (uint64_t i = 0; i < cap; i++) {
-		if (!d[i].used)
+		if (!d[i].off)
 			continue;
-		if (d[i].off >= poollen || d[i].off + (uint64_t)d[i].len >= poollen)
-			return -1;
-		t->v[i].hash = d[i].hash;
-		t->v[i].s = pool + d[i].off;
-		t->v[i].len = d[i].len;
-		t->v[i].val = d[i].val;
+		struct strent *e = &t->v[i];
+		e->s = pool + d[i].off;
+		e->len = d[i].len;
+		e->val = d[i].val;
+		e->hash = hash_bytes(e->s, e->len);
 		t->n++;
 	}
-	return 0;
+}
+
+/* Why the image's records are unusable, or NULL: every offset and index is checked here,
+ * once, so that the view can trust them. */
+static const char *check_image(const struct img_header *h, const unsigned char *base,
+			       uint64_t *nedges)
+{
+	const char *pool = (const char *)base + h->off[S_POOL];
+	uint64_t poollen = h->len[S_POOL];
+	if (poollen == 0 || pool[0] != '\0' || pool[poollen - 1] != '\0')
+		return "image pool is damaged";
+	uint64_t nents = h->count[S_ENTS], nattrs = h->count[S_ATTRS];
+	uint64_t nforms = h->count[S_FORMS], nnodes = h->count[S_NODES];
+	uint64_t capedges = h->count[S_EDGES];
+	if (h->count[S_FIRSTS] == 0 || nents >= UINT32_MAX || nforms >= UINT32_MAX ||
+	    nnodes >= UINT32_MAX || nnodes == 0 || capedges == 0 || (capedges & (capedges - 1)))
+		return "image tables are damaged";
+	uint64_t ntok = h->count[S_FIRSTS] - 1;
+	if (check_strtab((const struct strent_d *)(base + h->off[S_TOKENS]), h->count[S_TOKENS],
+			 poollen, ntok) < 0 ||
+	    check_strtab((const struct strent_d *)(base + h->off[S_IDS]), h->count[S_IDS], poollen,
+			 nents) < 0 ||
+	    check_strtab((const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES],
+			 poollen, UINT32_MAX) < 0)
+		return "image string table is damaged";
+#define INPOOL(o) ((o) < poollen)
+#define OPTPOOL(o) ((o) == UINT32_MAX || (o) < poollen)
+	const struct ent_d *ed = (const struct ent_d *)(base + h->off[S_ENTS]);
+	for (uint64_t i = 0; i < nents; i++)
+		if (!INPOOL(ed[i].id) || !INPOOL(ed[i].type) || !INPOOL(ed[i].name) ||
+		    !OPTPOOL(ed[i].country) || !OPTPOOL(ed[i].group) ||
+		    (uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs)
+			return "image entity is damaged";
+	const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
+	for (uint64_t i = 0; i < nattrs; i++)
+		if (!INPOOL(ad[i].key) || !INPOOL(ad[i].val))
+			return "image attribute is damaged";
+	const struct gaz_form *fr = (const struct gaz_form *)(base + h->off[S_FORMS]);
+	for (uint64_t i = 0; i < nforms; i++)
+		if (fr[i].entity >= nents || !INPOOL(fr[i].text) ||
+		    (fr[i].next != GAZ_NONE && fr[i].next >= nforms) || fr[i].kind >= KIND_NKINDS)
+			return "image form is damaged";
+	const struct node *nd = (const struct node *)(base + h->off[S_NODES]);
+	for (uint64_t i = 0; i < nnodes; i++)
+		if ((nd[i].first != GAZ_NONE && nd[i].first >= nforms) ||
+		    (nd[i].last != GAZ_NONE && nd[i].last >= nforms))
+			return "image node is damaged";
+	const struct edge *dd = (const struct edge *)(base + h->off[S_EDGES]);
+	*nedges = 0;
+	for (uint64_t i = 0; i < capedges; i++)
+		if (dd[i].key) {
+			if (dd[i].child >= nnodes)
+				return "image edge is damaged";
+			++*nedges;
+		}
+	if (*nedges >= capedges)
+		return "image edge table is full";
+#undef INPOOL
+#undef OPTPOOL
+	return NULL;
 }
 
 int gaz_load_image(gazetteer *g, const char *path, struct err *err)
@@ -911,7 +1094,8 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 		return err_set(err, ERR_SYNTAX, path, 0, "not a compiled lexicon image");
 	}
 	size_t len = (size_t)st.st_size;
-	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* every page is read by the checksum anyway: map them all at once */
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
@@ -929,147 +1113,133 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	else if (img_sum(base + sizeof *h, len - sizeof *h) != h->checksum)
 		why = "image checksum mismatch";
 	for (int i = 0; !why && i < S_N; i++)
-		if (h->off[i] > len || h->len[i] > len - h->off[i])
+		if (h->off[i] > len || h->len[i] > len - h->off[i] || h->off[i] % 8)
 			why = "image section out of bounds";
 	if (!why && g->nents) /* only into an empty gazetteer */
 		why = "image loaded after other lexicons";
 	static const size_t recsz[S_N] = {1, sizeof(struct strent_d), sizeof(struct strent_d),
 					  sizeof(struct strent_d), sizeof(struct ent_d),
-					  sizeof(struct attr_d), sizeof(struct form_d),
-					  sizeof(struct node), sizeof(struct edge_d)};
+					  sizeof(struct attr_d), sizeof(struct gaz_form),
+					  sizeof(struct node), sizeof(struct edge), 1};
 	for (int i = 0; !why && i < S_N; i++)
-		if (h->len[i] != h->count[i] * recsz[i])
+		if (h->count[i] > h->len[i] || h->len[i] != h->count[i] * recsz[i])
 			why = "image section sizes disagree";
+	uint64_t nedges = 0;
+	if (!why)
+		why = check_image(h, base, &nedges);
 	if (why) {
 		munmap(map, len);
 		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
 	}
 	const char *pool = (const char *)base + h->off[S_POOL];
-	uint64_t poollen = h->len[S_POOL];
-	if (poollen == 0 || pool[poollen - 1] != '\0')
-		why = "image pool is not terminated";
-	free(g->tokens.v);
-	free(g->ids.v);
-	free(g->types.v);
-	memset(&g->tokens, 0, sizeof g->tokens);
-	memset(&g->ids, 0, sizeof g->ids);
-	memset(&g->types, 0, sizeof g->types);
-	if (!why &&
-	    (load_strtab(&g->tokens, pool, poollen,
-			 (const struct strent_d *)(base + h->off[S_TOKENS]), h->count[S_TOKENS]) ||
-	     load_strtab(&g->ids, pool, poollen, (const struct strent_d *)(base + h->off[S_IDS]),
-			 h->count[S_IDS]) ||
-	     load_strtab(&g->types, pool, poollen,
-			 (const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES])))
-		why = "image string table is damaged";
 	size_t nents = (size_t)h->count[S_ENTS], nattrs = (size_t)h->count[S_ATTRS];
-	size_t nforms = (size_t)h->count[S_FORMS], nnodes = (size_t)h->count[S_NODES];
-	size_t capedges = (size_t)h->count[S_EDGES];
-#define POOLSTR(o) ((o) == UINT32_MAX ? NULL : (o) < poollen ? pool + (o) : NULL)
-	if (!why) {
-		g->attrv = xmalloc((2 * nattrs + 1) * sizeof *g->attrv);
-		g->nattrv = nattrs;
-		const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
-		for (size_t i = 0; i < nattrs && !why; i++) {
-			g->attrv[i] = POOLSTR(ad[i].key);
-			g->attrv[nattrs + i] = POOLSTR(ad[i].val);
-			if (!g->attrv[i] || !g->attrv[nattrs + i])
-				why = "image attribute is damaged";
-		}
+	free(g->types.v);
+	load_types(&g->types, (const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES],
+		   pool);
+	view_strtab(&g->tokens, (const struct strent_d *)(base + h->off[S_TOKENS]),
+		    h->count[S_TOKENS], pool, (size_t)h->count[S_FIRSTS] - 1);
+	view_strtab(&g->ids, (const struct strent_d *)(base + h->off[S_IDS]), h->count[S_IDS],
+		    pool, nents);
+	g->attrv = xmalloc((2 * nattrs + 1) * sizeof *g->attrv);
+	g->nattrv = nattrs;
+	const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
+	for (size_t i = 0; i < nattrs; i++) {
+		g->attrv[i] = pool + ad[i].key;
+		g->attrv[nattrs + i] = pool + ad[i].val;
 	}
-	if (!why) {
-		free(g->ents);
-		g->ents = xcalloc(nents + 1, sizeof *g->ents);
-		g->capents = nents + 1;
-		const struct ent_d *ed = (const struct ent_d *)(base + h->off[S_ENTS]);
-		for (size_t i = 0; i < nents && !why; i++) {
-			struct entity *e = &g->ents[i];
-			e->id = POOLSTR(ed[i].id);
-			e->type = POOLSTR(ed[i].type);
-			e->name = POOLSTR(ed[i].name);
-			e->country = POOLSTR(ed[i].country);
-			e->group = POOLSTR(ed[i].group);
-			if (!e->id || !e->type || !e->name ||
-			    (uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs) {
-				why = "image entity is damaged";
-				break;
-			}
-			e->nattrs = ed[i].nattrs;
-			e->keys = e->nattrs ? g->attrv + ed[i].attr0 : NULL;
-			e->vals = e->nattrs ? g->attrv + nattrs + ed[i].attr0 : NULL;
-			/* e->type is the interned pointer already: the pool holds each string once, so
-			 * the type table and the entities share the offset */
-		}
-		g->nents = why ? 0 : nents;
-	}
-	if (!why) {
-		free(g->forms);
-		g->forms = xmalloc((nforms + 1) * sizeof *g->forms);
-		g->capforms = nforms + 1;
-		const struct form_d *fr = (const struct form_d *)(base + h->off[S_FORMS]);
-		for (size_t i = 0; i < nforms && !why; i++) {
-			struct gaz_form *f = &g->forms[i];
-			f->entity = fr[i].entity;
-			f->kind = fr[i].kind;
-			f->casep = fr[i].casep;
-			f->flags = fr[i].flags;
-			f->text = POOLSTR(fr[i].text);
-			f->next = fr[i].next;
-			f->first_tok = fr[i].first_tok;
-			f->ntok = (uint8_t)fr[i].ntok;
-			if (!f->text || f->entity >= nents ||
-			    (f->next != GAZ_NONE && f->next >= nforms))
-				why = "image form is damaged";
-		}
-		g->nforms = why ? 0 : nforms;
-	}
-	if (!why && (capedges & (capedges - 1)))
-		why = "image edge table is damaged";
-	if (!why) {
-		free(g->nodes);
-		g->capnodes = nnodes + 1;
-		g->nodes = xmalloc(g->capnodes * sizeof *g->nodes);
-		memcpy(g->nodes, base + h->off[S_NODES], nnodes * sizeof *g->nodes);
-		g->nnodes = nnodes;
-		for (size_t i = 0; i < nnodes && !why; i++)
-			if ((g->nodes[i].first != GAZ_NONE && g->nodes[i].first >= nforms) ||
-			    (g->nodes[i].last != GAZ_NONE && g->nodes[i].last >= nforms))
-				why = "image node is damaged";
-		free(g->edges);
-		g->edges = xcalloc(capedges ? capedges : 1, sizeof *g->edges);
-		g->capedges = capedges;
-		g->nedges = 0;
-		const struct edge_d *dd = (const struct edge_d *)(base + h->off[S_EDGES]);
-		for (size_t i = 0; i < capedges && !why; i++) {
-			g->edges[i].key = dd[i].key;
-			g->edges[i].child = dd[i].child;
-			if (dd[i].key) {
-				g->nedges++;
-				if (dd[i].child >= nnodes)
-					why = "image edge is damaged";
-			}
-		}
-	}
-#undef POOLSTR
+	free(g->ents);
+	/* untouched pages of a large calloc are not resident: entities cost memory as they
+	 * are used */
+	g->ents = xcalloc(nents + 1, sizeof *g->ents);
+	g->capents = nents + 1;
+	g->nents = nents;
+	g->vstate = xcalloc(nents + 1, sizeof *g->vstate);
+	g->vents = (const struct ent_d *)(base + h->off[S_ENTS]);
+	free(g->forms);
+	free(g->nodes);
+	free(g->edges);
+	/* read-only from here on: gaz_load() thaws a view before changing anything */
+	g->forms = (struct gaz_form *)(base + h->off[S_FORMS]);
+	g->nforms = g->capforms = (size_t)h->count[S_FORMS];
+	g->nodes = (struct node *)(base + h->off[S_NODES]);
+	g->nnodes = g->capnodes = (size_t)h->count[S_NODES];
+	g->edges = (struct edge *)(base + h->off[S_EDGES]);
+	g->capedges = (size_t)h->count[S_EDGES];
+	g->nedges = (size_t)nedges;
+	g->vfirsts = base + h->off[S_FIRSTS];
+	g->vpool = pool;
+	g->vpoollen = h->len[S_POOL];
 	g->warnings = h->warnings;
 	g->map = map;
 	g->maplen = len;
-	if (why) {
-		/* leave g empty and usable */
-		struct strtab *tabs[] = {&g->tokens, &g->ids, &g->types};
-		for (int i = 0; i < 3; i++) {
-			free(tabs[i]->v);
-			memset(tabs[i], 0, sizeof *tabs[i]);
-		}
-		free(g->attrv);
-		g->attrv = NULL;
-		g->nattrv = 0;
-		g->nents = g->nforms = 0;
-		g->nnodes = 1;
-		g->nodes[0].first = g->nodes[0].last = GAZ_NONE;
-		memset(g->edges, 0, g->capedges * sizeof *g->edges);
-		g->nedges = 0;
-		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
-	}
+	g->view = true;
 	return 0;
+}
+
+int gaz_image_reseal(const char *path, struct err *err)
+{
+	FILE *fp = fopen(path, "r+b");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	struct buf b;
+	buf_init(&b);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&b, chunk, n);
+	int rc = 0;
+	struct img_header h;
+	if (ferror(fp) || b.len < sizeof h) {
+		rc = err_set(err, ERR_SYNTAX, path, 0, "not a compiled lexicon image");
+	} else {
+		memcpy(&h, b.p, sizeof h);
+		h.checksum = img_sum((const unsigned char *)b.p + sizeof h, b.len - sizeof h);
+		if (fseek(fp, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, fp) != 1)
+			rc = err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	}
+	if (fclose(fp) != 0 && !rc)
+		rc = err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	buf_clear(&b);
+	return rc;
+}
+
+/* Turn a view into the in-memory form (every table copied; the strings stay mapped). */
+static void thaw(gazetteer *g)
+{
+	struct strtab *tabs[] = {&g->tokens, &g->ids};
+	for (int k = 0; k < 2; k++) {
+		struct strtab *t = tabs[k];
+		if (!t->dv)
+			continue;
+		t->v = xcalloc(t->cap, sizeof *t->v);
+		for (size_t i = 0; i < t->cap; i++) {
+			const struct strent_d *d = &t->dv[i];
+			if (!d->off)
+				continue;
+			struct strent *e = &t->v[i];
+			e->s = t->dpool + d->off;
+			e->len = d->len;
+			e->val = d->val;
+			e->hash = hash_bytes(e->s, e->len); /* the same slot: its lower bits */
+		}
+		t->dv = NULL;
+	}
+	for (size_t i = 0; i < g->nents; i++)
+		if (atomic_load_explicit(&g->vstate[i], memory_order_relaxed) != 2)
+			ent_from_image(g, (uint32_t)i, &g->ents[i]);
+	free(g->vstate);
+	g->vstate = NULL;
+	struct gaz_form *forms = xmalloc((g->nforms + 1) * sizeof *forms);
+	memcpy(forms, g->forms, g->nforms * sizeof *forms);
+	g->forms = forms;
+	g->capforms = g->nforms + 1;
+	buf_add(&g->ftext, g->vpool, g->vpoollen); /* the forms' offsets stay valid */
+	struct node *nodes = xmalloc((g->nnodes + 1) * sizeof *nodes);
+	memcpy(nodes, g->nodes, g->nnodes * sizeof *nodes);
+	g->nodes = nodes;
+	g->capnodes = g->nnodes + 1;
+	struct edge *edges = xmalloc(g->capedges * sizeof *edges);
+	memcpy(edges, g->edges, g->capedges * sizeof *edges);
+	g->edges = edges;
+	g->view = false;
 }

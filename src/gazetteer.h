@@ -34,15 +34,17 @@ struct entity {
 	size_t nattrs;
 };
 
+/* Fixed-width, no pointers: compiled images hold this very record. */
 struct gaz_form {
 	uint32_t entity; /* index into the entities */
 	uint8_t kind;    /* enum gaz_kind */
 	uint8_t casep;   /* enum gaz_case */
 	uint16_t flags;  /* enum gaz_flag */
-	const char *text; /* the form as written in the lexicon */
+	uint32_t text;   /* the form as written in the lexicon: gaz_form_text() */
 	uint32_t next;    /* next form on the same trie node, or UINT32_MAX */
 	uint32_t first_tok; /* its first word's token id (GAZ_NONE: none) */
 	uint8_t ntok;     /* its number of tokens, hyphens aside (255: 255 or more) */
+	uint8_t pad[3];
 };
 
 typedef struct gazetteer gazetteer;
@@ -86,22 +88,28 @@ uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);
 const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
+/* The form as written in the lexicon (borrowed from g). */
+const char *gaz_form_text(const gazetteer *g, const struct gaz_form *f);
 
 /* Is token id tok the first word of some person's full name (a name or alias form of two
  * or more words)? Computed over all forms on the first call after a load; call it once
  * before sharing g between threads. */
 bool gaz_first_name(gazetteer *g, uint32_t tok);
 
-/* The string of token id tok (borrowed from g), *n its length. */
-const char *gaz_token_str(gazetteer *g, uint32_t tok, size_t *n);
-
 /* Compiled images: the whole gazetteer in one file (versioned header, checksum, fixed
- * byte order), read back with mmap. gaz_save() writes g to path; returns 0 or a negative
- * ERR_* with *err filled in. gaz_load_image() loads an image into an empty g; returns 0,
- * or -ERR_SYNTAX when the file is no image of this build (wrong magic, version, byte order,
- * build or checksum: the caller falls back to the TSV files), or -ERR_IO. */
+ * byte order), read back with mmap. gaz_save() writes g (loaded from lexicon files, not
+ * from an image) to path; returns 0 or a negative ERR_* with *err filled in.
+ * gaz_load_image() loads an image into an empty g; returns 0, or -ERR_SYNTAX when the file
+ * is no image of this build (wrong magic, version, byte order, build, checksum or damaged
+ * tables: the caller falls back to the TSV files), or -ERR_IO. The image is used in place:
+ * its tables are read from the mapping and an entity record is built on its first use
+ * (gaz_entity() and gaz_find() may be called from several threads at once); a later
+ * gaz_load() first copies the image's tables into memory. */
 int gaz_save(const gazetteer *g, const char *path, struct err *err);
 int gaz_load_image(gazetteer *g, const char *path, struct err *err);
+/* Recompute and store the checksum of the image file at path (tests use it to forge images
+ * whose records are damaged behind a right checksum). Returns 0 or a negative ERR_*. */
+int gaz_image_reseal(const char *path, struct err *err);
 
 /* Name of a form kind ("name", "abbreviation", ...). */
 const char *gaz_kind_name(int kind);

@@ -136,11 +136,12 @@ static int32_t next_letter(const char *s, size_t n, size_t *i)
 /* CASE_EXACT: every upper-case letter of the form must be upper case in the text. Letters
  * are paired in order; when the counts differ (a ligature, a transliteration) only the
  * first letters are compared. */
-static bool case_ok(const struct gaz_form *f, const char *orig, uint32_t os, uint32_t oe)
+static bool case_ok(const gazetteer *g, const struct gaz_form *f, const char *orig, uint32_t os,
+		    uint32_t oe)
 {
 	if (f->casep == CASE_FOLD)
 		return true;
-	const char *fs = f->text;
+	const char *fs = gaz_form_text(g, f);
 	size_t fn = strlen(fs), fi = 0, ti = 0;
 	size_t tn = oe;
 	size_t tpos = os;
@@ -195,7 +196,7 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 	const struct token *ti = &tl->v[i], *tj = &tl->v[j - 1];
 	for (uint32_t f = gaz_forms(m->gaz, node); f != GAZ_NONE; f = gaz_form(m->gaz, f)->next) {
 		const struct gaz_form *gf = gaz_form(m->gaz, f);
-		if (!case_ok(gf, orig, ti->ostart, tj->oend))
+		if (!case_ok(m->gaz, gf, orig, ti->ostart, tj->oend))
 			continue;
 		struct rule_ctx c = {orig, nt, tl, i, j, gaz_entity(m->gaz, gf->entity),
 				     (gf->flags & GAZF_AMBIGUOUS) != 0, gf->kind, headline};

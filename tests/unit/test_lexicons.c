@@ -38,10 +38,11 @@ static bool found(const struct gaz_form *f, const struct entity *e, const char *
 		  const char *after)
 {
 	char text[1024];
-	size_t bl = strlen(before), fl = strlen(f->text);
+	const char *ft = gaz_form_text(gaz, f);
+	size_t bl = strlen(before), fl = strlen(ft);
 	if (bl + fl + strlen(after) + 1 > sizeof text)
 		return true;
-	snprintf(text, sizeof text, "%s%s%s", before, f->text, after);
+	snprintf(text, sizeof text, "%s%s%s", before, ft, after);
 	struct annotation an;
 	struct err err = {0};
 	arena_reset(&arena);
@@ -92,10 +93,10 @@ int main(void)
 			k = 0;
 			hit = found(f, e, "The talks with ", " ended on Monday, officials said.");
 		} else if (e->type == t_mineral && f->kind == KIND_NAME &&
-			   (has_attr(e, "symbol") || has_non_ascii(f->text))) {
-			k = has_non_ascii(f->text) ? 2 : 1;
+			   (has_attr(e, "symbol") || has_non_ascii(gaz_form_text(gaz, f)))) {
+			k = has_non_ascii(gaz_form_text(gaz, f)) ? 2 : 1;
 			hit = found(f, e, "Exports of ", " rose in May.");
-		} else if (e->type == t_person && f->kind == KIND_NAME && has_non_ascii(f->text)) {
+		} else if (e->type == t_person && f->kind == KIND_NAME && has_non_ascii(gaz_form_text(gaz, f))) {
 			k = 3;
 			hit = found(f, e, "On Monday ", " said the talks went well.");
 		}
