@@ -982,16 +982,15 @@ static long long check_strtab(const struct strent_d *d, uint64_t cap, uint64_t p
 {
 	if (cap & (cap - 1))
 		return -1;
-	long long used = 0;
+	/* branch-free, so that the loop runs at memory speed */
+	uint64_t used = 0, bad = 0;
 	for (uint64_t i = 0; i < cap; i++) {
-		if (!d[i].off)
-			continue;
-		if (d[i].off >= poollen || (uint64_t)d[i].off + d[i].len >= poollen ||
-		    d[i].val >= nval)
-			return -1;
-		used++;
+		uint64_t u = d[i].off != 0;
+		used += u;
+		bad |= u & ((d[i].off >= poollen) | ((uint64_t)d[i].off + d[i].len >= poollen) |
+			    (d[i].val >= nval));
 	}
-	return cap && (uint64_t)used >= cap ? -1 : used;
+	return bad || (cap && used >= cap) ? -1 : (long long)used;
 }
 
 static void view_strtab(struct strtab *t, const struct strent_d *d, uint64_t cap,
@@ -1048,35 +1047,44 @@ static const char *check_image(const struct img_header *h, const unsigned char *
 		return "image string table is damaged";
 #define INPOOL(o) ((o) < poollen)
 #define OPTPOOL(o) ((o) == UINT32_MAX || (o) < poollen)
+	/* each loop ORs its records' faults together, branch-free, at memory speed */
+	uint64_t bad = 0;
 	const struct ent_d *ed = (const struct ent_d *)(base + h->off[S_ENTS]);
 	for (uint64_t i = 0; i < nents; i++)
-		if (!INPOOL(ed[i].id) || !INPOOL(ed[i].type) || !INPOOL(ed[i].name) ||
-		    !OPTPOOL(ed[i].country) || !OPTPOOL(ed[i].group) ||
-		    (uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs)
-			return "image entity is damaged";
+		bad |= !INPOOL(ed[i].id) | !INPOOL(ed[i].type) | !INPOOL(ed[i].name) |
+		       !OPTPOOL(ed[i].country) | !OPTPOOL(ed[i].group) |
+		       ((uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs);
+	if (bad)
+		return "image entity is damaged";
 	const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
 	for (uint64_t i = 0; i < nattrs; i++)
-		if (!INPOOL(ad[i].key) || !INPOOL(ad[i].val))
-			return "image attribute is damaged";
+		bad |= !INPOOL(ad[i].key) | !INPOOL(ad[i].val);
+	if (bad)
+		return "image attribute is damaged";
 	const struct gaz_form *fr = (const struct gaz_form *)(base + h->off[S_FORMS]);
 	for (uint64_t i = 0; i < nforms; i++)
-		if (fr[i].entity >= nents || !INPOOL(fr[i].text) ||
-		    (fr[i].next != GAZ_NONE && fr[i].next >= nforms) || fr[i].kind >= KIND_NKINDS)
-			return "image form is damaged";
+		bad |= (fr[i].entity >= nents) | !INPOOL(fr[i].text) |
+		       ((fr[i].next != GAZ_NONE) & (fr[i].next >= nforms)) |
+		       (fr[i].kind >= KIND_NKINDS);
+	if (bad)
+		return "image form is damaged";
 	const struct node *nd = (const struct node *)(base + h->off[S_NODES]);
 	for (uint64_t i = 0; i < nnodes; i++)
-		if ((nd[i].first != GAZ_NONE && nd[i].first >= nforms) ||
-		    (nd[i].last != GAZ_NONE && nd[i].last >= nforms))
-			return "image node is damaged";
+		bad |= ((nd[i].first != GAZ_NONE) & (nd[i].first >= nforms)) |
+		       ((nd[i].last != GAZ_NONE) & (nd[i].last >= nforms));
+	if (bad)
+		return "image node is damaged";
 	const struct edge *dd = (const struct edge *)(base + h->off[S_EDGES]);
-	*nedges = 0;
-	for (uint64_t i = 0; i < capedges; i++)
-		if (dd[i].key) {
-			if (dd[i].child >= nnodes)
-				return "image edge is damaged";
-			++*nedges;
-		}
-	if (*nedges >= capedges)
+	uint64_t used = 0;
+	for (uint64_t i = 0; i < capedges; i++) {
+		uint64_t u = dd[i].key != 0;
+		used += u;
+		bad |= u & (dd[i].child >= nnodes);
+	}
+	if (bad)
+		return "image edge is damaged";
+	*nedges = used;
+	if (used >= capedges)
 		return "image edge table is full";
 #undef INPOOL
 #undef OPTPOOL
