@@ -1,9 +1,10 @@
 #!/bin/sh
 # The whole suite: unit tests, golden cases, CLI error paths, traps, lexicon check and the
 # project's own corpus. Usage: tests/run-all.sh ENTOPIC UNITDIR
-# ENTOPIC is the binary under test (plain or sanitized build); UNITDIR holds the unit tests
-# built the same way. Prints one summary line "N passed, N failed" and exits non-zero when
-# anything failed.
+# ENTOPIC is the binary under test (plain or sanitized build, or a script that wraps one);
+# UNITDIR holds the unit tests built the same way; UNIT_WRAP, when set, is a command put
+# before each unit test (tests/memcheck.sh: valgrind). Prints one summary line "N passed,
+# N failed" and exits non-zero when anything failed.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -35,7 +36,8 @@ trap 'rm -rf "$TMPD"' EXIT INT TERM
 
 for t in "$UNITDIR"/test_*; do
 	[ -x "$t" ] || continue
-	run "unit/$(basename "$t")" "$t"
+	# shellcheck disable=SC2086 # UNIT_WRAP is a command with its arguments
+	run "unit/$(basename "$t")" ${UNIT_WRAP:-} "$t"
 done
 for c in tests/golden/*/; do
 	[ -d "$c" ] || continue
