@@ -150,7 +150,9 @@ model: entopic
 	python3 tools/make-topic-data.py --bbc $(SHARED)/data/bbc-news/bbc-fulltext.tar.gz --news20 $(SHARED)/data/20newsgroups/20news-bydate.tar.gz --out build/topic-data && \
 	./entopic train --base models/topics-curated.tsv -o models/topics.tsv build/topic-data/train.jsonl && \
 	echo "model: held-out BBC + 20 Newsgroups:" && ./entopic eval --topics-only build/topic-data/test.jsonl && \
-	echo "model: held-out BBC alone:" && ./entopic eval --topics-only build/topic-data/test-bbc.jsonl
+	echo "model: held-out BBC alone:" && ./entopic eval --topics-only build/topic-data/test-bbc.jsonl && \
+	echo "model: project-written texts (corpus/gold.jsonl, then models/topic-checks.jsonl):" && \
+	./entopic eval --topics-only corpus/gold.jsonl && ./entopic eval --topics-only models/topic-checks.jsonl
 
 # Throughput of the full pipeline (tools/bench/bench.sh: MB/s, docs/s, peak RSS, start-up;
 # BENCH_CORPUS=FILE.jsonl, BENCH_RUNS=N) and beside the peer annotators of ../shared/peers
