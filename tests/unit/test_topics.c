@@ -400,6 +400,95 @@ static void test_furniture(void)
 	topics_free(m);
 }
 
+/* The index of the highest logit: the main topic, as `entopic eval` ranks it. */
+static size_t main_topic(const struct topics_model *m, const struct topics_input *in,
+			 struct arena *a)
+{
+	size_t n = topics_count(m);
+	double *s = arena_alloc(a, n * sizeof *s), *z = arena_alloc(a, n * sizeof *z);
+	topics_score_z(m, in, a, s, z, NULL, 0);
+	size_t best = 0;
+	for (size_t t = 1; t < n; t++)
+		if (z[t] > z[best])
+			best = t;
+	return best;
+}
+
+/* The default model (models/topics.tsv, run from the top directory): a mineral named in a
+ * story about export controls or talks between states is the object of that story, so
+ * trade or diplomacy is the main topic; mining is the main topic when the story is about
+ * mining itself. Texts written for this test; the mentions are those the matcher gives. */
+static void test_default_main_topic(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load("models/topics.tsv", &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	const char *trade =
+		"China tightens export rules on rare earths\n"
+		"Exporters of rare earth metals, rare earth magnets, lithium and graphite will need "
+		"export licences from December, and customs will check shipments of cobalt and "
+		"nickel for dual-use items.";
+	struct topics_mention tm[] = {
+		{"COUNTRY", "country:CN", NULL},
+		{"MINERAL", "mineral:rare-earth-elements", "rare-earth"},
+		{"MINERAL", "mineral:rare-earth-elements", "rare-earth"},
+		{"MINERAL", "mineral:rare-earth-elements", "rare-earth"},
+		{"MINERAL", "mineral:lithium", "battery"},
+		{"MINERAL", "mineral:graphite", NULL},
+		{"MINERAL", "mineral:cobalt", "battery"},
+		{"MINERAL", "mineral:nickel", "battery"},
+	};
+	const char *diplomacy =
+		"Japan and Australia sign critical minerals pact\n"
+		"The foreign ministers of Japan and Australia signed a memorandum on critical "
+		"minerals cooperation, and said the two countries would coordinate investment in "
+		"rare earths and lithium.";
+	struct topics_mention dm[] = {
+		{"COUNTRY", "country:JP", NULL},
+		{"COUNTRY", "country:AU", NULL},
+		{"COUNTRY", "country:JP", NULL},
+		{"COUNTRY", "country:AU", NULL},
+		{"MINERAL", "mineral:rare-earth-elements", "rare-earth"},
+		{"MINERAL", "mineral:lithium", "battery"},
+	};
+	const char *mining =
+		"Miners return to the copper belt\n"
+		"The company will pump out its flooded copper mine, and ore from a new pit will "
+		"feed the smelter; geologists are drilling the deposit to the north.";
+	struct topics_mention mm[] = {
+		{"MINERAL", "mineral:copper", "base"},
+		{"MINERAL", "mineral:copper", "base"},
+	};
+	struct {
+		const char *text;
+		const struct topics_mention *ms;
+		size_t nms;
+		const char *want;
+	} cases[] = {
+		{trade, tm, sizeof tm / sizeof tm[0], "trade_export_controls"},
+		{diplomacy, dm, sizeof dm / sizeof dm[0], "diplomacy"},
+		{mining, mm, sizeof mm / sizeof mm[0], "mining_minerals"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct topics_input in = input(&a, cases[i].text, &nt, &tl);
+		in.mentions = cases[i].ms;
+		in.nmentions = cases[i].nms;
+		const char *got = topics_name(m, main_topic(m, &in, &a));
+		CHECK(strcmp(got, cases[i].want) == 0);
+		if (strcmp(got, cases[i].want) != 0)
+			printf("  main topic of \"%.40s...\": %s, want %s\n", cases[i].text, got,
+			       cases[i].want);
+	}
+	arena_clear(&a);
+	topics_free(m);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -412,6 +501,7 @@ int main(void)
 	test_explain();
 	test_train();
 	test_furniture();
+	test_default_main_topic();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
