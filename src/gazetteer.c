@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -822,6 +823,19 @@ static uint64_t img_sum(const unsigned char *p, size_t n)
 	return h;
 }
 
+struct sum_job {
+	const unsigned char *p;
+	size_t n;
+	uint64_t sum;
+};
+
+static void *sum_run(void *arg)
+{
+	struct sum_job *j = arg;
+	j->sum = img_sum(j->p, j->n);
+	return NULL;
+}
+
 /* string -> pool offset, each distinct string stored once */
 struct poolw {
 	struct buf b;
@@ -1118,8 +1132,6 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 		why = "image of another build (run entopic compile again)";
 	else if (h->size != len)
 		why = "image truncated";
-	else if (img_sum(base + sizeof *h, len - sizeof *h) != h->checksum)
-		why = "image checksum mismatch";
 	for (int i = 0; !why && i < S_N; i++)
 		if (h->off[i] > len || h->len[i] > len - h->off[i] || h->off[i] % 8)
 			why = "image section out of bounds";
@@ -1133,8 +1145,21 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 		if (h->count[i] > h->len[i] || h->len[i] != h->count[i] * recsz[i])
 			why = "image section sizes disagree";
 	uint64_t nedges = 0;
-	if (!why)
-		why = check_image(h, base, &nedges);
+	if (!why) {
+		/* the checksum and the record checks read the file independently (the checks
+		 * stay inside the sections whatever they hold): a large image gets both at once,
+		 * one on a second thread; a wrong checksum is the reason given first */
+		struct sum_job sj = {base + sizeof *h, len - sizeof *h, 0};
+		pthread_t th;
+		bool threaded = len >= ((size_t)4 << 20) &&
+				pthread_create(&th, NULL, sum_run, &sj) == 0;
+		if (!threaded)
+			sum_run(&sj);
+		const char *bad = check_image(h, base, &nedges);
+		if (threaded)
+			pthread_join(th, NULL);
+		why = sj.sum != h->checksum ? "image checksum mismatch" : bad;
+	}
 	if (why) {
 		munmap(map, len);
 		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
