@@ -504,7 +504,8 @@ struct job {
 	const char *source;  /* borrowed from argv */
 	long line;
 	bool jsonl;          /* data is a raw JSONL line to parse */
-	json_t *id;          /* owned */
+	char *id;            /* owned: the default id (JSON text) */
+	size_t id_len;
 	char error[600];     /* a read error found by the reader: an error record */
 	struct buf out;      /* the record's output line */
 	struct buf msg;      /* its stderr messages */
@@ -521,6 +522,7 @@ struct batch {
 	const struct emit_opts *eo;
 	const struct input_opts *io;
 	struct arena *arenas; /* one per thread */
+	struct input_scratch *scratch; /* one per thread: the records' parsed fields */
 };
 
 static void job_message(struct job *j, const char *msg)
@@ -528,46 +530,43 @@ static void job_message(struct job *j, const char *msg)
 	buf_printf(&j->msg, "entopic: %s:%ld: %s\n", j->source, j->line, msg);
 }
 
-static void run_job(struct batch *b, struct job *j, struct arena *a)
+static void run_job(struct batch *b, struct job *j, struct arena *a, struct input_scratch *sc)
 {
-	const char *text = j->data;
-	size_t len = j->len;
-	json_t *fields = NULL;
 	char msg[700];
 	if (j->done)
 		return;
+	struct input_rec rec;
+	memset(&rec, 0, sizeof rec);
+	rec.source = j->source;
+	rec.line = j->line;
+	rec.text = j->data;
+	rec.len = j->len;
+	rec.id = j->id;
+	rec.id_len = j->id_len;
 	if (!j->error[0] && j->jsonl) {
-		struct input_rec rec;
-		memset(&rec, 0, sizeof rec);
-		rec.id = j->id;
-		input_parse_jsonl(b->io, j->data, j->len, &rec);
-		j->id = rec.id;
-		fields = rec.fields;
-		text = rec.text;
-		len = rec.len;
+		input_parse_jsonl(b->io, j->data, j->len, sc, &rec);
 		if (rec.error[0])
 			snprintf(j->error, sizeof j->error, "%s", rec.error);
 	}
 	if (j->error[0]) {
 		job_message(j, j->error);
 		snprintf(msg, sizeof msg, "line %ld: %s", j->line, j->error);
-		emit_error(&j->out, b->eo, j->id, msg);
+		emit_error(&j->out, b->eo, rec.id, rec.id_len, msg);
 		j->failed = true;
 	} else {
 		struct annotation an;
 		struct err re = {0};
-		if (pipe_annotate(&b->r->pipe, a, text, len, &an, &re) < 0) {
+		if (pipe_annotate(&b->r->pipe, a, rec.text, rec.len, &an, &re) < 0) {
 			job_message(j, re.msg);
 			if (!an.nt.s) {
-				emit_error(&j->out, b->eo, j->id, re.msg);
+				emit_error(&j->out, b->eo, rec.id, rec.id_len, re.msg);
 				j->failed = true;
 			}
 		}
 		if (!j->failed)
-			emit_record(&j->out, b->eo, j->id, fields, text, len, &an);
+			emit_record(&j->out, b->eo, &rec, &an);
 		arena_reset(a);
 	}
-	json_decref(fields);
 }
 
 struct worker {
@@ -584,7 +583,7 @@ static void *work(void *arg)
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n)
 			break;
-		run_job(b, &b->v[i], &b->arenas[w->self]);
+		run_job(b, &b->v[i], &b->arenas[w->self], &b->scratch[w->self]);
 	}
 	return NULL;
 }
@@ -638,7 +637,7 @@ static int batch_flush(struct batch *b, struct buf *out)
 		buf_clear(&j->out);
 		buf_clear(&j->msg);
 		free(j->data);
-		json_decref(j->id);
+		free(j->id);
 	}
 	b->n = 0;
 	b->bytes = 0;
@@ -664,8 +663,11 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	b.eo = &eo;
 	b.io = &c->in;
 	b.arenas = xmalloc(threads * sizeof *b.arenas);
-	for (size_t t = 0; t < threads; t++)
+	b.scratch = xmalloc(threads * sizeof *b.scratch);
+	for (size_t t = 0; t < threads; t++) {
 		arena_init(&b.arenas[t]);
+		input_scratch_init(&b.scratch[t]);
+	}
 	json_object_seed(0); /* before any thread builds a JSON object */
 	struct buf out;
 	buf_init(&out);
@@ -688,13 +690,12 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			struct job *j = batch_add(&b);
 			j->done = true;
 			j->failed = true;
-			j->id = json_string(files[f]);
-			if (!j->id)
-				j->id = json_stringn_nocheck(files[f], strlen(files[f]));
+			j->id = input_path_id(files[f]);
+			j->id_len = strlen(j->id);
 			buf_printf(&j->msg, "entopic: %s: %s\n", files[f], e.msg);
 			char msg[700];
 			snprintf(msg, sizeof msg, "%s: %s", files[f], e.msg);
-			emit_error(&j->out, &eo, j->id, msg);
+			emit_error(&j->out, &eo, j->id, j->id_len, msg);
 			continue;
 		}
 		struct input_rec rec;
@@ -703,7 +704,8 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			struct job *j = batch_add(&b);
 			j->source = files[f];
 			j->line = rec.line;
-			j->id = json_incref(rec.id);
+			j->id = xstrndup(rec.id, rec.id_len);
+			j->id_len = rec.id_len;
 			j->jsonl = io.raw;
 			if (rec.error[0])
 				snprintf(j->error, sizeof j->error, "%s", rec.error);
@@ -727,9 +729,12 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	status |= batch_flush(&b, &out);
 	flush_out(&out, 1, true);
 	buf_clear(&out);
-	for (size_t t = 0; t < threads; t++)
+	for (size_t t = 0; t < threads; t++) {
 		arena_clear(&b.arenas[t]);
+		input_scratch_clear(&b.scratch[t]);
+	}
 	free(b.arenas);
+	free(b.scratch);
 	free(b.v);
 	free_resources(&r);
 	if (interrupted) {
@@ -756,6 +761,7 @@ static int cmd_eval(struct config *c, int argc, char **argv)
 	eval *ev = eval_new((const char *const *)c->types, r.model, errors);
 	struct input_opts io = c->in;
 	io.mode = INPUT_JSONL;
+	io.doc = true;
 	struct err e = {0};
 	input *in = input_open(argv[0], &io, &e);
 	if (!in)
@@ -774,7 +780,7 @@ static int cmd_eval(struct config *c, int argc, char **argv)
 		struct err re = {0};
 		if (pipe_annotate(&r.pipe, &a, rec.text, rec.len, &an, &re) < 0)
 			record_message(&rec, re.msg);
-		if (eval_add(ev, rec.fields, rec.text, rec.len, &an, c->topics_only, &re) < 0) {
+		if (eval_add(ev, rec.doc, rec.text, rec.len, &an, c->topics_only, &re) < 0) {
 			record_message(&rec, re.msg);
 			status = EXIT_RECORDS;
 		}
@@ -800,6 +806,7 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	load_resources(c, &r, false);
 	struct input_opts io = c->in;
 	io.mode = INPUT_JSONL;
+	io.doc = true;
 	struct err e = {0};
 	input *in = input_open(argv[0], &io, &e);
 	if (!in)
@@ -819,7 +826,7 @@ static int cmd_train(struct config *c, int argc, char **argv)
 	int rc, status = 0;
 	long used = 0;
 	while ((rc = input_next(in, &rec, &e)) > 0) {
-		json_t *jt = rec.fields ? json_object_get(rec.fields, "topics") : NULL;
+		json_t *jt = rec.doc ? json_object_get(rec.doc, "topics") : NULL;
 		if (rec.error[0] || !json_is_array(jt)) {
 			/* an empty list is a record about none of the topics: a negative example */
 			record_message(&rec, rec.error[0] ? rec.error : "no \"topics\" list");

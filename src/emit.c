@@ -1,5 +1,5 @@
-/* emit: a direct JSON writer into a buffer (no DOM per record); jansson only serializes
- * the passthrough fields, which we never interpret. Offsets are converted from bytes in one
+/* emit: a direct JSON writer into a buffer (no DOM per record); the id and the passthrough
+ * fields come from input as JSON text already. Offsets are converted from bytes in one
  * forward pass, since mentions are sorted and do not overlap. */
 #include "emit.h"
 
@@ -54,17 +54,6 @@ void emit_string(struct buf *out, const char *s, size_t n)
 	buf_addc(out, '"');
 }
 
-static void emit_json(struct buf *out, json_t *v)
-{
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-	if (s) {
-		buf_adds(out, s);
-		free(s);
-	} else {
-		buf_adds(out, "null");
-	}
-}
-
 /* Indentation for --pretty. */
 static void nl(struct buf *out, const struct emit_opts *o, int depth)
 {
@@ -75,15 +64,26 @@ static void nl(struct buf *out, const struct emit_opts *o, int depth)
 		buf_add(out, "  ", 2);
 }
 
-static void key(struct buf *out, const struct emit_opts *o, int depth, bool *first,
-		const char *k)
+static void keyn(struct buf *out, const struct emit_opts *o, int depth, bool *first,
+		 const char *k, size_t n)
 {
 	if (!*first)
 		buf_addc(out, ',');
 	*first = false;
 	nl(out, o, depth);
-	emit_string(out, k, strlen(k));
+	emit_string(out, k, n);
 	buf_add(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
+}
+
+static void key(struct buf *out, const struct emit_opts *o, int depth, bool *first,
+		const char *k)
+{
+	keyn(out, o, depth, first, k, strlen(k));
+}
+
+static bool key_is(const struct input_field *f, const char *s)
+{
+	return strncmp(f->key, s, f->key_len) == 0 && s[f->key_len] == '\0';
 }
 
 /* Offset converter: bytes -> the requested unit, forward only. */
@@ -170,23 +170,21 @@ static void emit_double(struct buf *out, double v)
 	buf_add(out, tmp, l);
 }
 
-void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t *fields,
-		 const char *text, size_t len, const struct annotation *an)
+void emit_record(struct buf *out, const struct emit_opts *o, const struct input_rec *rec,
+		 const struct annotation *an)
 {
+	const char *text = rec->text;
+	size_t len = rec->len;
 	bool first = true;
 	buf_addc(out, '{');
 	key(out, o, 1, &first, "id");
-	emit_json(out, id);
-	if (fields) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(fields, k, v) {
-			if (strcmp(k, o->text_field) == 0 || strcmp(k, o->id_field) == 0 ||
-			    strcmp(k, "id") == 0)
-				continue;
-			key(out, o, 1, &first, k);
-			emit_json(out, v);
-		}
+	buf_add(out, rec->id, rec->id_len);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct input_field *f = &rec->fields[i];
+		if (key_is(f, o->text_field) || key_is(f, o->id_field) || key_is(f, "id"))
+			continue;
+		keyn(out, o, 1, &first, f->key, f->key_len);
+		buf_add(out, f->val, f->val_len);
 	}
 	key(out, o, 1, &first, "mentions");
 	buf_addc(out, '[');
@@ -315,12 +313,13 @@ void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t 
 	buf_add(out, "}\n", 2);
 }
 
-void emit_error(struct buf *out, const struct emit_opts *o, json_t *id, const char *msg)
+void emit_error(struct buf *out, const struct emit_opts *o, const char *id, size_t id_len,
+		const char *msg)
 {
 	bool first = true;
 	buf_addc(out, '{');
 	key(out, o, 1, &first, "id");
-	emit_json(out, id);
+	buf_add(out, id, id_len);
 	key(out, o, 1, &first, "error");
 	emit_string(out, msg, strlen(msg));
 	nl(out, o, 0);

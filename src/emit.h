@@ -5,9 +5,9 @@
 #ifndef ENTOPIC_EMIT_H
 #define ENTOPIC_EMIT_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
+#include "input.h"
 #include "pipeline.h"
 #include "util.h"
 
@@ -23,13 +23,15 @@ struct emit_opts {
 	size_t nreasons;                /* --explain: reasons per topic (0: no "explain") */
 };
 
-/* Append the output record of one annotated record to out (a complete line with '\n'). id
- * and fields (may be NULL) are the input's; text is the record's text. */
-void emit_record(struct buf *out, const struct emit_opts *o, json_t *id, json_t *fields,
-		 const char *text, size_t len, const struct annotation *an);
+/* Append the output record of one annotated record to out (a complete line with '\n'):
+ * rec's id, its fields (but the text and id fields, and "id"), and the annotation of its
+ * text rec->text[0..rec->len). */
+void emit_record(struct buf *out, const struct emit_opts *o, const struct input_rec *rec,
+		 const struct annotation *an);
 
-/* Append an error record {"id": id, "error": msg}. */
-void emit_error(struct buf *out, const struct emit_opts *o, json_t *id, const char *msg);
+/* Append an error record {"id": id, "error": msg}; id[0..id_len) is JSON text. */
+void emit_error(struct buf *out, const struct emit_opts *o, const char *id, size_t id_len,
+		const char *msg);
 
 /* Append s[0..n) as a JSON string (invalid UTF-8 becomes U+FFFD). Exposed for eval. */
 void emit_string(struct buf *out, const char *s, size_t n);

@@ -1,7 +1,7 @@
 /* input: records from plain text files, stdin, lines or JSON Lines. Consumes files and
- * streams; produces one record at a time with its text, its id (as JSON) and, for JSON
- * Lines, the other fields to copy to the output. A record that cannot be read (invalid
- * JSON, no text) is still produced, marked as an error, so every input record gives
+ * streams; produces one record at a time with its text, its id and, for JSON Lines, its
+ * fields, all as JSON text ready to copy to the output. A record that cannot be read
+ * (invalid JSON, no text) is still produced, marked as an error, so every input record gives
  * exactly one output record. Tracks the file name and line of every record. */
 #ifndef ENTOPIC_INPUT_H
 #define ENTOPIC_INPUT_H
@@ -19,17 +19,46 @@ struct input_opts {
 	const char *text_field; /* JSONL: field with the text ("text") */
 	const char *id_field;   /* JSONL: field with the id ("id") */
 	bool raw;               /* JSONL: return each line unparsed (input_parse_jsonl() later) */
+	bool doc;               /* JSONL: also give each record's parsed object (rec->doc) */
+};
+
+/* A field of a JSON Lines record: its key (decoded; never holds a NUL byte) and its value
+ * as canonical JSON text, the bytes json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY |
+ * JSON_PRESERVE_ORDER) gives. Neither is NUL-terminated. */
+struct input_field {
+	const char *key;
+	size_t key_len;
+	const char *val;
+	size_t val_len;
 };
 
 struct input_rec {
 	const char *source; /* file name as given ("-" for stdin); borrowed */
 	long line;          /* 1-based line of the record (1 for whole documents) */
-	const char *text;   /* borrowed until the next input_next(); NULL for an error record */
+	const char *text;   /* NUL-terminated (it may hold NULs); NULL for an error record */
 	size_t len;
-	json_t *id;         /* the id (string or number); owned by the reader until next call */
-	json_t *fields;     /* JSONL: the record's object (text and id included), else NULL */
+	const char *id;     /* the id (a string or a number) as canonical JSON text, as fields */
+	size_t id_len;
+	const struct input_field *fields; /* JSONL: the record's fields in input order but
+					   * the text field (the id field included) */
+	size_t nfields;
+	json_t *doc;        /* JSONL with opts->doc: the record's object, else NULL */
+	bool scanned;       /* JSONL: read by the own scanner (false: by jansson) */
 	char error[512];    /* non-empty: the record could not be processed, this is why */
 };
+/* Everything a record points to (text, id, fields, doc) is borrowed: from the reader until
+ * the next input_next(), or from the scratch of input_parse_jsonl() until its next use. */
+
+/* Where input_parse_jsonl() puts a record's parts; reused from record to record. */
+struct input_scratch {
+	struct buf b;
+	struct input_field *f;
+	size_t nf, cap;
+	size_t *off; /* 2 * cap offsets into b while a record is built */
+	json_t *doc;
+};
+void input_scratch_init(struct input_scratch *s);
+void input_scratch_clear(struct input_scratch *s);
 
 typedef struct input input;
 
@@ -44,10 +73,17 @@ int input_next(input *in, struct input_rec *rec, struct err *err);
 void input_free(input *in);
 
 /* Parse one JSON Lines record (line[0..len)) into rec, as input_next() does; usable from any
- * thread. rec->id must hold the default id (a reference the caller owns): when the record
- * has an id of its own it replaces it (the default is released). rec->fields gets a new
- * reference, also the caller's. rec->error is set when the record cannot be processed. */
+ * thread, each with its own scratch s (initialized). rec->id must hold the default id (JSON
+ * text, borrowed): when the record has an id of its own (a string or a number) rec->id
+ * points to it instead. The parts of rec are borrowed from s until its next use. rec->error
+ * is set when the record cannot be processed. Valid records are read by an own scanner;
+ * jansson reads every other record (and every record with opts->doc), so that error
+ * messages are jansson's, and the result is the same either way. */
 void input_parse_jsonl(const struct input_opts *opts, const char *line, size_t len,
-		       struct input_rec *rec);
+		       struct input_scratch *s, struct input_rec *rec);
+
+/* The id of a whole document read from path: path as a JSON string (null when path is not
+ * UTF-8). Returns JSON text owned by the caller (free()). */
+char *input_path_id(const char *path);
 
 #endif

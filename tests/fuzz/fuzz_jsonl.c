@@ -1,6 +1,7 @@
 /* Fuzz the input reader (input_open("-") over a memory stream) in the mode chosen by the
  * first byte (document, lines, JSON Lines), and emit every record it gives (error records
- * too) through a small pipeline: every output is one line. */
+ * too) through a small pipeline: every output is one line. Every JSON Lines record is read
+ * twice, by the scanner and by jansson alone, and both must give the same record. */
 #include <assert.h>
 
 #include "emit.h"
@@ -13,6 +14,28 @@ static matcher *mt;
 static struct pipeline pipe_;
 static struct arena arena;
 static struct buf out;
+static struct input_scratch fast, ref;
+
+/* line read by the scanner (or jansson when it gives up) and by jansson alone: the same */
+static void parse_twice(const struct input_opts *opts, const char *line, size_t len,
+			struct input_rec *rec)
+{
+	struct input_opts o = *opts;
+	struct input_rec r2 = *rec;
+	input_parse_jsonl(&o, line, len, &fast, rec);
+	o.doc = true;
+	input_parse_jsonl(&o, line, len, &ref, &r2);
+	assert(strcmp(rec->error, r2.error) == 0);
+	assert(rec->id_len == r2.id_len && memcmp(rec->id, r2.id, rec->id_len) == 0);
+	assert(!rec->text == !r2.text && rec->len == r2.len);
+	assert(!rec->text || (memcmp(rec->text, r2.text, rec->len) == 0 && !rec->text[rec->len]));
+	assert(rec->nfields == r2.nfields);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct input_field *a = &rec->fields[i], *b = &r2.fields[i];
+		assert(a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0);
+		assert(a->val_len == b->val_len && memcmp(a->val, b->val, a->val_len) == 0);
+	}
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -32,6 +55,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	pipe_.match = mt;
 	arena_init(&arena);
 	buf_init(&out);
+	input_scratch_init(&fast);
+	input_scratch_init(&ref);
 	return 0;
 }
 
@@ -41,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct input_opts opts = {.mode = (enum input_mode)(data[0] % 3), .text_field = "text",
 				  .id_field = "id"};
+	opts.raw = opts.mode == INPUT_JSONL; /* parsed here, twice */
 	data++;
 	size--;
 	char *copy = malloc(size ? size : 1);
@@ -63,15 +89,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(rec.line > last || opts.mode == INPUT_DOC);
 		last = rec.line;
 		out.len = 0;
+		if (opts.raw)
+			parse_twice(&opts, rec.text, rec.len, &rec);
 		if (rec.error[0]) {
 			assert(!rec.text);
-			emit_error(&out, &eo, rec.id, rec.error);
+			emit_error(&out, &eo, rec.id, rec.id_len, rec.error);
 		} else {
 			struct annotation an;
 			struct err re = {0};
 			assert(rec.text);
 			pipe_annotate(&pipe_, &arena, rec.text, rec.len, &an, &re);
-			emit_record(&out, &eo, rec.id, rec.fields, rec.text, rec.len, &an);
+			emit_record(&out, &eo, &rec, &an);
 			arena_reset(&arena);
 		}
 		assert(out.len > 0 && memchr(out.p, '\n', out.len) == out.p + out.len - 1);
