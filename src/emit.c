@@ -1,6 +1,7 @@
 /* emit: a direct JSON writer into a buffer (no DOM per record); the id and the passthrough
  * fields come from input as JSON text already. Offsets are converted from bytes in one
- * forward pass, since mentions are sorted and do not overlap. */
+ * forward pass, since mentions are sorted and do not overlap. Numbers are formatted here,
+ * not by printf, with the same characters printf's %zu and %.4f give. */
 #include "emit.h"
 
 #include <stdio.h>
@@ -157,12 +158,71 @@ static const char *source_name(int src)
 	}
 }
 
+/* n in decimal, as %zu. */
+static void emit_size(struct buf *out, size_t n)
+{
+	char t[24];
+	size_t i = sizeof t;
+	do
+		t[--i] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	buf_add(out, t + i, sizeof t - i);
+}
+
+size_t emit_fixed4(char *t, double v)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	int ex = (int)(bits >> 52 & 0x7FF);
+	if (ex >= 1023 + 30) /* 2^30 and more, inf, nan: never a score */
+		return 0;
+	uint64_t m = bits & (((uint64_t)1 << 52) - 1);
+	if (ex)
+		m |= (uint64_t)1 << 52;
+	else
+		ex = 1;
+	/* v = m * 2^(ex - 1075), so v * 10^4 = m * 625 * 2^(ex - 1071), m * 625 < 2^63 */
+	uint64_t x = m * 625, q;
+	int sh = 1071 - ex;
+	if (sh <= 0) {
+		q = x << -sh;
+	} else if (sh >= 64) {
+		q = 0; /* below 1/2 */
+	} else {
+		q = x >> sh;
+		uint64_t rem = x & (((uint64_t)1 << sh) - 1), half = (uint64_t)1 << (sh - 1);
+		if (rem > half || (rem == half && (q & 1)))
+			q++;
+	}
+	size_t n = 0;
+	if (bits >> 63)
+		t[n++] = '-';
+	uint64_t ip = q / 10000;
+	unsigned fp = (unsigned)(q % 10000);
+	char d[24];
+	size_t k = sizeof d;
+	do
+		d[--k] = (char)('0' + ip % 10);
+	while ((ip /= 10) > 0);
+	memcpy(t + n, d + k, sizeof d - k);
+	n += sizeof d - k;
+	t[n++] = '.';
+	t[n++] = (char)('0' + fp / 1000);
+	t[n++] = (char)('0' + fp / 100 % 10);
+	t[n++] = (char)('0' + fp / 10 % 10);
+	t[n++] = (char)('0' + fp % 10);
+	t[n] = '\0';
+	return n;
+}
+
 static void emit_double(struct buf *out, double v)
 {
 	/* four decimals, trailing zeros trimmed: stable and short */
 	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%.4f", v < 0 ? 0 : v > 1 ? 1 : v);
-	size_t l = strlen(tmp);
+	v = v < 0 ? 0 : v > 1 ? 1 : v;
+	size_t l = emit_fixed4(tmp, v);
+	if (!l) /* nan */
+		l = (size_t)snprintf(tmp, sizeof tmp, "%.4f", v);
 	while (l > 1 && tmp[l - 1] == '0')
 		l--;
 	if (tmp[l - 1] == '.')
@@ -198,8 +258,11 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (nout++)
 			buf_addc(out, ',');
 		nl(out, o, 2);
-		buf_printf(out, "{\"start\":%zu,\"end\":", conv_at(&cv, m->ostart));
-		buf_printf(out, "%zu,\"text\":", conv_at(&cv, m->oend));
+		buf_add(out, "{\"start\":", 9);
+		emit_size(out, conv_at(&cv, m->ostart));
+		buf_add(out, ",\"end\":", 7);
+		emit_size(out, conv_at(&cv, m->oend));
+		buf_add(out, ",\"text\":", 8);
 		emit_string(out, text + m->ostart, m->oend - m->ostart);
 		buf_add(out, ",\"type\":", 8);
 		emit_string(out, m->ent->type, strlen(m->ent->type));
@@ -248,7 +311,8 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		emit_string(out, e->type, strlen(e->type));
 		buf_add(out, ",\"name\":", 8);
 		emit_string(out, e->name, strlen(e->name));
-		buf_printf(out, ",\"count\":%zu", ec[k].count);
+		buf_add(out, ",\"count\":", 9);
+		emit_size(out, ec[k].count);
 		for (size_t a = 0; a < e->nattrs; a++) {
 			if (strcmp(e->keys[a], "id") == 0 || strcmp(e->keys[a], "type") == 0 ||
 			    strcmp(e->keys[a], "name") == 0 || strcmp(e->keys[a], "count") == 0)
@@ -299,7 +363,14 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 						buf_addc(out, ',');
 					buf_add(out, "{\"feature\":", 11);
 					emit_string(out, re->feature, strlen(re->feature));
-					buf_printf(out, ",\"contribution\":%.4f}", re->contribution);
+					char num[32];
+					size_t numlen = emit_fixed4(num, re->contribution);
+					buf_add(out, ",\"contribution\":", 16);
+					if (numlen)
+						buf_add(out, num, numlen);
+					else
+						buf_printf(out, "%.4f", re->contribution);
+					buf_addc(out, '}');
 				}
 				buf_addc(out, ']');
 			}

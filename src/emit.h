@@ -36,4 +36,10 @@ void emit_error(struct buf *out, const struct emit_opts *o, const char *id, size
 /* Append s[0..n) as a JSON string (invalid UTF-8 becomes U+FFFD). Exposed for eval. */
 void emit_string(struct buf *out, const char *s, size_t n);
 
+/* Write v with four decimals into t (32 bytes, NUL-terminated) exactly as snprintf's "%.4f"
+ * does: rounded from the exact binary value, half to even. Returns the length, or 0 (t
+ * untouched) when |v| >= 2^30 or v is not finite: those are printf's. Exposed for the
+ * tests. */
+size_t emit_fixed4(char *t, double v);
+
 #endif
