@@ -10,49 +10,69 @@
 
 #include "normalize.h"
 
+/* buf_add() and buf_addc(), inline: the output is built from many small pieces. */
+static inline void put(struct buf *b, const void *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		buf_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void putch(struct buf *b, char c)
+{
+	if (b->cap - b->len <= 1)
+		buf_reserve(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
 void emit_string(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	buf_reserve(out, n + 2);
-	buf_addc(out, '"');
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0;
-	while (i < n) {
-		unsigned char c = p[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			run++;
-			continue;
+	buf_reserve(out, 6 * n + 2); /* \u00XX for every byte at most */
+	char *o = out->p + out->len;
+	*o++ = '"';
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	for (;;) {
+		size_t run = str_plain_len((const char *)p, (size_t)(end - p));
+		if (run) {
+			memcpy(o, p, run);
+			o += run;
+			p += run;
 		}
-		if (run)
-			buf_add(out, p + i - run, run);
-		run = 0;
+		if (p == end)
+			break;
+		unsigned char c = *p;
 		if (c >= 0x80) {
 			int32_t cp;
-			int l = norm_decode(p + i, n - i, &cp);
-			if (cp == 0xFFFD && l == 1 && !(n - i >= 3 && memcmp(p + i, "\xEF\xBF\xBD", 3) == 0))
-				buf_add(out, "\xEF\xBF\xBD", 3);
+			int l = norm_decode(p, (size_t)(end - p), &cp);
+			if (cp == 0xFFFD && l == 1 && !(end - p >= 3 && memcmp(p, "\xEF\xBF\xBD", 3) == 0))
+				memcpy(o, "\xEF\xBF\xBD", 3), o += 3;
 			else
-				buf_add(out, p + i, (size_t)l);
-			i += (size_t)l;
+				memcpy(o, p, (size_t)l), o += l;
+			p += l;
 			continue;
 		}
-		i++;
+		p++;
+		*o++ = '\\';
 		switch (c) {
-		case '"': buf_add(out, "\\\"", 2); break;
-		case '\\': buf_add(out, "\\\\", 2); break;
-		case '\n': buf_add(out, "\\n", 2); break;
-		case '\r': buf_add(out, "\\r", 2); break;
-		case '\t': buf_add(out, "\\t", 2); break;
-		default: {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			buf_add(out, e, 6);
-		}
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 15];
+			o += 5;
 		}
 	}
-	if (run)
-		buf_add(out, p + n - run, run);
-	buf_addc(out, '"');
+	*o++ = '"';
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
 }
 
 /* Indentation for --pretty. */
@@ -60,20 +80,20 @@ static void nl(struct buf *out, const struct emit_opts *o, int depth)
 {
 	if (!o->pretty)
 		return;
-	buf_addc(out, '\n');
+	putch(out, '\n');
 	for (int i = 0; i < depth; i++)
-		buf_add(out, "  ", 2);
+		put(out, "  ", 2);
 }
 
 static void keyn(struct buf *out, const struct emit_opts *o, int depth, bool *first,
 		 const char *k, size_t n)
 {
 	if (!*first)
-		buf_addc(out, ',');
+		putch(out, ',');
 	*first = false;
 	nl(out, o, depth);
 	emit_string(out, k, n);
-	buf_add(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
+	put(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
 }
 
 static void key(struct buf *out, const struct emit_opts *o, int depth, bool *first,
@@ -102,7 +122,18 @@ static size_t conv_at(struct conv *c, size_t byte)
 		c->byte = 0;
 		c->unit = 0;
 	}
-	while (c->byte < byte && c->byte < c->len) {
+	size_t lim = byte < c->len ? byte : c->len;
+	while (c->byte < lim) {
+		while (c->byte + 8 <= lim) { /* ASCII, 8 bytes at a time */
+			uint64_t w;
+			memcpy(&w, c->s + c->byte, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			c->byte += 8;
+			c->unit += 8;
+		}
+		if (c->byte == lim)
+			break;
 		unsigned char b = c->s[c->byte];
 		if (b < 0x80) {
 			c->byte++;
@@ -166,7 +197,7 @@ static void emit_size(struct buf *out, size_t n)
 	do
 		t[--i] = (char)('0' + n % 10);
 	while ((n /= 10) > 0);
-	buf_add(out, t + i, sizeof t - i);
+	put(out, t + i, sizeof t - i);
 }
 
 size_t emit_fixed4(char *t, double v)
@@ -227,7 +258,7 @@ static void emit_double(struct buf *out, double v)
 		l--;
 	if (tmp[l - 1] == '.')
 		l--;
-	buf_add(out, tmp, l);
+	put(out, tmp, l);
 }
 
 void emit_record(struct buf *out, const struct emit_opts *o, const struct input_rec *rec,
@@ -236,18 +267,18 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	const char *text = rec->text;
 	size_t len = rec->len;
 	bool first = true;
-	buf_addc(out, '{');
+	putch(out, '{');
 	key(out, o, 1, &first, "id");
-	buf_add(out, rec->id, rec->id_len);
+	put(out, rec->id, rec->id_len);
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct input_field *f = &rec->fields[i];
 		if (key_is(f, o->text_field) || key_is(f, o->id_field) || key_is(f, "id"))
 			continue;
 		keyn(out, o, 1, &first, f->key, f->key_len);
-		buf_add(out, f->val, f->val_len);
+		put(out, f->val, f->val_len);
 	}
 	key(out, o, 1, &first, "mentions");
-	buf_addc(out, '[');
+	putch(out, '[');
 	struct conv cv = {(const unsigned char *)text, len, 0, 0, o->offsets};
 	struct ent_count *ec = xmalloc((an->nmentions + 1) * sizeof *ec);
 	size_t nec = 0, nout = 0;
@@ -256,36 +287,36 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (!type_kept(o, m->ent->type))
 			continue;
 		if (nout++)
-			buf_addc(out, ',');
+			putch(out, ',');
 		nl(out, o, 2);
-		buf_add(out, "{\"start\":", 9);
+		put(out, "{\"start\":", 9);
 		emit_size(out, conv_at(&cv, m->ostart));
-		buf_add(out, ",\"end\":", 7);
+		put(out, ",\"end\":", 7);
 		emit_size(out, conv_at(&cv, m->oend));
-		buf_add(out, ",\"text\":", 8);
+		put(out, ",\"text\":", 8);
 		emit_string(out, text + m->ostart, m->oend - m->ostart);
-		buf_add(out, ",\"type\":", 8);
+		put(out, ",\"type\":", 8);
 		emit_string(out, m->ent->type, strlen(m->ent->type));
-		buf_add(out, ",\"id\":", 6);
+		put(out, ",\"id\":", 6);
 		if (m->ent->id)
 			emit_string(out, m->ent->id, strlen(m->ent->id));
 		else
-			buf_add(out, "null", 4);
-		buf_add(out, ",\"form\":", 8);
+			put(out, "null", 4);
+		put(out, ",\"form\":", 8);
 		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
 		emit_string(out, form, strlen(form));
 		const char *src = source_name(m->src);
 		if (src) {
-			buf_add(out, ",\"source\":", 10);
+			put(out, ",\"source\":", 10);
 			emit_string(out, src, strlen(src));
 		}
-		buf_addc(out, '}');
+		putch(out, '}');
 		if (m->ent->id)
 			ec[nec++] = (struct ent_count){m->ent, 1, i};
 	}
 	if (nout)
 		nl(out, o, 1);
-	buf_addc(out, ']');
+	putch(out, ']');
 	/* one entry per id: sort the mentions by id (then text order), fold runs of one id into
 	 * its first mention; then most mentioned first, ties by first mention */
 	qsort(ec, nec, sizeof *ec, cmp_id);
@@ -299,100 +330,100 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	nec = nid;
 	qsort(ec, nec, sizeof *ec, cmp_ent);
 	key(out, o, 1, &first, "entities");
-	buf_addc(out, '[');
+	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
 		const struct entity *e = ec[k].e;
 		if (k)
-			buf_addc(out, ',');
+			putch(out, ',');
 		nl(out, o, 2);
-		buf_add(out, "{\"id\":", 6);
+		put(out, "{\"id\":", 6);
 		emit_string(out, e->id, strlen(e->id));
-		buf_add(out, ",\"type\":", 8);
+		put(out, ",\"type\":", 8);
 		emit_string(out, e->type, strlen(e->type));
-		buf_add(out, ",\"name\":", 8);
+		put(out, ",\"name\":", 8);
 		emit_string(out, e->name, strlen(e->name));
-		buf_add(out, ",\"count\":", 9);
+		put(out, ",\"count\":", 9);
 		emit_size(out, ec[k].count);
 		for (size_t a = 0; a < e->nattrs; a++) {
 			if (strcmp(e->keys[a], "id") == 0 || strcmp(e->keys[a], "type") == 0 ||
 			    strcmp(e->keys[a], "name") == 0 || strcmp(e->keys[a], "count") == 0)
 				continue;
-			buf_addc(out, ',');
+			putch(out, ',');
 			emit_string(out, e->keys[a], strlen(e->keys[a]));
-			buf_addc(out, ':');
+			putch(out, ':');
 			emit_string(out, e->vals[a], strlen(e->vals[a]));
 		}
-		buf_addc(out, '}');
+		putch(out, '}');
 	}
 	if (nec)
 		nl(out, o, 1);
-	buf_addc(out, ']');
+	putch(out, ']');
 	free(ec);
 	if (o->model && an->scores) {
 		size_t nt = topics_count(o->model);
 		key(out, o, 1, &first, "topics");
-		buf_addc(out, '{');
+		putch(out, '{');
 		for (size_t t = 0; t < nt; t++) {
 			if (t)
-				buf_addc(out, ',');
+				putch(out, ',');
 			nl(out, o, 2);
 			const char *name = topics_name(o->model, t);
 			emit_string(out, name, strlen(name));
-			buf_addc(out, ':');
+			putch(out, ':');
 			emit_double(out, an->scores[t]);
 		}
 		if (nt)
 			nl(out, o, 1);
-		buf_addc(out, '}');
+		putch(out, '}');
 		if (o->nreasons && an->reasons) {
 			key(out, o, 1, &first, "explain");
-			buf_addc(out, '{');
+			putch(out, '{');
 			for (size_t t = 0; t < nt; t++) {
 				if (t)
-					buf_addc(out, ',');
+					putch(out, ',');
 				nl(out, o, 2);
 				const char *name = topics_name(o->model, t);
 				emit_string(out, name, strlen(name));
-				buf_add(out, ":[", 2);
+				put(out, ":[", 2);
 				size_t w = 0;
 				for (size_t r = 0; r < o->nreasons; r++) {
 					const struct topics_reason *re = &an->reasons[t * o->nreasons + r];
 					if (!re->feature)
 						continue;
 					if (w++)
-						buf_addc(out, ',');
-					buf_add(out, "{\"feature\":", 11);
+						putch(out, ',');
+					put(out, "{\"feature\":", 11);
 					emit_string(out, re->feature, strlen(re->feature));
 					char num[32];
 					size_t numlen = emit_fixed4(num, re->contribution);
-					buf_add(out, ",\"contribution\":", 16);
+					put(out, ",\"contribution\":", 16);
 					if (numlen)
-						buf_add(out, num, numlen);
+						put(out, num, numlen);
 					else
 						buf_printf(out, "%.4f", re->contribution);
-					buf_addc(out, '}');
+					putch(out, '}');
 				}
-				buf_addc(out, ']');
+				putch(out, ']');
 			}
 			if (nt)
 				nl(out, o, 1);
-			buf_addc(out, '}');
+			putch(out, '}');
 		}
 	}
 	if (!first)
 		nl(out, o, 0);
-	buf_add(out, "}\n", 2);
+	put(out, "}\n", 2);
 }
 
 void emit_error(struct buf *out, const struct emit_opts *o, const char *id, size_t id_len,
 		const char *msg)
 {
 	bool first = true;
-	buf_addc(out, '{');
+	putch(out, '{');
 	key(out, o, 1, &first, "id");
-	buf_add(out, id, id_len);
+	put(out, id, id_len);
 	key(out, o, 1, &first, "error");
 	emit_string(out, msg, strlen(msg));
 	nl(out, o, 0);
-	buf_add(out, "}\n", 2);
+	put(out, "}\n", 2);
 }

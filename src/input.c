@@ -298,11 +298,6 @@ static char *put_canon(char *o, uint32_t cp)
 	return put_utf8(o, cp);
 }
 
-static bool is_plain(unsigned c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
 /* The string at sc->p (its opening quote): written canonically, quotes included, or
  * decoded (canon false). A key may not hold U+0000. */
 static bool scan_string(struct scan *sc, bool canon, bool key)
@@ -312,12 +307,10 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 	if (canon)
 		*o++ = '"';
 	for (;;) {
-		const unsigned char *q = p;
-		while (q < end && is_plain(*q))
-			q++;
-		memcpy(o, p, (size_t)(q - p));
-		o += q - p;
-		p = q;
+		size_t run = str_plain_len((const char *)p, (size_t)(end - p));
+		memcpy(o, p, run);
+		o += run;
+		p += run;
 		if (p == end)
 			return false;
 		unsigned c = *p;

@@ -78,4 +78,8 @@ int read_lines(const char *path, line_fn fn, void *ctx, struct err *err);
  * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
 
+/* Length of the longest prefix of s[0..n) that a JSON string holds as it is: printable
+ * ASCII but '"' and '\\' (8 bytes at a time). */
+size_t str_plain_len(const char *s, size_t n);
+
 #endif
