@@ -37,10 +37,12 @@ struct input_rec {
 	long line;          /* 1-based line of the record (1 for whole documents) */
 	const char *text;   /* NUL-terminated (it may hold NULs); NULL for an error record */
 	size_t len;
-	const char *id;     /* the id (a string or a number) as canonical JSON text, as fields */
+	const char *id;     /* the id as JSON text: the record's own (a string or a number, in
+			     * canonical form as fields are), else its line number, or for a
+			     * whole document its file name (input_path_id()) */
 	size_t id_len;
 	const struct input_field *fields; /* JSONL: the record's fields in input order but
-					   * the text field (the id field included) */
+					   * the text field (the id field included); else NULL */
 	size_t nfields;
 	json_t *doc;        /* JSONL with opts->doc: the record's object, else NULL */
 	bool scanned;       /* JSONL: read by the own scanner (false: by jansson) */
@@ -49,14 +51,16 @@ struct input_rec {
 /* Everything a record points to (text, id, fields, doc) is borrowed: from the reader until
  * the next input_next(), or from the scratch of input_parse_jsonl() until its next use. */
 
-/* Where input_parse_jsonl() puts a record's parts; reused from record to record. */
+/* Where input_parse_jsonl() puts a record's parts; reused from record to record, so that a
+ * steady stream of records allocates nothing. */
 struct input_scratch {
-	struct buf b;
+	struct buf b;           /* the text, the id and the fields' keys and values */
 	struct input_field *f;
 	size_t nf, cap;
-	size_t *off; /* 2 * cap offsets into b while a record is built */
-	json_t *doc;
+	size_t *off;            /* 2 * cap offsets into b while a record is built */
+	json_t *doc;            /* opts->doc: the last record's object */
 };
+/* Make *s empty; input_scratch_clear() frees what it holds (and makes it empty again). */
 void input_scratch_init(struct input_scratch *s);
 void input_scratch_clear(struct input_scratch *s);
 
