@@ -48,10 +48,13 @@ void emit_string(struct buf *out, const char *s, size_t n)
 		if (c >= 0x80) {
 			int32_t cp;
 			int l = norm_decode(p, (size_t)(end - p), &cp);
-			if (cp == 0xFFFD && l == 1 && !(end - p >= 3 && memcmp(p, "\xEF\xBF\xBD", 3) == 0))
-				memcpy(o, "\xEF\xBF\xBD", 3), o += 3;
-			else
-				memcpy(o, p, (size_t)l), o += l;
+			if (cp == 0xFFFD && l == 1 && !(end - p >= 3 && memcmp(p, "\xEF\xBF\xBD", 3) == 0)) {
+				memcpy(o, "\xEF\xBF\xBD", 3); /* an invalid byte */
+				o += 3;
+			} else {
+				memcpy(o, p, (size_t)l);
+				o += l;
+			}
 			p += l;
 			continue;
 		}
