@@ -62,7 +62,7 @@ build/asan/obj/cli.o: build/datadir.h
 entopic: build/obj/cli.o build/libentopic.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/unit/%: tests/unit/%.c build/libentopic.a tests/unit/check.h
+build/unit/%: tests/unit/%.c build/libentopic.a tests/unit/check.h tests/unit/reference.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/libentopic.a $(LDLIBS)
 
@@ -104,7 +104,7 @@ build/asan/libentopic.a: $(ASAN_OBJ)
 	ar rcs $@ $^
 build/asan/entopic: build/asan/obj/cli.o build/asan/libentopic.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-build/asan/unit/%: tests/unit/%.c build/asan/libentopic.a tests/unit/check.h
+build/asan/unit/%: tests/unit/%.c build/asan/libentopic.a tests/unit/check.h tests/unit/reference.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/asan/libentopic.a $(LDLIBS)
 asan-suite: build/asan/entopic $(UNIT_SRC:tests/unit/%.c=build/asan/unit/%)

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "normalize.h"
+#include "reference.h"
 
 static void norm_is(const char *in, const char *want, int line)
 {
@@ -19,8 +20,70 @@ static void norm_is(const char *in, const char *want, int line)
 }
 #define NORM_IS(a, b) norm_is(a, b, __LINE__)
 
+/* The fast paths against the reference (the code before them): same text, same map. */
+static int same_norm(struct arena *a, const char *in, size_t n)
+{
+	struct norm_text want, got;
+	if (ref_norm_text(a, in, n, &want) != 0 || norm_text(a, in, n, &got) != 0)
+		return 0;
+	if (got.len != want.len || memcmp(got.s, want.s, want.len + 1) != 0 ||
+	    memcmp(got.map, want.map, (want.len + 1) * sizeof *want.map) != 0)
+		return 0;
+	if (!memchr(in, '\0', n)) { /* norm_string() agrees too */
+		char *ns = norm_string(in);
+		int ok = strcmp(ns, want.s) == 0;
+		free(ns);
+		return ok;
+	}
+	return 1;
+}
+
+static void differential(void)
+{
+	static char buf[20000];
+	struct arena a;
+	arena_init(&a);
+	uint64_t st = 0x9E3779B97F4A7C15ULL;
+	int bad = 0;
+	for (int k = 0; k < 30000 && bad < 5; k++) {
+		size_t n = ref_random_text(&st, buf, k % 100 == 0 ? sizeof buf : 1000);
+		if (!same_norm(&a, buf, n)) {
+			bad++;
+			fprintf(stderr, "%s:%d: text %d (%zu bytes) normalized apart from the reference\n",
+				__FILE__, __LINE__, k, n);
+		}
+		arena_reset(&a);
+	}
+	CHECK(bad == 0);
+	/* characters that expand, enough to outgrow the first buffer */
+	size_t n = 0;
+	while (n + 3 < sizeof buf) {
+		memcpy(buf + n, n % 2 ? "\xE3\x8C\x80" : "\xEF\xAC\x83", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	CHECK(same_norm(&a, buf, n));
+	arena_reset(&a);
+	/* every single byte, and every byte pair */
+	for (int b = 0; b < 256; b++) {
+		char two[3] = {(char)b, '\0', '\0'};
+		CHECK(same_norm(&a, two, 1));
+		for (int c = 0; c < 256; c++) {
+			two[1] = (char)c;
+			if (!same_norm(&a, two, 2)) {
+				CHECK(!"byte pair");
+				fprintf(stderr, "  pair %02x %02x\n", b, c);
+			}
+			arena_reset(&a);
+		}
+	}
+	arena_clear(&a);
+}
+
 int main(void)
 {
+	(void)ref_tok_split; /* reference.h serves test_tokenize.c too */
+	differential();
 	NORM_IS("China", "china");
 	NORM_IS("CHINA", "china");
 	NORM_IS("China\xE2\x80\x99s", "china's");          /* curly apostrophe */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "reference.h"
 #include "tokenize.h"
 
 static struct arena a;
@@ -26,10 +27,68 @@ static const char *toks(const char *s, struct tok_list *tl)
 	return buf;
 }
 
+
+/* The tokenizer against the reference (the code before the fast paths), over the
+ * reference normalization of the same text: every field of every token. */
+static int same_tokens(const char *in, size_t n)
+{
+	struct norm_text nt, nt2;
+	struct tok_list want, got;
+	arena_reset(&a);
+	if (ref_norm_text(&a, in, n, &nt) != 0 || norm_text(&a, in, n, &nt2) != 0)
+		return 0;
+	if (nt2.len != nt.len || memcmp(nt2.s, nt.s, nt.len) != 0)
+		return 0;
+	ref_tok_split(&a, &nt, in, &want);
+	tok_split(&a, &nt2, in, &got);
+	if (got.n != want.n)
+		return 0;
+	for (size_t i = 0; i < got.n; i++) {
+		const struct token *g = &got.v[i], *w = &want.v[i];
+		if (g->nstart != w->nstart || g->nend != w->nend || g->ostart != w->ostart ||
+		    g->oend != w->oend || g->kind != w->kind || g->flags != w->flags ||
+		    g->lists != w->lists || g->hash != w->hash ||
+		    g->hash != hash_bytes(nt.s + g->nstart, g->nend - g->nstart))
+			return 0;
+	}
+	return 1;
+}
+
+static void differential(void)
+{
+	static char buf[20000];
+	uint64_t st = 0x2545F4914F6CDD1DULL;
+	int bad = 0;
+	for (int k = 0; k < 30000 && bad < 5; k++) {
+		size_t n = ref_random_text(&st, buf, k % 100 == 0 ? sizeof buf : 1000);
+		if (!same_tokens(buf, n)) {
+			bad++;
+			fprintf(stderr, "%s:%d: text %d (%zu bytes) tokenized apart from the reference\n",
+				__FILE__, __LINE__, k, n);
+		}
+	}
+	CHECK(bad == 0);
+	/* every ASCII triple: apostrophes, dots and hyphens next to everything */
+	for (int b = 0; b < 128; b++)
+		for (int c = 0; c < 128; c++)
+			for (int d = 0; d < 128; d += 1 + (d > 'z'))
+				if (b != '\n' || c != '\n') {
+					char t[5] = {'a', (char)b, (char)c, (char)d, 's'};
+					if (!same_tokens(t, 5)) {
+						CHECK(!"ascii");
+						fprintf(stderr, "  a %02x %02x %02x s\n", b, c, d);
+					}
+				}
+	/* a text of more tokens than the first array holds */
+	memset(buf, '.', 5000);
+	CHECK(same_tokens(buf, 5000));
+}
+
 int main(void)
 {
 	struct tok_list tl;
 	arena_init(&a);
+	differential();
 	CHECK_STR(toks("China\xE2\x80\x99s exports", &tl), "china|'s|exports");
 	CHECK(tl.v[1].kind == TOK_POSS);
 	CHECK_STR(toks("the Philippines' ports", &tl), "the|philippines|'|ports");
