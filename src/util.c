@@ -240,27 +240,20 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+	uint64_t h = hash_start(n);
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
-		w *= 0x87C37B91114253D5ULL;
-		w ^= w >> 31;
-		h = (h ^ w) * 0x4CF5AD432745937FULL;
+		h = hash_step(h, w);
 		s += 8;
 		n -= 8;
 	}
 	if (n) {
 		uint64_t w = 0;
 		memcpy(&w, s, n);
-		w *= 0x87C37B91114253D5ULL;
-		w ^= w >> 31;
-		h = (h ^ w) * 0x4CF5AD432745937FULL;
+		h = hash_step(h, w);
 	}
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDULL;
-	h ^= h >> 33;
-	return h;
+	return hash_end(h);
 }
 
 /* The bytes of w (8 bytes, little-endian) that a JSON string cannot hold as they are: its

@@ -82,4 +82,26 @@ uint64_t hash_bytes(const void *p, size_t n);
  * ASCII but '"' and '\\' (8 bytes at a time). */
 size_t str_plain_len(const char *s, size_t n);
 
+/* The steps of hash_bytes(): the start value for n bytes, one 8-byte word (read with
+ * memcpy, the tail zero-filled) folded in, and the finalizer. */
+static inline uint64_t hash_start(size_t n)
+{
+	return 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+}
+
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	w *= 0x87C37B91114253D5ULL;
+	w ^= w >> 31;
+	return (h ^ w) * 0x4CF5AD432745937FULL;
+}
+
+static inline uint64_t hash_end(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	return h;
+}
+
 #endif
