@@ -1,8 +1,10 @@
-/* normalize: one pass over the original bytes. ASCII takes a fast path (fold A-Z, unify
- * control characters to spaces); every other code point goes through norm_codepoint(),
- * which unifies typographic variants and then asks utf8proc for the compatibility
- * decomposition, case folded and with accents (combining diacritics) stripped. No recomposition is done:
- * the same function normalizes lexicon forms and texts, so both sides agree. */
+/* normalize: one pass over the original bytes. Runs of ASCII take a fast path: one table
+ * lookup per byte (fold A-Z, unify control characters to spaces), an identity offset map,
+ * and the room for the whole run checked once. Every other code point goes through
+ * norm_codepoint(), which unifies typographic variants and then asks utf8proc for the
+ * compatibility decomposition, case folded and with accents (combining diacritics)
+ * stripped. No recomposition is done: the same function normalizes lexicon forms and
+ * texts, so both sides agree. */
 #include "normalize.h"
 
 #include <stdbool.h>
@@ -102,10 +104,28 @@ static int encode(int32_t cp, char *dst)
 	return (int)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst);
 }
 
+/* The ASCII byte c as normalized: A-Z folded, control characters (except '\n') and DEL
+ * read as a space; what typo() and norm_codepoint() give for them, without the calls. */
+static const unsigned char ascii_norm[128] = {
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', '\n', ' ', ' ', ' ', ' ', ' ',
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+	' ', '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+	'@', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
+	'`', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', ' ',
+};
+
+/* Room in a character's worth of output: norm_codepoint() gives at most 8 code points of
+ * at most 4 bytes each. */
+#define NORM_CHAR_MAX 32
+
 int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *out)
 {
 	if (olen >= UINT32_MAX / 2)
 		return -ERR_LIMIT;
+	/* ASCII never grows; other characters rarely do: a quarter more, then doubling */
 	size_t cap = olen + olen / 4 + 64;
 	char *s = arena_alloc(a, cap + 1);
 	uint32_t *map = arena_alloc(a, (cap + 1) * sizeof *map);
@@ -113,7 +133,7 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 	const unsigned char *p = (const unsigned char *)orig;
 	size_t i = 0;
 	while (i < olen) {
-		if (cap - n < 40) {
+		if (cap - n < NORM_CHAR_MAX + 8) {
 			/* grow: copy into a larger region of the arena */
 			size_t ncap = cap * 2;
 			char *ns = arena_alloc(a, ncap + 1);
@@ -124,19 +144,16 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 			map = nmap;
 			cap = ncap;
 		}
-		unsigned char c = p[i];
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z')
-				c += 32;
-			else if (c < 0x20 && c != '\n')
-				c = ' ';
-			else if (c == 0x7F)
-				c = ' ';
-			s[n] = (char)c;
-			map[n++] = (uint32_t)i;
-			i++;
-			continue;
+		/* a run of ASCII, one byte each way, as far as the room allows */
+		size_t end = i + (cap - n - NORM_CHAR_MAX);
+		if (end > olen)
+			end = olen;
+		while (i < end && p[i] < 0x80) {
+			s[n] = (char)ascii_norm[p[i]];
+			map[n++] = (uint32_t)i++;
 		}
+		if (i == end)
+			continue;
 		int32_t cp, outc[8];
 		int len = norm_decode(p + i, olen - i, &cp);
 		int k = norm_codepoint(cp, outc);
@@ -165,8 +182,7 @@ char *norm_string(const char *str)
 	if (ascii) { /* the fast path of norm_text(), without the arena */
 		char *r = xmalloc(n + 1);
 		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)str[i];
-			r[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : (c < 0x20 && c != '\n') || c == 0x7F ? ' ' : c);
+			r[i] = (char)ascii_norm[(unsigned char)str[i]];
 		}
 		r[n] = '\0';
 		return r;
