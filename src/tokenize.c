@@ -1,10 +1,59 @@
-/* tokenize: a single pass over the normalized text. Character classes come from
- * utf8proc categories of the normalized code points; case flags are read from the original
- * characters, since the normalized text is case folded. */
+/* tokenize: a single pass over the normalized text. ASCII bytes are classified by one
+ * table lookup and words of ASCII letters and digits are scanned without decoding; other
+ * characters get their classes from the utf8proc categories of the normalized code points.
+ * Case flags are read from the original characters, since the normalized text is case
+ * folded. The token hash is taken as soon as the token ends, while its bytes are in cache.
+ * Nothing is allocated per token: the token array is sized from the text length once and
+ * doubled in the rare texts that need more. */
 #include "tokenize.h"
 
 #include <string.h>
 #include <utf8proc.h>
+
+/* Byte classes, for the normalized text and for the ASCII of the original text. */
+enum {
+	C_SPACE = 1 << 0, /* ' ' */
+	C_NL = 1 << 1,    /* '\n' */
+	C_LOWER = 1 << 2, /* a-z */
+	C_UPPER = 1 << 3, /* A-Z (only in original text) */
+	C_DIGIT = 1 << 4, /* 0-9 */
+	C_HIGH = 1 << 5,  /* >= 0x80: a byte of a multi-byte character, decoded */
+};
+#define C_LETTER (C_LOWER | C_UPPER)
+#define C_WORD (C_LETTER | C_DIGIT)
+
+#define P 0 /* any other ASCII character */
+#define S C_SPACE
+#define N C_NL
+#define L C_LOWER
+#define U C_UPPER
+#define D C_DIGIT
+#define H C_HIGH
+static const uint8_t cls[256] = {
+	P, P, P, P, P, P, P, P, P, P, N, P, P, P, P, P, /* 0x00 */
+	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x10 */
+	S, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x20  !"#$%&'()*+,-./ */
+	D, D, D, D, D, D, D, D, D, D, P, P, P, P, P, P, /* 0x30 0-9:;<=>? */
+	P, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0x40 @A-O */
+	U, U, U, U, U, U, U, U, U, U, U, P, P, P, P, P, /* 0x50 P-Z[\]^_ */
+	P, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* 0x60 `a-o */
+	L, L, L, L, L, L, L, L, L, L, L, P, P, P, P, P, /* 0x70 p-z{|}~ DEL */
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, /* 0x80 */
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+	H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+};
+#undef P
+#undef S
+#undef N
+#undef L
+#undef U
+#undef D
+#undef H
 
 static inline bool is_cjk(int32_t cp)
 {
@@ -61,37 +110,33 @@ struct tokbuf {
 	size_t n, cap;
 };
 
-static struct token *push(struct tokbuf *tb)
+/* Double the token array (a copy in the arena). */
+static void grow(struct tokbuf *tb)
 {
-	if (tb->n == tb->cap) {
-		size_t ncap = tb->cap ? tb->cap * 2 : 256;
-		struct token *nv = arena_alloc(tb->a, ncap * sizeof *nv);
-		if (tb->n)
-			memcpy(nv, tb->v, tb->n * sizeof *nv);
-		tb->v = nv;
-		tb->cap = ncap;
-	}
-	return &tb->v[tb->n++];
+	size_t ncap = tb->cap * 2;
+	struct token *nv = arena_alloc(tb->a, ncap * sizeof *nv);
+	memcpy(nv, tb->v, tb->n * sizeof *nv);
+	tb->v = nv;
+	tb->cap = ncap;
 }
 
 /* Case flags from the original characters of [os, oe). */
 static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 {
-	bool first = true, any = false, lower = false, init = false;
 	const unsigned char *p = (const unsigned char *)orig;
 	uint32_t i = os;
-	/* ASCII first, byte by byte */
-	for (; i < oe && p[i] < 0x80; i++) {
-		unsigned char c = p[i];
-		bool up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
-		if (up || lo) {
-			if (first)
-				init = up;
-			first = false;
-			any = true;
-			lower |= lo;
-		}
+	bool first = true, init = false;
+	/* ASCII first, by the table: up to the first letter, then every byte's class */
+	while (i < oe && !(cls[p[i]] & (C_LETTER | C_HIGH)))
+		i++;
+	if (i < oe && (cls[p[i]] & C_LETTER)) {
+		init = cls[p[i]] & C_UPPER;
+		first = false;
 	}
+	uint8_t seen = 0;
+	while (i < oe && !(cls[p[i]] & C_HIGH))
+		seen |= cls[p[i++]];
+	bool any = seen & C_LETTER, lower = seen & C_LOWER;
 	while (i < oe) {
 		int32_t cp;
 		int l = norm_decode(p + i, oe - i, &cp);
@@ -125,6 +170,33 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 	if (lower)
 		f |= TOKF_HAS_LOWER;
 	return f;
+}
+
+/* hash_bytes(s + start, end - start), reading whole words when the text (with its NUL)
+ * holds them, so the tail needs no byte-wise copy. */
+static inline uint64_t tok_hash(const char *s, size_t start, size_t end, size_t len)
+{
+	size_t n = end - start;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (start + ((n + 7) & ~(size_t)7) <= len + 1) {
+		const char *p = s + start;
+		uint64_t h = hash_start(n);
+		for (; n >= 8; n -= 8, p += 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			h = hash_step(h, w);
+		}
+		if (n) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			h = hash_step(h, w & (~(uint64_t)0 >> (64 - 8 * n)));
+		}
+		return hash_end(h);
+	}
+#else
+	(void)len;
+#endif
+	return hash_bytes(s + start, n);
 }
 
 /* Is the text at i (after an apostrophe) an English contraction ending: t, re, ve, ll, d, m? */
@@ -173,49 +245,90 @@ static size_t dotted(const struct norm_text *nt, size_t i)
 int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	      struct tok_list *out)
 {
+	const unsigned char *s = (const unsigned char *)nt->s; /* s[len] == '\0' stops scans */
+	const size_t len = nt->len;
+	const uint32_t *map = nt->map;
+	const uint32_t olen = map[len];
+	/* news averages a token per 5-6 bytes: one array for most texts, capped so that a
+	 * huge record of spaces does not reserve much */
 	struct tokbuf tb = {a, NULL, 0, 0};
+	size_t guess = len / 4 + 16;
+	tb.cap = guess < 65536 ? guess : 65536;
+	tb.v = arena_alloc(a, tb.cap * sizeof *tb.v);
 	size_t i = 0;
 	int newlines = 0;
 	bool space = false;
-	uint32_t olen = nt->map[nt->len];
-	while (i < nt->len) {
-		int l;
-		int32_t cp = at(nt, i, &l);
-		if (cp == ' ') {
+	while (i < len) {
+		unsigned char c = s[i];
+		uint8_t k = cls[c];
+		if (k & (C_SPACE | C_NL)) {
 			space = true;
-			i += l;
-			continue;
-		}
-		if (cp == '\n') {
-			space = true;
-			newlines++;
-			i += l;
+			if (k & C_NL)
+				newlines++;
+			i++;
 			continue;
 		}
 		size_t start = i;
-		uint8_t kind;
+		uint8_t kind = TOK_PUNCT;
 		uint8_t extra = 0;
-		if (is_cjk(cp)) {
-			kind = TOK_CJK;
-			i += l;
-		} else if (is_wordch(cp)) {
+		int l = 1;
+		bool word = k & C_WORD;
+		if (k & C_HIGH) {
+			int32_t cp;
+			l = norm_decode(s + i, len - i, &cp);
+			if (is_cjk(cp))
+				kind = TOK_CJK;
+			else
+				word = is_wordch(cp);
+			if (!word)
+				i += l;
+		} else if (c == '-') {
+			kind = TOK_HYPHEN;
+			i++;
+		} else if (c == '\'' && tb.n && !space && tb.v[tb.n - 1].kind == TOK_WORD) {
+			int l2, l3;
+			int32_t n1 = at(nt, i + 1, &l2);
+			int32_t n2 = at(nt, i + 1 + l2, &l3);
+			const struct token *pt = &tb.v[tb.n - 1];
+			if (n1 == 's' && !(l3 && is_wordch(n2))) {
+				kind = TOK_POSS;
+				i += 2;
+			} else if (s[pt->nend - 1] == 's' && !(l2 && is_wordch(n1))) {
+				kind = TOK_POSS;
+				i += 1;
+			} else {
+				i += 1;
+			}
+		} else if (!word) {
+			i++;
+		}
+		if (word) {
 			/* "u.s.": only when a dot follows the first character */
-			size_t d = (i + (size_t)l < nt->len && nt->s[i + l] == '.') ? dotted(nt, i) : 0;
+			size_t d = s[i + l] == '.' ? dotted(nt, i) : 0;
+			kind = TOK_WORD;
 			if (d) {
 				i += d;
-				kind = TOK_WORD;
 				extra = TOKF_DOTTED;
 			} else {
-				bool alldigit = true;
-				while (i < nt->len) {
-					int32_t c = at(nt, i, &l);
-					if (is_wordch(c) && !is_cjk(c)) {
-						if (!(c >= '0' && c <= '9'))
-							alldigit = false;
-						i += l;
+				uint8_t seen = 0; /* classes met; non-ASCII word characters as letters */
+				for (;;) {
+					k = cls[s[i]];
+					if (k & C_WORD) {
+						seen |= k;
+						i++;
 						continue;
 					}
-					if (c == '\'') {
+					if (k & C_HIGH) {
+						int32_t cp;
+						int cl = norm_decode(s + i, len - i, &cp);
+						if (is_wordch(cp) && !is_cjk(cp)) {
+							seen |= C_LETTER;
+							i += cl;
+							continue;
+						}
+						break;
+					}
+					if (s[i] == '\'' && i < len) {
 						int l2, l3;
 						int32_t n1 = at(nt, i + 1, &l2);
 						int32_t n2 = at(nt, i + 1 + l2, &l3);
@@ -231,55 +344,39 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 					}
 					break;
 				}
-				kind = alldigit ? TOK_NUM : TOK_WORD;
+				if (!(seen & C_LETTER))
+					kind = TOK_NUM;
 			}
-		} else if (cp == '-') {
-			kind = TOK_HYPHEN;
-			i += l;
-		} else if (cp == '\'' && tb.n && !space &&
-			   (tb.v[tb.n - 1].kind == TOK_WORD)) {
-			int l2, l3;
-			int32_t n1 = at(nt, i + 1, &l2);
-			int32_t n2 = at(nt, i + 1 + l2, &l3);
-			const struct token *pt = &tb.v[tb.n - 1];
-			if (n1 == 's' && !(l3 && is_wordch(n2))) {
-				kind = TOK_POSS;
-				i += 2;
-			} else if (nt->s[pt->nend - 1] == 's' && !(l2 && is_wordch(n1))) {
-				kind = TOK_POSS;
-				i += 1;
-			} else {
-				kind = TOK_PUNCT;
-				i += l;
-			}
-		} else {
-			kind = TOK_PUNCT;
-			i += l;
 		}
-		struct token *t = push(&tb);
+		if (tb.n == tb.cap)
+			grow(&tb);
+		struct token *t = &tb.v[tb.n++];
 		t->nstart = (uint32_t)start;
 		t->nend = (uint32_t)i;
-		t->ostart = nt->map[start];
-		{
-			uint32_t lastsrc = nt->map[i - 1];
-			int32_t dummy;
-			int ol = lastsrc < olen ? norm_decode((const unsigned char *)orig + lastsrc,
-							      olen - lastsrc, &dummy)
-						: 0;
-			t->oend = lastsrc + (uint32_t)ol;
+		t->ostart = map[start];
+		uint32_t last = map[i - 1]; /* the original character of the last byte */
+		if (last >= olen)
+			t->oend = last;
+		else if ((unsigned char)orig[last] < 0x80)
+			t->oend = last + 1;
+		else {
+			int32_t cp;
+			t->oend = last + (uint32_t)norm_decode((const unsigned char *)orig + last,
+							       olen - last, &cp);
 		}
 		t->kind = kind;
-		t->flags = extra;
-		t->hash = hash_bytes(nt->s + start, i - start);
 		t->lists = 0;
+		t->hash = tok_hash(nt->s, start, i, len);
+		uint8_t f = extra;
 		if (space)
-			t->flags |= TOKF_SPACE_BEFORE;
+			f |= TOKF_SPACE_BEFORE;
 		if (newlines)
-			t->flags |= TOKF_LINE_BEFORE;
+			f |= TOKF_LINE_BEFORE;
 		if (newlines >= 2)
-			t->flags |= TOKF_PARA_BEFORE;
+			f |= TOKF_PARA_BEFORE;
 		if (kind == TOK_WORD || kind == TOK_CJK)
-			t->flags |= case_flags(orig, t->ostart, t->oend);
+			f |= case_flags(orig, t->ostart, t->oend);
+		t->flags = f;
 		space = false;
 		newlines = 0;
 	}
