@@ -117,6 +117,22 @@ static const unsigned char ascii_norm[128] = {
 	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', ' ',
 };
 
+/* ascii_norm[] of each byte of w, eight bytes at once; every byte of w is < 0x80, so no
+ * sum below carries into the next byte (whatever the byte order). */
+static uint64_t ascii_norm8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t upper = (w + ones * (0x80 - 'A')) & ~(w + ones * (0x80 - 'Z' - 1)) & high;
+	uint64_t ctl = (~(w + ones * (0x80 - 0x20)) & ((w ^ ones * '\n') + ones * 0x7F)) & high;
+	ctl |= (w + ones) & high; /* DEL */
+	w |= upper >> 2;          /* +0x20 */
+	if (ctl) {
+		uint64_t m = (ctl >> 7) * 0xFF;
+		w = (w & ~m) | (ones * ' ' & m);
+	}
+	return w;
+}
+
 /* Room in a character's worth of output: norm_codepoint() gives at most 8 code points of
  * at most 4 bytes each. */
 #define NORM_CHAR_MAX 32
@@ -148,6 +164,18 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 		size_t end = i + (cap - n - NORM_CHAR_MAX);
 		if (end > olen)
 			end = olen;
+		while (end - i >= 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			w = ascii_norm8(w);
+			memcpy(s + n, &w, 8);
+			for (int k = 0; k < 8; k++)
+				map[n + k] = (uint32_t)(i + k);
+			n += 8;
+			i += 8;
+		}
 		while (i < end && p[i] < 0x80) {
 			s[n] = (char)ascii_norm[p[i]];
 			map[n++] = (uint32_t)i++;

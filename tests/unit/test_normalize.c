@@ -64,6 +64,12 @@ static void differential(void)
 	buf[n] = '\0';
 	CHECK(same_norm(&a, buf, n));
 	arena_reset(&a);
+	/* every ASCII byte at every position of a word-sized window */
+	for (int k = 0; k < 128 * 9; k++)
+		buf[k] = (char)((k * 37 + k / 128) % 128);
+	for (int off = 0; off < 16; off++)
+		CHECK(same_norm(&a, buf + off, 128 * 9 - 16));
+	arena_reset(&a);
 	/* every single byte, and every byte pair */
 	for (int b = 0; b < 256; b++) {
 		char two[3] = {(char)b, '\0', '\0'};
