@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,19 @@ struct config {
 };
 
 static volatile sig_atomic_t interrupted;
+
+/* The processors this process may run on (its affinity mask: a cpuset of a container
+ * counts, all of the machine's otherwise), 1 to 64. */
+static size_t processors(void)
+{
+	cpu_set_t set;
+	long n = 0;
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (size_t)n;
+}
 
 static void on_sigint(int sig)
 {
@@ -124,8 +138,8 @@ static void help(void)
 "      --offsets=UNIT       codepoints (default), bytes or utf16\n"
 "      --explain[=N]        add the N (default 3) strongest features of each topic\n"
 "      --pretty             indent the JSON\n"
-"  -j, --jobs N             annotate on N threads, 0: one per processor (output order\n"
-"                           is kept)\n"
+"  -j, --jobs N             annotate on N threads, 0: one per processor this process\n"
+"                           may run on (output order is kept)\n"
 "eval:\n"
 "      --json               machine-readable report\n"
 "      --topics-only        evaluate topics only (gold without mentions)\n"
@@ -328,11 +342,7 @@ static int parse_args(struct config *c, int argc, char **argv)
 		case 'o': c->out_file = optarg; break;
 		case 'j': {
 			long j = number_arg("-j", optarg, 0, 64);
-			if (j == 0) { /* one thread per online processor */
-				long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-				j = cpus < 1 ? 1 : cpus > 64 ? 64 : cpus;
-			}
-			c->jobs = (size_t)j;
+			c->jobs = j ? (size_t)j : processors();
 			break;
 		}
 		case OPT_BASE: c->train_base = optarg; break;
@@ -700,7 +710,16 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 		}
 		struct input_rec rec;
 		int rc = 0;
-		while (!interrupted && (rc = input_next(in, &rec, &e)) > 0) {
+		for (;;) {
+			/* before waiting for a slow producer, write out what is done: a live feed
+			 * gets its records without waiting for a full batch or buffer */
+			if (!interrupted && !input_pending(in)) {
+				run_batch(&b, threads);
+				status |= batch_flush(&b, &out);
+				flush_out(&out, 1, true);
+			}
+			if (interrupted || (rc = input_next(in, &rec, &e)) <= 0)
+				break;
 			struct job *j = batch_add(&b);
 			j->source = files[f];
 			j->line = rec.line;

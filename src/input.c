@@ -18,6 +18,7 @@
 #include "input.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,20 @@ input *input_open(const char *path, const struct input_opts *opts, struct err *e
 	in->opts = *opts;
 	input_scratch_init(&in->scratch);
 	return in;
+}
+
+bool input_pending(const input *in)
+{
+	if (in->done || in->opts.mode == INPUT_DOC)
+		return true;
+#ifdef __GLIBC__
+	if (in->fp->_IO_read_ptr < in->fp->_IO_read_end) /* bytes left in stdio's buffer */
+		return true;
+	struct pollfd pfd = {fileno(in->fp), POLLIN, 0};
+	return poll(&pfd, 1, 0) != 0; /* data, end of file, an error, or EINTR: read it */
+#else
+	return true;
+#endif
 }
 
 void input_free(input *in)

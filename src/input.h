@@ -74,6 +74,12 @@ input *input_open(const char *path, const struct input_opts *opts, struct err *e
  * the end, or -ERR_IO with *err filled in when reading failed. */
 int input_next(input *in, struct input_rec *rec, struct err *err);
 
+/* Would input_next() return without waiting for a writer? True when the reader holds
+ * buffered bytes, its descriptor has data or is at its end, or this cannot be known; false
+ * when the next read would wait (a pipe from a producer that has nothing to say yet), so
+ * the caller can write out what it has before it blocks. */
+bool input_pending(const input *in);
+
 void input_free(input *in);
 
 /* Parse one JSON Lines record (line[0..len)) into rec, as input_next() does; usable from any
