@@ -111,7 +111,7 @@ static struct strent *st_find(struct strtab *t, const char *s, size_t n, uint64_
 		struct strent *e = &t->v[i];
 		if (!e->s)
 			return e;
-		if (e->hash == h && e->len == n && memcmp(e->s, s, n) == 0)
+		if (e->hash == h && e->len == n && same_bytes(e->s, s, n))
 			return e;
 	}
 }
@@ -281,7 +281,7 @@ static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64
 			const struct strent_d *d = &t->dv[i];
 			if (!d->off)
 				return GAZ_NONE;
-			if (d->hash == hh && d->len == n && memcmp(t->dpool + d->off, s, n) == 0)
+			if (d->hash == hh && d->len == n && same_bytes(t->dpool + d->off, s, n))
 				return d->val;
 		}
 	}

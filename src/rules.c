@@ -113,7 +113,7 @@ static bool set_has_h(const rules *r, uint32_t set, const char *w, size_t n, uin
 	size_t mask = r->capwords - 1;
 	for (size_t i = (h ^ (h >> 29)) & mask; r->words[i].w; i = (i + 1) & mask) {
 		const struct wentry *e = &r->words[i];
-		if (e->hash == h && e->set == set && e->len == n && memcmp(e->w, w, n) == 0)
+		if (e->hash == h && e->set == set && e->len == n && same_bytes(e->w, w, n))
 			return true;
 	}
 	return false;
@@ -131,7 +131,7 @@ static struct lentry *lw_find(const rules *r, const char *w, size_t n, uint64_t 
 	size_t mask = r->caplw - 1;
 	for (size_t i = (h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
 		struct lentry *e = &r->lw[i];
-		if (!e->w || (e->hash == h && e->len == n && memcmp(e->w, w, n) == 0))
+		if (!e->w || (e->hash == h && e->len == n && same_bytes(e->w, w, n)))
 			return e;
 	}
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Error codes returned (negated) by stage functions. */
 enum {
@@ -77,6 +78,24 @@ int read_lines(const char *path, line_fn fn, void *ctx, struct err *err);
 /* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
  * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
+
+/* Are a[0..n) and b[0..n) the same bytes? memcmp() for the short keys of lookups (words,
+ * ids), inline: 8 bytes at a time, never reading past n. */
+static inline bool same_bytes(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	for (; n >= 8; n -= 8, x += 8, y += 8) {
+		uint64_t u, v;
+		memcpy(&u, x, 8);
+		memcpy(&v, y, 8);
+		if (u != v)
+			return false;
+	}
+	for (; n; n--)
+		if (*x++ != *y++)
+			return false;
+	return true;
+}
 
 /* Length of the longest prefix of s[0..n) that a JSON string holds as it is: printable
  * ASCII but '"' and '\\' (8 bytes at a time). */
