@@ -48,6 +48,7 @@
 #define REF_TOKENS 300.0
 #define MAX_PHRASE 3
 #define MAX_TOPIC_NAME 64
+#define TV_CACHE 16 /* counts whose feature value is kept per document */
 
 enum fkind { FK_WORD, FK_PHRASE, FK_TYPE, FK_GROUP, FK_TYPES, FK_ENT };
 
@@ -145,16 +146,33 @@ struct feat {
 	size_t nlen;     /* strlen(name) */
 };
 
+/* A slot of the model's feature index: the key sits next to the feature number, so a
+ * probe that misses (most word tokens) never reads struct feat. */
+struct mslot {
+	uint64_t key;
+	uint32_t fi; /* feature index + 1, 0 empty */
+};
+
+/* One type named by FK_TYPES features ("country" of "types:country>=3"). */
+struct tgroup {
+	const char *name; /* borrowed from the first feature's name, vlen bytes */
+	size_t vlen;
+	size_t first, n;  /* its features: tgf[first .. first + n) */
+};
+
 struct topics_model {
 	char **names;
 	double *bias;
 	size_t ntopics, captopics;
 	struct feat *f;
 	size_t nf, capf;
-	uint32_t *slot; /* open addressing: feature index + 1, 0 empty */
-	size_t nslot;   /* power of two */
+	struct mslot *slot; /* open addressing over the features, key kept in the slot */
+	size_t nslot;       /* power of two */
 	size_t *types;  /* indices of the FK_TYPES features */
 	size_t ntypes;
+	struct tgroup *tg; /* the types of the FK_TYPES features, by ASCII-folded name */
+	size_t ntg;
+	uint32_t *tgf;     /* the FK_TYPES features of each group, in the order of types */
 };
 
 static struct feat *find_key(const struct topics_model *m, uint64_t key)
@@ -163,17 +181,26 @@ static struct feat *find_key(const struct topics_model *m, uint64_t key)
 		return NULL;
 	size_t mask = m->nslot - 1;
 	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
-		uint32_t s = m->slot[i];
-		if (!s)
+		const struct mslot *s = &m->slot[i];
+		if (!s->fi)
 			return NULL;
-		if (m->f[s - 1].key == key)
-			return &m->f[s - 1];
+		if (s->key == key)
+			return &m->f[s->fi - 1];
 	}
+}
+
+static void mslot_put(struct mslot *slot, size_t nslot, uint64_t key, uint32_t fi)
+{
+	size_t i = (size_t)key & (nslot - 1);
+	while (slot[i].fi)
+		i = (i + 1) & (nslot - 1);
+	slot[i].key = key;
+	slot[i].fi = fi;
 }
 
 /* A new open-addressing index of nslot slots (a power of two) over n records of size
  * stride whose 64-bit key sits at keyoff: slot i holds a record number + 1, 0 is empty.
- * The model's features and the trainer's vocabulary share it. */
+ * The trainer's vocabulary uses it (the model keeps keys in its slots: struct mslot). */
 static uint32_t *slots_build(const void *recs, size_t n, size_t stride, size_t keyoff,
 			     size_t nslot)
 {
@@ -192,7 +219,9 @@ static uint32_t *slots_build(const void *recs, size_t n, size_t stride, size_t k
 static void rehash(struct topics_model *m, size_t nslot)
 {
 	free(m->slot);
-	m->slot = slots_build(m->f, m->nf, sizeof *m->f, offsetof(struct feat, key), nslot);
+	m->slot = xcalloc(nslot, sizeof *m->slot);
+	for (size_t j = 0; j < m->nf; j++)
+		mslot_put(m->slot, nslot, m->f[j].key, (uint32_t)(j + 1));
 	m->nslot = nslot;
 }
 
@@ -215,12 +244,8 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *n
 	f->kind = kind;
 	if (m->nf * 2 > m->nslot)
 		rehash(m, m->nslot ? m->nslot * 2 : 1024);
-	else {
-		size_t i = (size_t)key & (m->nslot - 1);
-		while (m->slot[i])
-			i = (i + 1) & (m->nslot - 1);
-		m->slot[i] = (uint32_t)m->nf;
-	}
+	else
+		mslot_put(m->slot, m->nslot, key, (uint32_t)m->nf);
 	return f;
 }
 
@@ -283,6 +308,8 @@ void topics_free(struct topics_model *m)
 	free(m->f);
 	free(m->slot);
 	free(m->types);
+	free(m->tg);
+	free(m->tgf);
 	free(m);
 }
 
@@ -672,16 +699,60 @@ topics_without_lines:
 	return 0;
 }
 
+static int cmp_tgroup(const void *a, const void *b)
+{
+	const struct tgroup *x = a, *y = b;
+	size_t n = x->vlen < y->vlen ? x->vlen : y->vlen;
+	int r = strncasecmp_ascii(x->name, y->name, n);
+	if (r)
+		return r;
+	return (x->vlen > y->vlen) - (x->vlen < y->vlen);
+}
+
+/* The FK_TYPES features, and their types in the order count_entities() visits them: by
+ * ASCII-folded type name, as a sort of the mentions by type would. */
 static void rebuild_types(struct topics_model *m)
 {
 	free(m->types);
+	free(m->tg);
+	free(m->tgf);
 	m->types = NULL;
 	m->ntypes = 0;
+	m->tg = NULL;
+	m->ntg = 0;
+	m->tgf = NULL;
 	for (size_t i = 0; i < m->nf; i++)
 		if (m->f[i].kind == FK_TYPES && m->f[i].ntw) {
 			m->types = xrealloc(m->types, (m->ntypes + 1) * sizeof *m->types);
 			m->types[m->ntypes++] = i;
 		}
+	if (!m->ntypes)
+		return;
+	m->tg = xcalloc(m->ntypes, sizeof *m->tg);
+	for (size_t k = 0; k < m->ntypes; k++) {
+		const struct feat *f = &m->f[m->types[k]];
+		struct tgroup g = {f->name + 6, f->vlen, 0, 0};
+		size_t j = 0;
+		while (j < m->ntg && cmp_tgroup(&m->tg[j], &g) != 0)
+			j++;
+		if (j == m->ntg)
+			m->tg[m->ntg++] = g;
+		m->tg[j].n++;
+	}
+	qsort(m->tg, m->ntg, sizeof *m->tg, cmp_tgroup);
+	m->tgf = xcalloc(m->ntypes, sizeof *m->tgf);
+	for (size_t j = 0, first = 0; j < m->ntg; j++) {
+		m->tg[j].first = first;
+		first += m->tg[j].n;
+		m->tg[j].n = 0;
+	}
+	for (size_t k = 0; k < m->ntypes; k++) {
+		const struct feat *f = &m->f[m->types[k]];
+		struct tgroup g = {f->name + 6, f->vlen, 0, 0};
+		struct tgroup *t = bsearch(&g, m->tg, m->ntg, sizeof *m->tg, cmp_tgroup);
+		assert(t);
+		m->tgf[t->first + t->n++] = (uint32_t)m->types[k];
+	}
 }
 
 static void parse_apply(const struct parse *p, struct topics_model *m)
@@ -1063,6 +1134,13 @@ static int cmp_mention(const void *a, const void *b)
 	return strcasecmp_ascii(x->id, y->id);
 }
 
+/* An entry of count_entities()' set of (type group, id). */
+struct idset {
+	const char *id; /* NULL: empty */
+	uint64_t hash;
+	size_t g;
+};
+
 /* Entity features: binary, so counts are not used. */
 static void count_entities(const struct topics_model *m, const struct topics_input *in,
 			   struct arena *a, struct counter *c)
@@ -1090,31 +1168,60 @@ static void count_entities(const struct topics_model *m, const struct topics_inp
 		if (me->id)
 			ent_lookup(m, c, buf, "ent:", me->id);
 	}
-	if (!m->ntypes)
+	if (!m->ntg)
 		return;
-	/* types:T>=N: distinct ids per type, from the mentions sorted by (type, id) */
-	const struct topics_mention **v = arena_alloc(a, in->nmentions * sizeof *v);
-	size_t nv = 0;
-	for (size_t i = 0; i < in->nmentions; i++)
-		if (in->mentions[i].type && in->mentions[i].id)
-			v[nv++] = &in->mentions[i];
-	qsort(v, nv, sizeof *v, cmp_mention);
-	for (size_t i = 0; i < nv;) {
-		size_t j = i + 1;
-		uint32_t distinct = 1;
-		while (j < nv && strcasecmp_ascii(v[j]->type, v[i]->type) == 0) {
-			if (strcasecmp_ascii(v[j]->id, v[j - 1]->id) != 0)
-				distinct++;
-			j++;
+	/* types:T>=N: distinct ids (ASCII case folded) per type, counted in a set of
+	 * (group, id); then the groups in the order of their names, as if the mentions were
+	 * sorted by (type, id) */
+	uint32_t *distinct = arena_alloc(a, m->ntg * sizeof *distinct);
+	memset(distinct, 0, m->ntg * sizeof *distinct);
+	size_t nset = 16;
+	while (nset < 2 * in->nmentions)
+		nset *= 2;
+	struct idset *set = arena_alloc(a, nset * sizeof *set);
+	memset(set, 0, nset * sizeof *set);
+	const char *last_type = NULL;
+	size_t last_g = 0;
+	for (size_t i = 0; i < in->nmentions; i++) {
+		const struct topics_mention *me = &in->mentions[i];
+		if (!me->type || !me->id)
+			continue;
+		size_t g;
+		if (me->type == last_type) {
+			g = last_g;
+		} else {
+			size_t tl = strlen(me->type);
+			for (g = 0; g < m->ntg; g++)
+				if (m->tg[g].vlen == tl &&
+				    strncasecmp_ascii(me->type, m->tg[g].name, tl) == 0)
+					break;
+			last_type = me->type;
+			last_g = g;
 		}
-		for (size_t k = 0; k < m->ntypes; k++) {
-			const struct feat *f = &m->f[m->types[k]];
-			const char *tn = f->name + 6;
-			if (distinct >= f->minn && strlen(v[i]->type) == f->vlen &&
-			    strncasecmp_ascii(v[i]->type, tn, f->vlen) == 0)
-				counter_hit(c, (uint32_t)m->types[k]);
-		}
-		i = j;
+		if (g == m->ntg)
+			continue;
+		uint64_t h = 0xcbf29ce484222325ULL ^ g;
+		for (const char *p = me->id; *p; p++)
+			h = (h ^ (unsigned char)ascii_lower(*p)) * 0x100000001b3ULL;
+		h = mix64(h);
+		size_t j = (size_t)h & (nset - 1);
+		for (; set[j].id; j = (j + 1) & (nset - 1))
+			if (set[j].hash == h && set[j].g == g && strcasecmp_ascii(set[j].id, me->id) == 0)
+				break;
+		if (set[j].id)
+			continue;
+		set[j].id = me->id;
+		set[j].hash = h;
+		set[j].g = g;
+		distinct[g]++;
+	}
+	for (size_t g = 0; g < m->ntg; g++) {
+		if (!distinct[g])
+			continue;
+		const struct tgroup *tg = &m->tg[g];
+		for (size_t k = tg->first; k < tg->first + tg->n; k++)
+			if (distinct[g] >= m->f[m->tgf[k]].minn)
+				counter_hit(c, m->tgf[k]);
 	}
 }
 
@@ -1134,11 +1241,20 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 	count_entities(m, in, a, c);
 	for (size_t t = 0; t < m->ntopics; t++)
 		z[t] = m->bias[t];
+	/* text_value() of the small counts, computed once per document (0: not yet) */
+	double tv[TV_CACHE] = {0};
 	for (size_t i = 0; i < c->n; i++) {
 		const struct feat *f = &m->f[c->v[i].feat];
-		double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
-				   ? text_value(c->v[i].count, nw)
-				   : 1.0;
+		double x = 1.0;
+		if (f->kind == FK_WORD || f->kind == FK_PHRASE) {
+			uint32_t n = c->v[i].count;
+			if (n >= TV_CACHE)
+				x = text_value(n, nw);
+			else if (tv[n] == 0)
+				x = tv[n] = text_value(n, nw);
+			else
+				x = tv[n];
+		}
 		for (uint32_t k = 0; k < f->ntw; k++)
 			z[f->tw[k].topic] += f->tw[k].w * x;
 	}
