@@ -22,7 +22,7 @@
  *   a sentence, repeated lines, headlines after the first) is not read: see text_view(). Entity features are 0/1. score =
  *   1 / (1 + exp(-(bias + sum w x))). The trainer uses the very same feature extraction.
  * - Scoring allocates only from the caller's arena: a hit list and a small open-address
- *   index of the features seen, both sized by the document.
+ *   index of the features seen, both grown with the hits.
  * - Training: one-vs-rest L2-regularised logistic regression, fitted by L-BFGS for a fixed
  *   number of iterations in a fixed order (deterministic), optionally on top of a base
  *   model (the curated weights) used as a fixed offset; proper names, words with digits,
@@ -844,25 +844,39 @@ struct hit {
 	uint32_t count;
 };
 
-/* Features seen in one document: a list in order of first sight and an index on it. */
+/* Features seen in one document: a list in order of first sight and an index on it, both
+ * from the arena and grown with the hits (a model's feature count would make every
+ * document pay for clearing a large index). */
 struct counter {
 	struct hit *v;
 	size_t n, cap;
 	uint32_t *idx;
 	size_t mask;
+	struct arena *a;
 };
 
-static void counter_init(struct counter *c, struct arena *a, size_t cap)
+#define COUNTER_MIN 32
+
+static void counter_index(struct counter *c, size_t sz)
 {
-	size_t sz = 16;
-	while (sz < 2 * cap)
-		sz *= 2;
-	c->v = arena_alloc(a, cap * sizeof *c->v);
-	c->n = 0;
-	c->cap = cap;
-	c->idx = arena_alloc(a, sz * sizeof *c->idx);
+	c->idx = arena_alloc(c->a, sz * sizeof *c->idx);
 	memset(c->idx, 0, sz * sizeof *c->idx);
 	c->mask = sz - 1;
+	for (size_t j = 0; j < c->n; j++) {
+		size_t i = (size_t)(c->v[j].feat * 0x9e3779b1u) & c->mask;
+		while (c->idx[i])
+			i = (i + 1) & c->mask;
+		c->idx[i] = (uint32_t)(j + 1);
+	}
+}
+
+static void counter_init(struct counter *c, struct arena *a)
+{
+	c->a = a;
+	c->n = 0;
+	c->cap = COUNTER_MIN;
+	c->v = arena_alloc(a, c->cap * sizeof *c->v);
+	counter_index(c, 2 * COUNTER_MIN);
 }
 
 static void counter_hit(struct counter *c, uint32_t fi)
@@ -876,7 +890,16 @@ static void counter_hit(struct counter *c, uint32_t fi)
 		}
 		i = (i + 1) & c->mask;
 	}
-	assert(c->n < c->cap);
+	if (c->n == c->cap) {
+		struct hit *v = arena_alloc(c->a, 2 * c->cap * sizeof *v);
+		memcpy(v, c->v, c->n * sizeof *v);
+		c->v = v;
+		c->cap *= 2;
+		counter_index(c, 2 * c->cap);
+		i = (size_t)(fi * 0x9e3779b1u) & c->mask;
+		while (c->idx[i])
+			i = (i + 1) & c->mask;
+	}
 	c->v[c->n].feat = fi;
 	c->v[c->n].count = 1;
 	c->idx[i] = (uint32_t)++c->n;
@@ -1115,23 +1138,46 @@ static size_t ent_name(char *buf, const char *prefix, const char *s)
 	return n;
 }
 
-static void ent_lookup(const struct topics_model *m, struct counter *c, char *buf,
-		       const char *prefix, const char *s)
+/* The feature (index + 1, 0 for none) named prefix + s, s folded to lower case. */
+static uint32_t ent_find(const struct topics_model *m, struct arena *a, const char *prefix,
+			 const char *s)
 {
+	char small[128];
+	size_t need = strlen(prefix) + strlen(s) + 1;
+	char *buf = need <= sizeof small ? small : arena_alloc(a, need);
 	size_t n = ent_name(buf, prefix, s);
 	const struct feat *f = find_key(m, key_ent(buf, n));
 	if (f && f->ntw && strcmp(f->name, buf) == 0)
-		counter_hit(c, (uint32_t)(f - m->f));
+		return (uint32_t)(f - m->f) + 1;
+	return 0;
 }
 
-static int cmp_mention(const void *a, const void *b)
+/* A cache of ent_find() for one document: mentions borrow their type, group and id
+ * strings from the entities, so the same pointer comes back for every mention of a type
+ * or an entity, and the same pointer means the same string during the call. */
+struct entcache {
+	const char *s; /* NULL: empty */
+	uint32_t kind; /* 0 type, 1 group, 2 ent */
+	uint32_t fi;   /* ent_find() */
+};
+
+static const char *const ent_prefix[] = {"type:", "group:", "ent:"};
+
+static void ent_lookup(const struct topics_model *m, struct arena *a, struct entcache *ec,
+		       size_t mask, struct counter *c, uint32_t kind, const char *s)
 {
-	const struct topics_mention *x = *(const struct topics_mention *const *)a;
-	const struct topics_mention *y = *(const struct topics_mention *const *)b;
-	int r = strcasecmp_ascii(x->type, y->type);
-	if (r)
-		return r;
-	return strcasecmp_ascii(x->id, y->id);
+	uint64_t h = mix64((uint64_t)(uintptr_t)s ^ kind);
+	size_t i = (size_t)h & mask;
+	for (; ec[i].s; i = (i + 1) & mask)
+		if (ec[i].s == s && ec[i].kind == kind)
+			break;
+	if (!ec[i].s) {
+		ec[i].s = s;
+		ec[i].kind = kind;
+		ec[i].fi = ent_find(m, a, ent_prefix[kind], s);
+	}
+	if (ec[i].fi)
+		counter_hit(c, ec[i].fi - 1);
 }
 
 /* An entry of count_entities()' set of (type group, id). */
@@ -1147,26 +1193,19 @@ static void count_entities(const struct topics_model *m, const struct topics_inp
 {
 	if (!in->nmentions)
 		return;
-	size_t maxlen = 0;
-	for (size_t i = 0; i < in->nmentions; i++) {
-		const struct topics_mention *me = &in->mentions[i];
-		size_t l = me->type ? strlen(me->type) : 0;
-		if (me->id && strlen(me->id) > l)
-			l = strlen(me->id);
-		if (me->group && strlen(me->group) > l)
-			l = strlen(me->group);
-		if (l > maxlen)
-			maxlen = l;
-	}
-	char *buf = arena_alloc(a, maxlen + 16);
+	size_t nec = 16;
+	while (nec < 6 * in->nmentions)
+		nec *= 2;
+	struct entcache *ec = arena_alloc(a, nec * sizeof *ec);
+	memset(ec, 0, nec * sizeof *ec);
 	for (size_t i = 0; i < in->nmentions; i++) {
 		const struct topics_mention *me = &in->mentions[i];
 		if (me->type)
-			ent_lookup(m, c, buf, "type:", me->type);
+			ent_lookup(m, a, ec, nec - 1, c, 0, me->type);
 		if (me->group)
-			ent_lookup(m, c, buf, "group:", me->group);
+			ent_lookup(m, a, ec, nec - 1, c, 1, me->group);
 		if (me->id)
-			ent_lookup(m, c, buf, "ent:", me->id);
+			ent_lookup(m, a, ec, nec - 1, c, 2, me->id);
 	}
 	if (!m->ntg)
 		return;
@@ -1232,10 +1271,7 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 {
 	uint8_t *skip = NULL;
 	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &skip) : 0;
-	size_t cap = 3 * (in->toks ? in->toks->n : 0) + 3 * in->nmentions + m->ntypes + 1;
-	if (cap > m->nf + 1)
-		cap = m->nf + 1;
-	counter_init(c, a, cap);
+	counter_init(c, a);
 	if (in->toks && in->nt)
 		count_text(m, in, skip, c);
 	count_entities(m, in, a, c);
@@ -1669,6 +1705,16 @@ static bool learnt_type(const char *type)
 
 /* Entity features learnt from data: type:, group: and types:T>=2; not ent: (specific
  * people and places of the training years would not carry over). */
+static int cmp_mention(const void *a, const void *b)
+{
+	const struct topics_mention *x = *(const struct topics_mention *const *)a;
+	const struct topics_mention *y = *(const struct topics_mention *const *)b;
+	int r = strcasecmp_ascii(x->type, y->type);
+	if (r)
+		return r;
+	return strcasecmp_ascii(x->id, y->id);
+}
+
 static void trainer_entities(struct topics_trainer *t, const struct topics_input *in)
 {
 	if (!in->nmentions)
