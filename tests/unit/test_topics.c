@@ -489,6 +489,164 @@ static void test_default_main_topic(void)
 	topics_free(m);
 }
 
+/* A model of bias lines alone has no feature index: text and mentions leave the bias. */
+static void test_no_features(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("bias.tsv", "a\tbias\t-1\nb\tbias\t0.5\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[2], z[2];
+	struct topics_reason r[2];
+	struct topics_mention me[] = {{"COUNTRY", "country:CN", NULL}, {"MINERAL", "mineral:lithium", "battery"}};
+	struct topics_input in = input(&a, "Lithium mining in China.", &nt, &tl);
+	in.mentions = me;
+	in.nmentions = 2;
+	CHECK(topics_score_z(m, &in, &a, s, z, r, 1) == 0);
+	CHECK(z[0] == -1 && z[1] == 0.5);
+	CHECK(r[0].feature == NULL && r[1].feature == NULL);
+	/* no tokens, no mentions, no text at all */
+	in = input(&a, "", &nt, &tl);
+	CHECK(tl.n == 0);
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == -1 && z[1] == 0.5);
+	struct topics_input none = {NULL, NULL, NULL, 0};
+	topics_score_z(m, &none, &a, s, z, NULL, 0);
+	CHECK(z[0] == -1 && z[1] == 0.5);
+	arena_clear(&a);
+	topics_free(m);
+}
+
+/* Many features: long probe chains in the feature index (keys kept in the slots), a
+ * document hitting more features than the hit counter starts with, words whose key slot
+ * is shared with others, and the feature value of counts below and above the per-document
+ * cache of values. */
+static void test_many_features(void)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "t\tbias\t-1\nu\tbias\t0\n");
+	char line[128];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(line, sizeof line, "t\tw:w%d\t%g\n", i, (i % 7 + 1) / 64.0);
+		buf_adds(&b, line);
+	}
+	buf_adds(&b, "u\tp:w1 w2\t0.5\nu\tp:w1 w2 w3\t0.25\nu\tw:w2\t0.125\n");
+	struct err e;
+	struct topics_model *m = topics_load(write_file("many.tsv", b.p), &e);
+	CHECK(m != NULL);
+	if (!m) {
+		buf_clear(&b);
+		return;
+	}
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[2], z[2];
+	/* w0 .. w199 once each, w1 w2 w3 twenty times, w5 once more: 263 words */
+	buf_clear(&b);
+	for (int i = 0; i < 200; i++) {
+		snprintf(line, sizeof line, "w%d ", i);
+		buf_adds(&b, line);
+	}
+	for (int i = 0; i < 20; i++)
+		buf_adds(&b, "w1 w2 w3. ");
+	buf_adds(&b, "w5 unknown words");
+	struct topics_input in = input(&a, b.p, &nt, &tl);
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	double want = -1;
+	for (int i = 0; i < 200; i++) {
+		int c = 1 + (i >= 1 && i <= 3) * 20 + (i == 5);
+		want += (i % 7 + 1) / 64.0 * log1p(c);
+	}
+	CHECK(fabs(z[0] - want) < 1e-9);
+	CHECK(fabs(z[1] - (0.5 * log1p(21) + 0.25 * log1p(21) + 0.125 * log1p(21))) < 1e-9);
+	/* the same document scored twice gives the very same numbers */
+	double z2[2];
+	topics_score_z(m, &in, &a, s, z2, NULL, 0);
+	CHECK(z2[0] == z[0] && z2[1] == z[1]);
+	/* words that are not in the model, many distinct ones */
+	buf_clear(&b);
+	for (int i = 3000; i < 3400; i++) {
+		snprintf(line, sizeof line, "w%d ", i);
+		buf_adds(&b, line);
+	}
+	in = input(&a, b.p, &nt, &tl);
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == -1 && z[1] == 0);
+	arena_clear(&a);
+	topics_free(m);
+	buf_clear(&b);
+}
+
+/* Entity features: the lookups cached per string pointer (the same pointer as a type and
+ * as a group is two lookups), ids compared without ASCII case through different pointers,
+ * types:T>=N with several thresholds and types, names longer than a small buffer. */
+static void test_entity_counts(void)
+{
+	char longid[300];
+	memset(longid, 'x', sizeof longid);
+	memcpy(longid, "org:", 4);
+	longid[sizeof longid - 1] = '\0';
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "t\tbias\t0\n"
+		 "t\tgroup:battery\t0.5\n"
+		 "t\ttypes:COUNTRY>=2\t1\n"
+		 "t\ttypes:country>=3\t2\n"
+		 "t\ttypes:Person>=1\t4\n"
+		 "t\ttypes:city>=1\t8\n"
+		 "t\tent:%s\t16\n"
+		 "t\tent:country:cn\t32\n",
+		 longid);
+	struct err e;
+	struct topics_model *m = topics_load(write_file("ents.tsv", text), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	double s[1], z[1];
+	char cn1[] = "country:CN", cn2[] = "COUNTRY:cn", country[] = "Country", battery[] = "battery";
+	char upper[300];
+	for (size_t i = 0; i < sizeof longid; i++)
+		upper[i] = (char)(longid[i] >= 'a' && longid[i] <= 'z' ? longid[i] - 32 : longid[i]);
+	struct topics_mention me[] = {
+		{"COUNTRY", cn1, NULL},
+		{country, cn2, NULL},         /* the same id in other case: still one */
+		{"COUNTRY", "country:us", NULL},
+		{battery, "mineral:li", battery}, /* a type "battery" (no feature), a group */
+		{"ORG", upper, NULL},
+		{"PERSON", NULL, NULL},       /* no id: not counted for types: */
+		{NULL, "person:x", NULL},
+	};
+	struct topics_input in = {NULL, NULL, me, sizeof me / sizeof *me};
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	/* group 0.5, countries cn and us: >=2 only (1), the long ent (16), country:cn (32);
+	 * no person with an id, no city */
+	CHECK(z[0] == 0.5 + 1 + 16 + 32);
+	me[5].id = "person:y";
+	me[2].id = "country:fr";
+	me[6].type = "city";
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == 0.5 + 1 + 16 + 32 + 4 + 8);
+	me[0].id = "country:de"; /* cn2 is still country:cn: three countries now */
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == 0.5 + 1 + 2 + 16 + 32 + 4 + 8);
+	/* no mentions */
+	in.nmentions = 0;
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == 0);
+	arena_clear(&a);
+	topics_free(m);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -502,6 +660,9 @@ int main(void)
 	test_train();
 	test_furniture();
 	test_default_main_topic();
+	test_no_features();
+	test_many_features();
+	test_entity_counts();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
