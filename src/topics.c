@@ -175,7 +175,7 @@ struct topics_model {
 	uint32_t *tgf;     /* the FK_TYPES features of each group, in the order of types */
 };
 
-static struct feat *find_key(const struct topics_model *m, uint64_t key)
+static inline struct feat *find_key(const struct topics_model *m, uint64_t key)
 {
 	if (!m->nslot)
 		return NULL;
@@ -1324,35 +1324,39 @@ int topics_score_z(const struct topics_model *m, const struct topics_input *in,
 		scores[t] = sigmoid(z[t]);
 	if (!reasons || !nreasons)
 		return 0;
+	/* one pass over the hits: each topic sees its candidates in the order of the hits,
+	 * as a pass per topic would */
+	size_t *nr = arena_alloc(a, (m->ntopics + 1) * sizeof *nr);
 	for (size_t t = 0; t < m->ntopics; t++) {
-		struct topics_reason *r = &reasons[t * nreasons];
-		size_t nr = 0;
+		nr[t] = 0;
 		for (size_t i = 0; i < nreasons; i++) {
-			r[i].feature = NULL;
-			r[i].contribution = 0;
+			reasons[t * nreasons + i].feature = NULL;
+			reasons[t * nreasons + i].contribution = 0;
 		}
-		for (size_t i = 0; i < c.n; i++) {
-			const struct feat *f = &m->f[c.v[i].feat];
-			for (uint32_t k = 0; k < f->ntw; k++) {
-				if (f->tw[k].topic != t || f->tw[k].w == 0)
-					continue;
-				double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
-						   ? text_value(c.v[i].count, nw)
-						   : 1.0;
-				struct topics_reason cand = {f->name, f->tw[k].w * x};
-				/* insertion into the sorted top nreasons */
-				size_t pos = nr;
-				while (pos > 0 && reason_before(&cand, &r[pos - 1]))
-					pos--;
-				if (pos >= nreasons)
-					continue;
-				size_t last = nr < nreasons ? nr : nreasons - 1;
-				for (size_t j = last; j > pos; j--)
-					r[j] = r[j - 1];
-				r[pos] = cand;
-				if (nr < nreasons)
-					nr++;
-			}
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		const struct feat *f = &m->f[c.v[i].feat];
+		double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
+				   ? text_value(c.v[i].count, nw)
+				   : 1.0;
+		for (uint32_t k = 0; k < f->ntw; k++) {
+			if (f->tw[k].w == 0)
+				continue;
+			size_t t = f->tw[k].topic;
+			struct topics_reason *r = &reasons[t * nreasons];
+			struct topics_reason cand = {f->name, f->tw[k].w * x};
+			/* insertion into the sorted top nreasons */
+			size_t pos = nr[t];
+			while (pos > 0 && reason_before(&cand, &r[pos - 1]))
+				pos--;
+			if (pos >= nreasons)
+				continue;
+			size_t last = nr[t] < nreasons ? nr[t] : nreasons - 1;
+			for (size_t j = last; j > pos; j--)
+				r[j] = r[j - 1];
+			r[pos] = cand;
+			if (nr[t] < nreasons)
+				nr[t]++;
 		}
 	}
 	return 0;

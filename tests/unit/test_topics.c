@@ -639,6 +639,12 @@ static void test_entity_counts(void)
 	me[0].id = "country:de"; /* cn2 is still country:cn: three countries now */
 	topics_score_z(m, &in, &a, s, z, NULL, 0);
 	CHECK(z[0] == 0.5 + 1 + 2 + 16 + 32 + 4 + 8);
+	/* the reasons come from the same hits */
+	struct topics_reason r[3];
+	topics_score_z(m, &in, &a, s, z, r, 3);
+	CHECK(r[0].feature && strcmp(r[0].feature, "ent:country:cn") == 0 && r[0].contribution == 32);
+	CHECK(r[1].feature && strncmp(r[1].feature, "ent:org:xxx", 11) == 0 && r[1].contribution == 16);
+	CHECK(r[2].feature && strcmp(r[2].feature, "types:city>=1") == 0 && r[2].contribution == 8);
 	/* no mentions */
 	in.nmentions = 0;
 	topics_score_z(m, &in, &a, s, z, NULL, 0);
