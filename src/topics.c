@@ -905,14 +905,6 @@ static void counter_hit(struct counter *c, uint32_t fi)
 	c->idx[i] = (uint32_t)++c->n;
 }
 
-static size_t count_words(const struct tok_list *toks)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < toks->n; i++)
-		n += is_wordtok(toks->v[i].kind);
-	return n;
-}
-
 /* Page furniture. Two kinds of line are skipped: their words are not counted in n and their
  * words and phrases are not features (entity features are not affected: mentions have no
  * line).
@@ -949,7 +941,8 @@ static bool ends_sentence(const struct tok_list *toks, const char *s, size_t i, 
 struct line {
 	size_t start, end; /* tokens [start, end) */
 	size_t nwords;
-	uint64_t hash;
+	uint64_t hash;  /* of its text, set when it is looked up among the earlier lines */
+	bool ends;      /* ends a sentence */
 	bool furniture; /* short and not the end of a sentence */
 	bool headline;  /* capitalized like a headline, and not the end of a sentence */
 };
@@ -977,39 +970,43 @@ static size_t line_bytes(const struct tok_list *toks, const struct line *l)
 }
 
 /* The text view of a document: which tokens to read (skip[i] is 1 for the tokens of
- * skipped lines; NULL when no line is skipped) and the number of word tokens read. Two
- * passes over the tokens and a table of line hashes, all from the arena. */
+ * skipped lines; NULL when no line is skipped) and the number of word tokens read. One
+ * pass over the tokens, one over the lines and a table of line hashes, all from the arena. */
 static size_t text_view(const struct tok_list *toks, const char *s, struct arena *a,
 			uint8_t **skipv)
 {
 	*skipv = NULL;
 	if (!toks->n)
 		return 0;
-	size_t nl = 1;
-	for (size_t i = 1; i < toks->n; i++)
-		nl += (toks->v[i].flags & TOKF_LINE_BEFORE) != 0;
-	if (nl == 1)
-		return count_words(toks);
-	struct line *L = arena_alloc(a, nl * sizeof *L);
-	size_t k = 0, words = 0;
+	size_t nl = 0, cap = 32, words = 0;
+	struct line *L = arena_alloc(a, cap * sizeof *L);
 	bool long_line = false;
-	for (size_t i = 0; i < toks->n; k++) {
+	for (size_t i = 0; i < toks->n; nl++) {
 		size_t j = i, nw = 0;
 		do {
 			nw += is_wordtok(toks->v[j].kind);
 			j++;
 		} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
-		L[k].start = i;
-		L[k].end = j;
-		L[k].nwords = nw;
-		L[k].hash = hash_bytes(s + toks->v[i].nstart, line_bytes(toks, &L[k]));
-		bool ends = ends_sentence(toks, s, i, j);
-		L[k].furniture = nw <= SHORT_LINE && !ends;
-		L[k].headline = !ends && headline_line(toks, i, j);
+		if (i == 0 && j == toks->n)
+			return nw; /* one line: nothing to skip */
+		if (nl == cap) {
+			struct line *L2 = arena_alloc(a, 2 * cap * sizeof *L);
+			memcpy(L2, L, cap * sizeof *L);
+			L = L2;
+			cap *= 2;
+		}
+		L[nl].start = i;
+		L[nl].end = j;
+		L[nl].nwords = nw;
+		L[nl].hash = 0; /* when first needed */
+		L[nl].ends = ends_sentence(toks, s, i, j);
+		L[nl].furniture = nw <= SHORT_LINE && !L[nl].ends;
+		L[nl].headline = !L[nl].ends && headline_line(toks, i, j);
 		long_line |= nw > SHORT_LINE;
 		words += nw;
 		i = j;
 	}
+	size_t k;
 	size_t nslot = 16;
 	while (nslot < 2 * nl)
 		nslot *= 2;
@@ -1018,8 +1015,7 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 	uint8_t *skip = NULL;
 	/* the document's headline: its first line when that has three words or more and does
 	 * not end a sentence; its words count HEADLINE_WEIGHT times */
-	if (nl > 1 && L[0].nwords >= 3 && !L[0].furniture &&
-	    !ends_sentence(toks, s, L[0].start, L[0].end)) {
+	if (nl > 1 && L[0].nwords >= 3 && !L[0].furniture && !L[0].ends) {
 		skip = arena_alloc(a, toks->n);
 		memset(skip, 0, toks->n);
 		memset(skip + L[0].start, 2, L[0].end - L[0].start);
@@ -1034,6 +1030,7 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 			/* an earlier line with the same text? */
 			size_t len = line_bytes(toks, &L[k]);
 			const char *p = s + toks->v[L[k].start].nstart;
+			L[k].hash = hash_bytes(p, len);
 			size_t h = (size_t)L[k].hash & (nslot - 1);
 			for (; slot[h]; h = (h + 1) & (nslot - 1)) {
 				const struct line *o = &L[slot[h] - 1];

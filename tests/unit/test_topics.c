@@ -571,6 +571,20 @@ static void test_many_features(void)
 	double z2[2];
 	topics_score_z(m, &in, &a, s, z2, NULL, 0);
 	CHECK(z2[0] == z[0] && z2[1] == z[1]);
+	/* more lines than text_view() starts with room for; a repeated line counts once */
+	buf_clear(&b);
+	for (int i = 0; i < 41; i++) {
+		snprintf(line, sizeof line, "w%d one two three four.\n", i == 36 ? 34 : i);
+		buf_adds(&b, line);
+	}
+	struct topics_model *m1 = topics_load(write_file("one.tsv", "t\tbias\t-1\nt\tw:one\t1\n"), &e);
+	CHECK(m1 != NULL);
+	if (m1) {
+		in = input(&a, b.p, &nt, &tl);
+		topics_score_z(m1, &in, &a, s, z, NULL, 0);
+		CHECK(fabs(z[0] - (-1 + log1p(40))) < 1e-12);
+		topics_free(m1);
+	}
 	/* words that are not in the model, many distinct ones */
 	buf_clear(&b);
 	for (int i = 3000; i < 3400; i++) {
