@@ -169,6 +169,7 @@ struct topics_model {
 	size_t nf, capf;
 	struct mslot *slot; /* open addressing over the features, key tags in the slots */
 	size_t nslot;       /* power of two */
+	uint64_t *bloom;    /* 8 * nslot bits, one per key: most missing words stop there */
 	size_t *types;  /* indices of the FK_TYPES features */
 	size_t ntypes;
 	struct tgroup *tg; /* the types of the FK_TYPES features, by ASCII-folded name */
@@ -176,9 +177,17 @@ struct topics_model {
 	uint32_t *tgf;     /* the FK_TYPES features of each group, in the order of types */
 };
 
+static size_t bloom_bit(const struct topics_model *m, uint64_t key)
+{
+	return (size_t)(key >> 40) & (8 * m->nslot - 1);
+}
+
 static inline struct feat *find_key(const struct topics_model *m, uint64_t key)
 {
 	if (!m->nslot)
+		return NULL;
+	size_t b = bloom_bit(m, key);
+	if (!(m->bloom[b / 64] >> (b % 64) & 1))
 		return NULL;
 	size_t mask = m->nslot - 1;
 	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
@@ -197,6 +206,14 @@ static void mslot_put(struct mslot *slot, size_t nslot, uint64_t key, uint32_t f
 		i = (i + 1) & (nslot - 1);
 	slot[i].tag = (uint32_t)(key >> 32);
 	slot[i].fi = fi;
+}
+
+/* Enter feature fi (index + 1) with this key in the slots and the bloom bits. */
+static void feat_index(struct topics_model *m, uint64_t key, uint32_t fi)
+{
+	mslot_put(m->slot, m->nslot, key, fi);
+	size_t bb = bloom_bit(m, key);
+	m->bloom[bb / 64] |= (uint64_t)1 << (bb % 64);
 }
 
 /* A new open-addressing index of nslot slots (a power of two) over n records of size
@@ -220,10 +237,12 @@ static uint32_t *slots_build(const void *recs, size_t n, size_t stride, size_t k
 static void rehash(struct topics_model *m, size_t nslot)
 {
 	free(m->slot);
+	free(m->bloom);
 	m->slot = xcalloc(nslot, sizeof *m->slot);
-	for (size_t j = 0; j < m->nf; j++)
-		mslot_put(m->slot, nslot, m->f[j].key, (uint32_t)(j + 1));
+	m->bloom = xcalloc(nslot / 8, sizeof *m->bloom);
 	m->nslot = nslot;
+	for (size_t j = 0; j < m->nf; j++)
+		feat_index(m, m->f[j].key, (uint32_t)(j + 1));
 }
 
 /* The feature with this key, created (without weights) when missing. */
@@ -246,7 +265,7 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *n
 	if (m->nf * 2 > m->nslot)
 		rehash(m, m->nslot ? m->nslot * 2 : 1024);
 	else
-		mslot_put(m->slot, m->nslot, key, (uint32_t)m->nf);
+		feat_index(m, key, (uint32_t)m->nf);
 	return f;
 }
 
@@ -308,6 +327,7 @@ void topics_free(struct topics_model *m)
 	free(m->bias);
 	free(m->f);
 	free(m->slot);
+	free(m->bloom);
 	free(m->types);
 	free(m->tg);
 	free(m->tgf);
