@@ -15,7 +15,7 @@ command -v valgrind >/dev/null || { echo "memcheck: valgrind not found (apt-get 
 M=$TOP/build/memcheck
 rm -rf "$M"
 mkdir -p "$M/logs"
-VG="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible --log-file=$M/logs/%p.log"
+VG="valgrind -q --error-exitcode=1 --suppressions=$TOP/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible --log-file=$M/logs/%p.log"
 cat >"$M/entopic" <<X
 #!/bin/sh
 exec $VG "$PLAIN" "\$@"
