@@ -167,14 +167,8 @@ struct mlist {
 
 static struct mention *madd(struct mlist *ml)
 {
-	if (ml->n == ml->cap) {
-		size_t ncap = ml->cap ? ml->cap * 2 : 64;
-		struct mention *nv = arena_alloc(ml->a, ncap * sizeof *nv);
-		if (ml->n)
-			memcpy(nv, ml->v, ml->n * sizeof *nv);
-		ml->v = nv;
-		ml->cap = ncap;
-	}
+	if (ml->n == ml->cap)
+		ml->v = arena_grow(ml->a, ml->v, ml->n, &ml->cap, sizeof *ml->v, 64);
 	struct mention *m = &ml->v[ml->n++];
 	memset(m, 0, sizeof *m);
 	return m;
@@ -958,12 +952,8 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 				}
 				continue;
 			}
-			if (np == cap) {
-				struct part *nv = arena_alloc(a, cap * 2 * sizeof *nv);
-				memcpy(nv, parts, cap * sizeof *nv);
-				parts = nv;
-				cap *= 2;
-			}
+			if (np == cap)
+				parts = arena_grow(a, parts, np, &cap, sizeof *parts, 0);
 			parts[np++] = (struct part){nt->s + t->nstart, t->nend - t->nstart, mm->ent,
 						    prio};
 		}

@@ -159,14 +159,8 @@ struct hits {
 
 static void hit_add(struct hits *h, const struct pat *pt, size_t start, size_t end)
 {
-	if (h->n == h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 32;
-		struct pattern_hit *nh = arena_alloc(h->a, ncap * sizeof *nh);
-		if (h->n)
-			memcpy(nh, h->v, h->n * sizeof *nh);
-		h->v = nh;
-		h->cap = ncap;
-	}
+	if (h->n == h->cap)
+		h->v = arena_grow(h->a, h->v, h->n, &h->cap, sizeof *h->v, 32);
 	h->v[h->n].start = (uint32_t)start;
 	h->v[h->n].end = (uint32_t)end;
 	h->v[h->n].type = pt->type;
@@ -199,12 +193,8 @@ static void find_runs(struct arena *a, const char *text, size_t len, struct runs
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] < '0' || text[i] > '9')
 			continue;
-		if (r->n == cap) {
-			uint32_t *nv = arena_alloc(a, 2 * cap * sizeof *nv);
-			memcpy(nv, r->v, cap * sizeof *nv);
-			r->v = nv;
-			cap *= 2;
-		}
+		if (r->n == cap)
+			r->v = arena_grow(a, r->v, r->n, &cap, sizeof *r->v, 0);
 		r->v[r->n++] = (uint32_t)i;
 		while (i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == ',' || text[i] == '.'))
 			i++;

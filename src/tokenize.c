@@ -113,11 +113,7 @@ struct tokbuf {
 /* Double the token array (a copy in the arena). */
 static void grow(struct tokbuf *tb)
 {
-	size_t ncap = tb->cap * 2;
-	struct token *nv = arena_alloc(tb->a, ncap * sizeof *nv);
-	memcpy(nv, tb->v, tb->n * sizeof *nv);
-	tb->v = nv;
-	tb->cap = ncap;
+	tb->v = arena_grow(tb->a, tb->v, tb->n, &tb->cap, sizeof *tb->v, 0);
 }
 
 /* Case flags from the original characters of [os, oe). */

@@ -912,10 +912,7 @@ static void counter_hit(struct counter *c, uint32_t fi)
 		i = (i + 1) & c->mask;
 	}
 	if (c->n == c->cap) {
-		struct hit *v = arena_alloc(c->a, 2 * c->cap * sizeof *v);
-		memcpy(v, c->v, c->n * sizeof *v);
-		c->v = v;
-		c->cap *= 2;
+		c->v = arena_grow(c->a, c->v, c->n, &c->cap, sizeof *c->v, COUNTER_MIN);
 		counter_index(c, 2 * c->cap);
 		i = (size_t)(fi * 0x9e3779b1u) & c->mask;
 		while (c->idx[i])
@@ -1010,12 +1007,8 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 		} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
 		if (i == 0 && j == toks->n)
 			return nw; /* one line: nothing to skip */
-		if (nl == cap) {
-			struct line *L2 = arena_alloc(a, 2 * cap * sizeof *L);
-			memcpy(L2, L, cap * sizeof *L);
-			L = L2;
-			cap *= 2;
-		}
+		if (nl == cap)
+			L = arena_grow(a, L, nl, &cap, sizeof *L, 0);
 		L[nl].start = i;
 		L[nl].end = j;
 		L[nl].nwords = nw;

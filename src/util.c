@@ -110,6 +110,17 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+void *arena_grow(struct arena *a, const void *v, size_t n, size_t *cap, size_t size,
+		 size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *nv = arena_alloc(a, ncap * size);
+	if (n)
+		memcpy(nv, v, n * size);
+	*cap = ncap;
+	return nv;
+}
+
 void arena_reset(struct arena *a)
 {
 	/* Keep at most the first block and any block larger than 16 MiB is freed, so one huge

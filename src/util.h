@@ -49,6 +49,11 @@ struct arena {
 void arena_init(struct arena *a);
 /* Returns n bytes aligned to 16, valid until arena_reset() or arena_clear(). Never NULL. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Grow an arena array of n elements of size bytes to twice *cap (first when *cap is 0):
+ * returns the new array with the n elements copied in and sets *cap. The old array stays
+ * allocated until arena_reset(). */
+void *arena_grow(struct arena *a, const void *v, size_t n, size_t *cap, size_t size,
+		 size_t first);
 void arena_reset(struct arena *a);
 void arena_clear(struct arena *a);
 
