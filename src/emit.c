@@ -195,12 +195,8 @@ static const char *source_name(int src)
 /* n in decimal, as %zu. */
 static void emit_size(struct buf *out, size_t n)
 {
-	char t[24];
-	size_t i = sizeof t;
-	do
-		t[--i] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	put(out, t + i, sizeof t - i);
+	char t[20];
+	put(out, t, fmt_uint(t, n));
 }
 
 size_t emit_fixed4(char *t, double v)
@@ -233,13 +229,7 @@ size_t emit_fixed4(char *t, double v)
 		t[n++] = '-';
 	uint64_t ip = q / 10000;
 	unsigned fp = (unsigned)(q % 10000);
-	char d[24];
-	size_t k = sizeof d;
-	do
-		d[--k] = (char)('0' + ip % 10);
-	while ((ip /= 10) > 0);
-	memcpy(t + n, d + k, sizeof d - k);
-	n += sizeof d - k;
+	n += fmt_uint(t + n, ip);
 	t[n++] = '.';
 	t[n++] = (char)('0' + fp / 1000);
 	t[n++] = (char)('0' + fp / 100 % 10);

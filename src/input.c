@@ -142,19 +142,6 @@ char *input_path_id(const char *path)
 }
 
 
-/* Decimal digits of v (>= 0) into s, NUL-terminated; returns their number. */
-static size_t fmt_long(char *s, long v)
-{
-	char t[24];
-	size_t n = 0;
-	do
-		t[n++] = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	for (size_t i = 0; i < n; i++)
-		s[i] = t[n - 1 - i];
-	s[n] = '\0';
-	return n;
-}
 
 void input_scratch_init(struct input_scratch *s)
 {
@@ -737,7 +724,8 @@ again:
 	if (in->opts.mode == INPUT_JSONL && len == strspn(p, " \t\r"))
 		goto again; /* a blank line is no record */
 	rec->id = in->lineno_id;
-	rec->id_len = fmt_long(in->lineno_id, in->lineno);
+	rec->id_len = fmt_uint(in->lineno_id, (uint64_t)in->lineno);
+	in->lineno_id[rec->id_len] = '\0';
 	if (in->opts.mode == INPUT_LINES || in->opts.raw) {
 		rec->text = p;
 		rec->len = len;

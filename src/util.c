@@ -121,6 +121,17 @@ void *arena_grow(struct arena *a, const void *v, size_t n, size_t *cap, size_t s
 	return nv;
 }
 
+size_t fmt_uint(char *s, uint64_t v)
+{
+	char t[20];
+	size_t i = sizeof t;
+	do
+		t[--i] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	memcpy(s, t + i, sizeof t - i);
+	return sizeof t - i;
+}
+
 void arena_reset(struct arena *a)
 {
 	/* Keep at most the first block and any block larger than 16 MiB is freed, so one huge

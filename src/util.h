@@ -80,6 +80,9 @@ typedef int (*line_fn)(void *ctx, char *line, size_t len, const char *path, long
 		       struct err *err);
 int read_lines(const char *path, line_fn fn, void *ctx, struct err *err);
 
+/* The decimal digits of v into s (room for 20), no terminator; returns their number. */
+size_t fmt_uint(char *s, uint64_t v);
+
 /* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
  * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
