@@ -500,17 +500,19 @@ static void record_message(const struct input_rec *rec, const char *msg)
 	fprintf(stderr, "entopic: %s:%ld: %s\n", rec->source, rec->line, msg);
 }
 
-/* ---- annotate: records in batches, annotated on -j threads, written in input order ----
+/* ---- annotate: a ring of records, annotated on -j threads, written in input order ----
  *
- * The main thread reads a batch of records (copies of their text, or raw JSONL lines),
- * then every thread (the main one included) takes records from the batch by an atomic
- * counter, parses, annotates and emits each into the record's own buffer, and the main
- * thread writes the buffers and messages in input order. With one thread a batch is one
- * record, so output streams as it did. */
+ * The main thread reads records into a ring of jobs (a copy of the text, or the raw JSONL
+ * line). With -j N, N - 1 worker threads take jobs from the ring as soon as they are there,
+ * parse, annotate and emit each into the job's own buffers; the main thread writes finished
+ * jobs in input order, and when the ring is full it annotates the next job itself, so N
+ * threads compute while reading and writing overlap with the work. With -j 1 the ring holds
+ * one job and no thread is started. Before the reader would wait for a slow producer, every
+ * job read so far is finished and written (a live feed gets its records at once). */
 
 struct job {
-	char *data;          /* owned: the text, or the raw JSONL line */
-	size_t len;
+	char *data;          /* owned: the text, or the raw JSONL line (kept for the next use) */
+	size_t len, cap;
 	const char *source;  /* borrowed from argv */
 	long line;
 	bool jsonl;          /* data is a raw JSONL line to parse */
@@ -521,18 +523,26 @@ struct job {
 	struct buf msg;      /* its stderr messages */
 	bool failed;         /* it became an error record */
 	bool done;           /* out and msg are complete already */
+	_Atomic bool finished; /* set by the thread that ran it */
 };
 
-struct batch {
+struct ring {
 	struct job *v;
-	size_t n, cap;
-	size_t bytes;
-	_Atomic size_t next; /* next job to take */
+	size_t cap;            /* jobs in the ring */
+	size_t head;           /* main thread: the oldest job not written */
+	size_t tail;           /* main thread: the next job to fill */
+	size_t take;           /* under mu: the next job to annotate */
+	size_t bytes;          /* main thread: text bytes of the jobs not written */
+	bool quit;             /* under mu: workers end */
+	bool waiting;          /* under mu: the main thread waits for a job to finish */
+	pthread_mutex_t mu;
+	pthread_cond_t work;   /* a job was added, or quit */
+	pthread_cond_t done;   /* a job finished */
 	const struct resources *r;
 	const struct emit_opts *eo;
 	const struct input_opts *io;
-	struct arena *arenas; /* one per thread */
-	struct input_scratch *scratch; /* one per thread: the records' parsed fields */
+	struct arena *arenas;  /* one per thread, the main thread's first */
+	struct input_scratch *scratch;
 };
 
 static void job_message(struct job *j, const char *msg)
@@ -540,7 +550,7 @@ static void job_message(struct job *j, const char *msg)
 	buf_printf(&j->msg, "entopic: %s:%ld: %s\n", j->source, j->line, msg);
 }
 
-static void run_job(struct batch *b, struct job *j, struct arena *a, struct input_scratch *sc)
+static void run_job(const struct ring *g, struct job *j, struct arena *a, struct input_scratch *sc)
 {
 	char msg[700];
 	if (j->done)
@@ -554,108 +564,157 @@ static void run_job(struct batch *b, struct job *j, struct arena *a, struct inpu
 	rec.id = j->id;
 	rec.id_len = j->id_len;
 	if (!j->error[0] && j->jsonl) {
-		input_parse_jsonl(b->io, j->data, j->len, sc, &rec);
+		input_parse_jsonl(g->io, j->data, j->len, sc, &rec);
 		if (rec.error[0])
 			snprintf(j->error, sizeof j->error, "%s", rec.error);
 	}
 	if (j->error[0]) {
 		job_message(j, j->error);
 		snprintf(msg, sizeof msg, "line %ld: %s", j->line, j->error);
-		emit_error(&j->out, b->eo, rec.id, rec.id_len, msg);
+		emit_error(&j->out, g->eo, rec.id, rec.id_len, msg);
 		j->failed = true;
 	} else {
 		struct annotation an;
 		struct err re = {0};
-		if (pipe_annotate(&b->r->pipe, a, rec.text, rec.len, &an, &re) < 0) {
+		if (pipe_annotate(&g->r->pipe, a, rec.text, rec.len, &an, &re) < 0) {
 			job_message(j, re.msg);
 			if (!an.nt.s) {
-				emit_error(&j->out, b->eo, rec.id, rec.id_len, re.msg);
+				emit_error(&j->out, g->eo, rec.id, rec.id_len, re.msg);
 				j->failed = true;
 			}
 		}
 		if (!j->failed)
-			emit_record(&j->out, b->eo, &rec, &an);
+			emit_record(&j->out, g->eo, &rec, &an);
 		arena_reset(a);
 	}
 }
 
 struct worker {
 	pthread_t tid;
-	struct batch *b;
+	struct ring *g;
 	size_t self;
 };
 
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	struct batch *b = w->b;
+	struct ring *g = w->g;
+	pthread_mutex_lock(&g->mu);
 	for (;;) {
-		size_t i = atomic_fetch_add(&b->next, 1);
-		if (i >= b->n)
+		while (g->take == g->tail && !g->quit)
+			pthread_cond_wait(&g->work, &g->mu);
+		if (g->take == g->tail)
 			break;
-		run_job(b, &b->v[i], &b->arenas[w->self], &b->scratch[w->self]);
+		struct job *j = &g->v[g->take++ % g->cap];
+		pthread_mutex_unlock(&g->mu);
+		run_job(g, j, &g->arenas[w->self], &g->scratch[w->self]);
+		pthread_mutex_lock(&g->mu);
+		atomic_store_explicit(&j->finished, true, memory_order_release);
+		if (g->waiting)
+			pthread_cond_signal(&g->done);
 	}
+	pthread_mutex_unlock(&g->mu);
 	return NULL;
 }
 
-static void run_batch(struct batch *b, size_t threads)
-{
-	atomic_store(&b->next, 0);
-	struct worker w[64];
-	size_t started = 0;
-	if (threads > b->n)
-		threads = b->n ? b->n : 1;
-	for (size_t t = 1; t < threads; t++) {
-		w[t].b = b;
-		w[t].self = t;
-		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
-			break; /* fewer threads: the main one still does everything */
-		started = t;
-	}
-	w[0].b = b;
-	w[0].self = 0;
-	work(&w[0]);
-	for (size_t t = 1; t <= started; t++)
-		pthread_join(w[t].tid, NULL);
-}
+/* A job keeps buffers up to this size for the next record (most news articles fit); bigger
+ * ones are given back once written, so memory stays bounded by the ring's size. */
+#define KEEP_BYTES ((size_t)16 << 10)
 
-static struct job *batch_add(struct batch *b)
+/* Write the oldest job, finishing it first (on this thread when no worker has taken it).
+ * Returns EXIT_RECORDS when it became an error record. */
+static int write_oldest(struct ring *g, struct buf *out)
 {
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 64;
-		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
+	struct job *j = &g->v[g->head % g->cap];
+	if (!atomic_load_explicit(&j->finished, memory_order_acquire)) {
+		pthread_mutex_lock(&g->mu);
+		while (!atomic_load_explicit(&j->finished, memory_order_acquire)) {
+			if (g->take < g->tail) {
+				/* work is waiting: do the next job here instead of waiting */
+				struct job *k = &g->v[g->take++ % g->cap];
+				pthread_mutex_unlock(&g->mu);
+				run_job(g, k, &g->arenas[0], &g->scratch[0]);
+				atomic_store_explicit(&k->finished, true, memory_order_release);
+				pthread_mutex_lock(&g->mu);
+				continue;
+			}
+			g->waiting = true;
+			pthread_cond_wait(&g->done, &g->mu);
+			g->waiting = false;
+		}
+		pthread_mutex_unlock(&g->mu);
 	}
-	struct job *j = &b->v[b->n++];
-	memset(j, 0, sizeof *j);
-	buf_init(&j->out);
-	buf_init(&j->msg);
-	return j;
-}
-
-/* Write the batch's records and messages in order; returns EXIT_RECORDS when one failed. */
-static int batch_flush(struct batch *b, struct buf *out)
-{
-	int status = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		struct job *j = &b->v[i];
-		if (j->msg.len)
-			fputs(j->msg.p, stderr);
-		buf_add(out, j->out.p, j->out.len);
-		flush_out(out, 1, false);
-		if (j->failed)
-			status = EXIT_RECORDS;
+	if (j->msg.len)
+		fputs(j->msg.p, stderr);
+	buf_add(out, j->out.p, j->out.len);
+	flush_out(out, 1, false);
+	int status = j->failed ? EXIT_RECORDS : 0;
+	g->bytes -= j->len;
+	g->head++;
+	if (j->out.cap > KEEP_BYTES)
 		buf_clear(&j->out);
-		buf_clear(&j->msg);
+	if (j->cap > KEEP_BYTES) {
 		free(j->data);
-		free(j->id);
+		j->data = NULL;
+		j->cap = 0;
 	}
-	b->n = 0;
-	b->bytes = 0;
+	j->out.len = 0;
+	buf_clear(&j->msg);
+	free(j->id);
+	j->id = NULL;
 	return status;
 }
 
-#define BATCH_RECORDS 512
-#define BATCH_BYTES ((size_t)8 << 20)
+/* Write every job read so far. */
+static int write_all(struct ring *g, struct buf *out)
+{
+	int status = 0;
+	while (g->head < g->tail)
+		status |= write_oldest(g, out);
+	return status;
+}
+
+/* Write the finished jobs at the head of the ring, without waiting. */
+static int write_finished(struct ring *g, struct buf *out)
+{
+	int status = 0;
+	while (g->head < g->tail &&
+	       atomic_load_explicit(&g->v[g->head % g->cap].finished, memory_order_acquire))
+		status |= write_oldest(g, out);
+	return status;
+}
+
+#define RING_JOBS 256   /* per thread */
+#define RING_MAX 1024   /* jobs in all */
+#define RING_BYTES ((size_t)8 << 20)
+
+/* A free job at the tail (writing the oldest jobs until there is room). */
+static struct job *ring_slot(struct ring *g, struct buf *out, int *status)
+{
+	while (g->tail - g->head == g->cap || (g->bytes >= RING_BYTES && g->head < g->tail))
+		*status |= write_oldest(g, out);
+	struct job *j = &g->v[g->tail % g->cap];
+	j->len = 0;
+	j->source = NULL;
+	j->line = 0;
+	j->jsonl = false;
+	j->id = NULL;
+	j->id_len = 0;
+	j->error[0] = '\0';
+	j->failed = j->done = false;
+	atomic_store_explicit(&j->finished, false, memory_order_relaxed);
+	return j;
+}
+
+/* Hand the filled job at the tail to the threads. */
+static void ring_push(struct ring *g)
+{
+	g->bytes += g->v[g->tail % g->cap].len;
+	pthread_mutex_lock(&g->mu);
+	g->tail++;
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
+}
 
 static int cmd_annotate(struct config *c, int argc, char **argv)
 {
@@ -666,38 +725,58 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	struct input_opts io = c->in;
 	io.raw = io.mode == INPUT_JSONL; /* workers parse */
 	size_t threads = c->jobs ? c->jobs : 1;
-	size_t max_records = threads > 1 ? BATCH_RECORDS * threads : 1;
-	struct batch b;
-	memset(&b, 0, sizeof b);
-	b.r = &r;
-	b.eo = &eo;
-	b.io = &c->in;
-	b.arenas = xmalloc(threads * sizeof *b.arenas);
-	b.scratch = xmalloc(threads * sizeof *b.scratch);
+	struct ring g;
+	memset(&g, 0, sizeof g);
+	g.cap = threads == 1 ? 1 : RING_JOBS * threads < RING_MAX ? RING_JOBS * threads : RING_MAX;
+	g.v = xcalloc(g.cap, sizeof *g.v);
+	g.r = &r;
+	g.eo = &eo;
+	g.io = &c->in;
+	g.arenas = xmalloc(threads * sizeof *g.arenas);
+	g.scratch = xmalloc(threads * sizeof *g.scratch);
 	for (size_t t = 0; t < threads; t++) {
-		arena_init(&b.arenas[t]);
-		input_scratch_init(&b.scratch[t]);
+		arena_init(&g.arenas[t]);
+		input_scratch_init(&g.scratch[t]);
 	}
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.work, NULL);
+	pthread_cond_init(&g.done, NULL);
 	json_object_seed(0); /* before any thread builds a JSON object */
-	struct buf out;
-	buf_init(&out);
-	int status = 0;
-	char *stdin_only[] = {"-"};
-	char **files = argc ? argv : stdin_only;
-	size_t nfiles = argc ? (size_t)argc : 1;
-	/* no SA_RESTART: a read waiting for input returns, and the run ends with whole lines */
+	/* no SA_RESTART: a read waiting for input returns, and the run ends with whole lines;
+	 * the workers block the signals, so that they reach the reading thread */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	struct worker *w = xcalloc(threads, sizeof *w);
+	size_t started = 0;
+	for (size_t t = 1; t < threads; t++) {
+		w[t].g = &g;
+		w[t].self = t;
+		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
+			break; /* fewer threads: the main one still does everything */
+		started = t;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	struct buf out;
+	buf_init(&out);
+	int status = 0;
+	char *stdin_only[] = {"-"};
+	char **files = argc ? argv : stdin_only;
+	size_t nfiles = argc ? (size_t)argc : 1;
 	for (size_t f = 0; f < nfiles && !interrupted; f++) {
 		struct err e = {0};
 		input *in = input_open(files[f], &io, &e);
 		if (!in) {
 			/* a record of its own, complete already: its message names no line */
-			struct job *j = batch_add(&b);
+			struct job *j = ring_slot(&g, &out, &status);
 			j->done = true;
 			j->failed = true;
 			j->id = input_path_id(files[f]);
@@ -706,21 +785,21 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			char msg[700];
 			snprintf(msg, sizeof msg, "%s: %s", files[f], e.msg);
 			emit_error(&j->out, &eo, j->id, j->id_len, msg);
+			ring_push(&g);
 			continue;
 		}
 		struct input_rec rec;
 		int rc = 0;
 		for (;;) {
 			/* before waiting for a slow producer, write out what is done: a live feed
-			 * gets its records without waiting for a full batch or buffer */
+			 * gets its records without waiting for a full ring or buffer */
 			if (!interrupted && !input_pending(in)) {
-				run_batch(&b, threads);
-				status |= batch_flush(&b, &out);
+				status |= write_all(&g, &out);
 				flush_out(&out, 1, true);
 			}
 			if (interrupted || (rc = input_next(in, &rec, &e)) <= 0)
 				break;
-			struct job *j = batch_add(&b);
+			struct job *j = ring_slot(&g, &out, &status);
 			j->source = files[f];
 			j->line = rec.line;
 			j->id = xstrndup(rec.id, rec.id_len);
@@ -728,33 +807,50 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			j->jsonl = io.raw;
 			if (rec.error[0])
 				snprintf(j->error, sizeof j->error, "%s", rec.error);
-			j->data = xstrndup(rec.text ? rec.text : "", rec.text ? rec.len : 0);
 			j->len = rec.text ? rec.len : 0;
-			b.bytes += j->len;
-			if (b.n >= max_records || b.bytes >= BATCH_BYTES) {
-				run_batch(&b, threads);
-				status |= batch_flush(&b, &out);
+			if (j->len + 1 > j->cap) {
+				free(j->data);
+				j->cap = j->len + 1 > 256 ? j->len + 1 : 256;
+				j->data = xmalloc(j->cap);
 			}
+			if (j->len)
+				memcpy(j->data, rec.text, j->len);
+			j->data[j->len] = '\0';
+			ring_push(&g);
+			status |= write_finished(&g, &out);
 		}
 		if (rc < 0 && !interrupted) {
-			run_batch(&b, threads);
-			status |= batch_flush(&b, &out);
+			status |= write_all(&g, &out);
 			print_err(&e);
 			status = EXIT_SETUP;
 		}
 		input_free(in);
 	}
-	run_batch(&b, threads);
-	status |= batch_flush(&b, &out);
+	status |= write_all(&g, &out);
 	flush_out(&out, 1, true);
+	pthread_mutex_lock(&g.mu);
+	g.quit = true;
+	pthread_cond_broadcast(&g.work);
+	pthread_mutex_unlock(&g.mu);
+	for (size_t t = 1; t <= started; t++)
+		pthread_join(w[t].tid, NULL);
+	free(w);
 	buf_clear(&out);
-	for (size_t t = 0; t < threads; t++) {
-		arena_clear(&b.arenas[t]);
-		input_scratch_clear(&b.scratch[t]);
+	for (size_t i = 0; i < g.cap; i++) {
+		free(g.v[i].data);
+		buf_clear(&g.v[i].out);
+		buf_clear(&g.v[i].msg);
 	}
-	free(b.arenas);
-	free(b.scratch);
-	free(b.v);
+	for (size_t t = 0; t < threads; t++) {
+		arena_clear(&g.arenas[t]);
+		input_scratch_clear(&g.scratch[t]);
+	}
+	free(g.arenas);
+	free(g.scratch);
+	free(g.v);
+	pthread_cond_destroy(&g.done);
+	pthread_cond_destroy(&g.work);
+	pthread_mutex_destroy(&g.mu);
 	free_resources(&r);
 	if (interrupted) {
 		fputs("entopic: interrupted\n", stderr);
