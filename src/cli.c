@@ -138,8 +138,8 @@ static void help(void)
 "      --offsets=UNIT       codepoints (default), bytes or utf16\n"
 "      --explain[=N]        add the N (default 3) strongest features of each topic\n"
 "      --pretty             indent the JSON\n"
-"  -j, --jobs N             annotate on N threads, 0: one per processor this process\n"
-"                           may run on (output order is kept)\n"
+"  -j, --jobs N             annotate on N threads (output order is kept); 0: one per\n"
+"                           processor this process may run on; default: that, up to 8\n"
 "eval:\n"
 "      --json               machine-readable report\n"
 "      --topics-only        evaluate topics only (gold without mentions)\n"
@@ -684,6 +684,7 @@ static int write_finished(struct ring *g, struct buf *out)
 	return status;
 }
 
+#define DEFAULT_JOBS_MAX 8
 #define RING_JOBS 256   /* per thread */
 #define RING_MAX 1024   /* jobs in all */
 #define RING_BYTES ((size_t)8 << 20)
@@ -724,7 +725,9 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 			       (const char *const *)c->types, r.model, c->explain};
 	struct input_opts io = c->in;
 	io.raw = io.mode == INPUT_JSONL; /* workers parse */
-	size_t threads = c->jobs ? c->jobs : 1;
+	size_t threads = c->jobs;
+	if (!threads) /* default: every processor, up to 8 (then reading starts to limit) */
+		threads = processors() < DEFAULT_JOBS_MAX ? processors() : DEFAULT_JOBS_MAX;
 	struct ring g;
 	memset(&g, 0, sizeof g);
 	g.cap = threads == 1 ? 1 : RING_JOBS * threads < RING_MAX ? RING_JOBS * threads : RING_MAX;

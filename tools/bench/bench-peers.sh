@@ -109,7 +109,7 @@ entopic_rows() {
   mb=$(stat -c %s "$txt"); docs=$(grep -c . "$in")
   : > "$B/peers-entopic-$tag.txt"
   for c in "entopic (defaults + -L peer)|-L '$ROOT/$ELEX'" "entopic (--lexicon-dir peer only)|--lexicon-dir '$ROOT/$LEXDIR'" \
-           "entopic -j 2 (defaults + -L peer)|-j 2 -L '$ROOT/$ELEX'"; do
+           "entopic -j 1 (defaults + -L peer)|-j 1 -L '$ROOT/$ELEX'"; do
     name=${c%%|*}; args=${c#*|}
     local out=$ROOT/$B/out/peers-$tag-$(echo "$name" | tr -c 'a-z\n' '_').jsonl
     res=$(time_runs "$RUNS" "'$ENTOPIC' --jsonl $args '$in'" "$out")
