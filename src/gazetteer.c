@@ -65,6 +65,7 @@ struct node {
 
 struct gazetteer {
 	struct arena pool;
+	struct arena scratch;   /* a form's normalized text and tokens while it is added */
 	struct strtab tokens;   /* token string -> token id */
 	struct strtab ids;      /* entity id -> entity index */
 	struct strtab types;    /* type name -> 1 */
@@ -162,6 +163,7 @@ gazetteer *gaz_new(void)
 {
 	gazetteer *g = xcalloc(1, sizeof *g);
 	arena_init(&g->pool);
+	arena_init(&g->scratch);
 	g->capnodes = 1024;
 	g->nodes = xmalloc(g->capnodes * sizeof *g->nodes);
 	g->nodes[0].first = g->nodes[0].last = GAZ_NONE;
@@ -204,6 +206,7 @@ void gaz_free(gazetteer *g)
 	free(g->ids.v);
 	free(g->types.v);
 	arena_clear(&g->pool);
+	arena_clear(&g->scratch);
 	free(g);
 }
 
@@ -212,10 +215,15 @@ static inline uint64_t edge_key(uint32_t node, uint32_t tok)
 	return (((uint64_t)node << 32) | tok) + 1;
 }
 
+/* Every bit of the key reaches the slot: the edges of one token from many nodes ("of",
+ * "republic", a common first name) must not share a few slots. */
 static inline size_t edge_slot(uint64_t key, size_t mask)
 {
 	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-	return (size_t)(h >> 20) & mask;
+	h ^= h >> 32;
+	h *= 0xD6E8FEB86659FD93ULL;
+	h ^= h >> 32;
+	return (size_t)h & mask;
 }
 
 static void edges_grow(gazetteer *g)
@@ -400,6 +408,11 @@ static bool valid_utf8(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
+		uint64_t w;
+		if (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ULL))) {
+			i += 8; /* eight ASCII bytes */
+			continue;
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;
@@ -549,12 +562,11 @@ static int parse_flags(char *s, uint16_t *flags)
 static int add_form(gazetteer *g, const struct gaz_form *f, const char *text, FILE *check,
 		    const char *path, long line)
 {
-	struct arena a;
+	struct arena *a = &g->scratch;
 	struct norm_text nt;
 	struct tok_list tl;
-	arena_init(&a);
-	norm_text(&a, text, strlen(text), &nt);
-	tok_split(&a, &nt, text, &tl);
+	norm_text(a, text, strlen(text), &nt);
+	tok_split(a, &nt, text, &tl);
 	uint32_t node = 0;
 	size_t used = 0;
 	uint32_t first = GAZ_NONE;
@@ -570,7 +582,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, const char *text, FI
 		node = step_add(g, node, tok);
 		used++;
 	}
-	arena_clear(&a);
+	arena_reset(a);
 	if (!used)
 		return -1;
 	/* duplicates and unmarked conflicts on the same node: one warning a line */
@@ -784,7 +796,7 @@ bool gaz_first_name(gazetteer *g, uint32_t tok)
 #endif
 #include "version.h"
 #define IMG_MAGIC "ENTOPICG"
-#define IMG_VERSION 4u
+#define IMG_VERSION 5u
 #define IMG_ORDER 0x01020304u
 #define IMG_BUILD (ENTOPIC_VERSION " " GAZ_CODE_ID)
 
