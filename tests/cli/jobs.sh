@@ -1,10 +1,11 @@
 #!/bin/sh
-# -j N: the same bytes, messages and status as one thread, whatever the number of threads;
-# records of every size and error records keep their places across batch boundaries.
+# -j N: the same bytes, messages and status as one thread, whatever the number of threads
+# (the default too); records of every size and error records keep their places across the
+# ring of jobs, over several files and a missing one.
 . "$TOP/tests/cli/helpers.inc"
 cd "$T"
-# 3,000 records (more than one batch for 2 and 3 threads): ordinary ones, a long one every
-# 250, an invalid one every 97, a record without text every 331
+# 3,000 records (more than one ring of jobs for 2 and 3 threads): ordinary ones, a long one
+# (20 KB: more than a job keeps for the next record) every 250, an invalid one every 97, a record without text every 331
 i=1
 while [ $i -le 3000 ]; do
 	if [ $((i % 97)) = 0 ]; then
@@ -14,21 +15,31 @@ while [ $i -le 3000 ]; do
 	elif [ $((i % 250)) = 0 ]; then
 		printf '{"id": "long%d", "text": "' "$i"
 		j=0
-		while [ $j -lt 200 ]; do printf 'Chile and Peru mine copper and lithium for China. '; j=$((j + 1)); done
+		while [ $j -lt 400 ]; do printf 'Chile and Peru mine copper and lithium for China. '; j=$((j + 1)); done
 		echo '"}'
 	else
 		echo '{"id": "r'$i'", "src": {"n": '$i'}, "text": "Record '$i': Pakistan, the US and rare earths; $'$i' million."}'
 	fi
 	i=$((i + 1))
 done >in.jsonl
+head -n 700 in.jsonl >head.jsonl
 "$ENTOPIC" -j 1 --jsonl in.jsonl >one.out 2>one.err || echo $? >one.st
-for j in 2 3 0; do
+"$ENTOPIC" -j 1 --jsonl head.jsonl missing.jsonl in.jsonl >many1.out 2>many1.err || true
+for j in 2 3 0 8 default; do
 	what="-j $j"
 	st=0
-	"$ENTOPIC" -j $j --jsonl in.jsonl >$j.out 2>$j.err || st=$?
+	opt="-j $j"
+	[ $j = default ] && opt=
+	# shellcheck disable=SC2086 # opt is an option and its value, or nothing
+	"$ENTOPIC" $opt --jsonl in.jsonl >$j.out 2>$j.err || st=$?
 	[ "$st" = "$(cat one.st 2>/dev/null || echo 0)" ] || fail "status $st differs from -j 1"
 	cmp -s one.out $j.out || fail "output differs from -j 1"
 	cmp -s one.err $j.err || fail "stderr differs from -j 1"
+	what="-j $j, three files, one missing"
+	# shellcheck disable=SC2086
+	"$ENTOPIC" $opt --jsonl head.jsonl missing.jsonl in.jsonl >many.out 2>many.err || true
+	cmp -s many1.out many.out || fail "output differs from -j 1"
+	cmp -s many1.err many.err || fail "stderr differs from -j 1"
 done
 what="record count"
 [ "$(wc -l <one.out)" = 3000 ] || fail "$(wc -l <one.out) output lines for 3000 records"
