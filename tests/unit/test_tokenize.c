@@ -79,6 +79,22 @@ static void differential(void)
 						fprintf(stderr, "  a %02x %02x %02x s\n", b, c, d);
 					}
 				}
+	/* ASCII words of 1 to 20 bytes in every case pattern, then 0 to 19 bytes of text:
+	 * the eight-byte loads of the case flags, at the end of the text and away from it */
+	static const char *const shapes[] = {"Abcdefghijklmnopqrst", "ABCDEFGHIJKLMNOPQRST",
+					     "abcdefghijklmnopqrsT", "12345678901234567Abc",
+					     "O'Briendon'tAbCdEfGh", "1234567890123456789a"};
+	for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+		for (size_t wl = 1; wl <= 20; wl++)
+			for (size_t tail = 0; tail < 20; tail++) {
+				char t[48];
+				memcpy(t, shapes[sh], wl);
+				memcpy(t + wl, " x\xC3\x89y Zz. 1 ab cD efgh", tail);
+				if (!same_tokens(t, wl + tail)) {
+					CHECK(!"ascii word");
+					fprintf(stderr, "  %s %zu %zu\n", shapes[sh], wl, tail);
+				}
+			}
 	/* a text of more tokens than the first array holds */
 	memset(buf, '.', 5000);
 	CHECK(same_tokens(buf, 5000));
