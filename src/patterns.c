@@ -20,6 +20,7 @@ struct pat {
 	long line;
 	pcre2_code *code;
 	bool near_digit; /* a hit always holds a digit: search only next to digits */
+	bool jit;        /* JIT-compiled: matched by pcre2_jit_match(), without the checks */
 };
 
 struct patterns {
@@ -89,8 +90,8 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 		return rc;
 	}
 	/* ENTOPIC_NO_JIT: the interpreter only (valgrind cannot see into JIT code; make memcheck) */
-	if (!getenv("ENTOPIC_NO_JIT"))
-		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	bool jit = !getenv("ENTOPIC_NO_JIT") &&
+		   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0; /* else the interpreter */
 	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
 	struct pat *pt = &p->v[p->n++];
 	pt->type = xstrdup(type);
@@ -99,6 +100,7 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->line = line;
 	pt->code = code;
 	pt->near_digit = near_digit;
+	pt->jit = jit;
 	return 0;
 }
 
@@ -168,11 +170,15 @@ static void hit_add(struct hits *h, const struct pat *pt, size_t start, size_t e
 	h->n++;
 }
 
-/* One pcre2_match; returns 1 (hit in ov), 0 (none) or a pcre2 error. */
+/* One match; returns 1 (hit in ov), 0 (none) or a pcre2 error. A JIT-compiled pattern
+ * goes straight to its machine code: pcre2_match() would check the arguments, which are
+ * valid here (off <= len; an offset limit only for near=digit patterns, compiled with
+ * PCRE2_USE_OFFSET_LIMIT; PCRE2_MATCH_INVALID_UTF: no UTF check), then do the same. */
 static int one_match(const struct pat *pt, const char *text, size_t len, size_t off,
 		     pcre2_match_data *md, pcre2_match_context *mc)
 {
-	int r = pcre2_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, mc);
+	int r = pt->jit ? pcre2_jit_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, mc)
+			: pcre2_match(pt->code, (PCRE2_SPTR)text, len, off, 0, md, mc);
 	return r == PCRE2_ERROR_NOMATCH ? 0 : r < 0 ? r : 1;
 }
 
@@ -191,7 +197,23 @@ static void find_runs(struct arena *a, const char *text, size_t len, struct runs
 	r->v = arena_alloc(a, cap * sizeof *r->v);
 	r->n = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* to the next digit eight bytes at a time */
+		const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+		uint64_t digits = 0;
+		while (i + 8 <= len) {
+			uint64_t w, low;
+			memcpy(&w, text + i, 8);
+			low = w & ~highs; /* no sum below carries into the next byte */
+			digits = (low + ones * (0x80 - '0')) & ~(low + ones * (0x7F - '9')) & ~w & highs;
+			if (digits)
+				break;
+			i += 8;
+		}
+		if (digits)
+			i += (size_t)__builtin_ctzll(digits) / 8;
+#endif
+		if (i >= len || text[i] < '0' || text[i] > '9')
 			continue;
 		if (r->n == cap)
 			r->v = arena_grow(a, r->v, r->n, &cap, sizeof *r->v, 0);
