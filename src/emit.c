@@ -28,14 +28,72 @@ static inline void putch(struct buf *b, char c)
 	b->p[b->len] = '\0';
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Nonzero when a byte of w needs more than a copy in a JSON string: a control character,
+ * '"', '\\' or a byte of a multi-byte character (as str_plain_len() of util.c). */
+static inline uint64_t not_plain8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+}
+#endif
+
 void emit_string(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	buf_reserve(out, 6 * n + 2); /* \u00XX for every byte at most */
+	if (out->cap - out->len < 6 * n + 3)
+		buf_reserve(out, 6 * n + 2); /* \u00XX for every byte at most */
 	char *o = out->p + out->len;
 	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	for (;;) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Plain ASCII, the usual string, without calls: a string of 1 to 7 bytes in one word
+	 * (two overlapping loads, then one store; the room reserved above holds it); a longer
+	 * one eight bytes a copy, its last bytes by one load ending at end (rewriting bytes
+	 * already copied). What is not plain goes on below. */
+	if (n - 1 < 7) {
+		uint64_t w;
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, p, 4);
+			memcpy(&hi, end - 4, 4);
+			w = lo | (uint64_t)hi << (8 * (n - 4));
+		} else if (n >= 2) {
+			uint16_t lo, hi;
+			memcpy(&lo, p, 2);
+			memcpy(&hi, end - 2, 2);
+			w = lo | (uint64_t)hi << (8 * (n - 2));
+		} else {
+			w = *p;
+		}
+		if (!(not_plain8(w) & (~(uint64_t)0 >> (64 - 8 * n)))) {
+			memcpy(o, &w, 8);
+			o += n;
+			p = end;
+		}
+	} else if (n >= 8) {
+		while (end - p > 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			if (not_plain8(w))
+				break;
+			memcpy(o, &w, 8);
+			o += 8;
+			p += 8;
+		}
+		if (end - p <= 8) {
+			uint64_t w;
+			memcpy(&w, end - 8, 8);
+			if (!not_plain8(w)) {
+				memcpy(o + (end - p) - 8, &w, 8);
+				o += end - p;
+				p = end;
+			}
+		}
+	}
+#endif
+	while (p < end) {
 		size_t run = str_plain_len((const char *)p, (size_t)(end - p));
 		if (run) {
 			memcpy(o, p, run);
@@ -177,10 +235,28 @@ static int cmp_ent(const void *a, const void *b)
 static int cmp_id(const void *a, const void *b)
 {
 	const struct ent_count *x = a, *y = b;
-	int c = strcmp(x->e->id, y->e->id);
+	int c = x->e->id == y->e->id ? 0 : strcmp(x->e->id, y->e->id);
 	if (c)
 		return c;
 	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Sort v[0..n) by cmp, a total order (both orders above end with the unique first
+ * mention), so any sort gives the same array: insertion for the few entities of most
+ * records, qsort() beyond. */
+static void sort_ents(struct ent_count *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	if (n > 16) {
+		qsort(v, n, sizeof *v, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct ent_count x = v[i];
+		size_t j = i;
+		for (; j > 0 && cmp(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 static const char *source_name(int src)
@@ -312,16 +388,17 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	putch(out, ']');
 	/* one entry per id: sort the mentions by id (then text order), fold runs of one id into
 	 * its first mention; then most mentioned first, ties by first mention */
-	qsort(ec, nec, sizeof *ec, cmp_id);
+	sort_ents(ec, nec, cmp_id);
 	size_t nid = 0;
 	for (size_t k = 0; k < nec; k++) {
-		if (nid && strcmp(ec[nid - 1].e->id, ec[k].e->id) == 0)
+		if (nid && (ec[nid - 1].e->id == ec[k].e->id ||
+			    strcmp(ec[nid - 1].e->id, ec[k].e->id) == 0))
 			ec[nid - 1].count++;
 		else
 			ec[nid++] = ec[k];
 	}
 	nec = nid;
-	qsort(ec, nec, sizeof *ec, cmp_ent);
+	sort_ents(ec, nec, cmp_ent);
 	key(out, o, 1, &first, "entities");
 	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
