@@ -28,17 +28,6 @@ static inline void putch(struct buf *b, char c)
 	b->p[b->len] = '\0';
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Nonzero when a byte of w needs more than a copy in a JSON string: a control character,
- * '"', '\\' or a byte of a multi-byte character (as str_plain_len() of util.c). */
-static inline uint64_t not_plain8(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
-}
-#endif
-
 void emit_string(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -67,7 +56,7 @@ void emit_string(struct buf *out, const char *s, size_t n)
 		} else {
 			w = *p;
 		}
-		if (!(not_plain8(w) & (~(uint64_t)0 >> (64 - 8 * n)))) {
+		if (!(str_not_plain8(w) & (~(uint64_t)0 >> (64 - 8 * n)))) {
 			memcpy(o, &w, 8);
 			o += n;
 			p = end;
@@ -76,7 +65,7 @@ void emit_string(struct buf *out, const char *s, size_t n)
 		while (end - p > 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
-			if (not_plain8(w))
+			if (str_not_plain8(w))
 				break;
 			memcpy(o, &w, 8);
 			o += 8;
@@ -85,7 +74,7 @@ void emit_string(struct buf *out, const char *s, size_t n)
 		if (end - p <= 8) {
 			uint64_t w;
 			memcpy(&w, end - 8, 8);
-			if (!not_plain8(w)) {
+			if (!str_not_plain8(w)) {
 				memcpy(o + (end - p) - 8, &w, 8);
 				o += end - p;
 				p = end;

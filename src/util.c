@@ -278,17 +278,6 @@ uint64_t hash_bytes(const void *p, size_t n)
 	return hash_end(h);
 }
 
-/* The bytes of w (8 bytes, little-endian) that a JSON string cannot hold as they are: its
- * lowest set high bit marks the first such byte exactly. A byte below 0x20 sets it in
- * (w - 0x20..) & ~w, a '"' or '\\' in (x - 0x01..) & ~x for x = w ^ '"'.., w ^ '\\'..,
- * a byte from 0x80 in w; the borrows that set bits above come only after such a byte. */
-static uint64_t not_plain(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
-}
-
 size_t str_plain_len(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -297,14 +286,14 @@ size_t str_plain_len(const char *s, size_t n)
 	uint64_t w, m;
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, p + i, 8);
-		if ((m = not_plain(w)) != 0)
+		if ((m = str_not_plain8(w)) != 0)
 			return i + (size_t)__builtin_ctzll(m) / 8;
 	}
 	if (i == n)
 		return n;
 	w = 0; /* the zero bytes after the end are not plain */
 	memcpy(&w, p + i, n - i);
-	return i + (size_t)__builtin_ctzll(not_plain(w)) / 8;
+	return i + (size_t)__builtin_ctzll(str_not_plain8(w)) / 8;
 #else
 	while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
 		i++;

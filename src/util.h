@@ -109,6 +109,17 @@ static inline bool same_bytes(const void *a, const void *b, size_t n)
  * ASCII but '"' and '\\' (8 bytes at a time). */
 size_t str_plain_len(const char *s, size_t n);
 
+/* The bytes of w (8 bytes, little-endian) that a JSON string cannot hold as they are: its
+ * lowest set high bit marks the first such byte exactly. A byte below 0x20 sets it in
+ * (w - 0x20..) & ~w, a '"' or '\\' in (x - 0x01..) & ~x for x = w ^ '"'.., w ^ '\\'..,
+ * a byte from 0x80 in w; the borrows that set bits above come only after such a byte. */
+static inline uint64_t str_not_plain8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+}
+
 /* The steps of hash_bytes(): the start value for n bytes, one 8-byte word (read with
  * memcpy, the tail zero-filled) folded in, and the finalizer. */
 static inline uint64_t hash_start(size_t n)
