@@ -36,6 +36,7 @@ struct cond {
 struct rule {
 	char *target; /* id, "form:<normalized>", "type:X" or "ambiguous" */
 	int tkind;    /* 0 id, 1 form, 2 type, 3 ambiguous */
+	uint64_t thash; /* hash_bytes() of an id or type target: most targets fail on it */
 	enum rule_action action;
 	char *link;
 	struct cond *conds;
@@ -348,6 +349,8 @@ static int parse_line(rules *r, char *line, const char *path, long lineno, const
 		ru.target = xstrdup(target);
 		ru.tkind = 0;
 	}
+	if (ru.tkind == 0 || ru.tkind == 2)
+		ru.thash = hash_bytes(ru.target, strlen(ru.target));
 	int rc = 0;
 	if (strcmp(col[2], "keep") == 0)
 		ru.action = RULE_KEEP;
@@ -549,11 +552,22 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	return false;
 }
 
-static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
+/* The hashes of the candidate's entity id and type, computed on first need. */
+struct target_keys {
+	uint64_t id, type;
+	bool has_id, has_type;
+};
+
+static bool target_matches(const struct rule *ru, const struct rule_ctx *c,
+			   struct target_keys *tk)
 {
 	switch (ru->tkind) {
 	case 0:
-		return strcmp(ru->target, c->ent->id) == 0;
+		if (!tk->has_id) {
+			tk->id = hash_bytes(c->ent->id, strlen(c->ent->id));
+			tk->has_id = true;
+		}
+		return tk->id == ru->thash && strcmp(ru->target, c->ent->id) == 0;
 	case 1: {
 		/* the normalized text of the span, hyphens skipped, words joined by spaces */
 		const char *want = ru->target + 5;
@@ -575,7 +589,11 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 		return off == wl;
 	}
 	case 2:
-		return strcmp(ru->target, c->ent->type) == 0;
+		if (!tk->has_type) {
+			tk->type = hash_bytes(c->ent->type, strlen(c->ent->type));
+			tk->has_type = true;
+		}
+		return tk->type == ru->thash && strcmp(ru->target, c->ent->type) == 0;
 	default:
 		return c->ambiguous;
 	}
@@ -583,9 +601,10 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 
 enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link)
 {
+	struct target_keys tk = {0, 0, false, false};
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
-		if (!target_matches(ru, c))
+		if (!target_matches(ru, c, &tk))
 			continue;
 		size_t k;
 		for (k = 0; k < ru->nconds; k++)
