@@ -51,6 +51,10 @@ struct strtab {
 	size_t n, cap; /* cap a power of two */
 	const struct strent_d *dv; /* a view's table (then v is NULL), strings in dpool */
 	const char *dpool;
+	bool filtered;    /* keep a bloom filter in front of the table (the token table) */
+	uint64_t *bloom;  /* two bits per string, 8 bits a slot: most words of a text are in
+			     no lexicon and stop here, in a bitmap that stays in cache */
+	unsigned bloom_lg; /* log2 of the filter's number of bits */
 };
 
 struct edge {
@@ -103,6 +107,51 @@ static const char *pool_strndup(gazetteer *g, const char *s, size_t n)
 	return p;
 }
 
+/* The filter's two bits for a string whose hash_bytes() is h. Only the upper half of h
+ * is used: an image's table keeps no more of it. */
+static inline void bloom_bits(const struct strtab *t, uint64_t h, size_t *b1, size_t *b2)
+{
+	uint32_t hh = (uint32_t)(h >> 32);
+	*b1 = hh & (((size_t)1 << t->bloom_lg) - 1);
+	*b2 = (uint32_t)(hh * 0x9E3779B1u) >> (32 - t->bloom_lg);
+}
+
+static inline void bloom_add(struct strtab *t, uint64_t h)
+{
+	size_t b1, b2;
+	bloom_bits(t, h, &b1, &b2);
+	t->bloom[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
+	t->bloom[b2 >> 6] |= (uint64_t)1 << (b2 & 63);
+}
+
+/* May the table hold a string whose hash_bytes() is h? (No false "no".) */
+static inline bool bloom_may(const struct strtab *t, uint64_t h)
+{
+	size_t b1, b2;
+	bloom_bits(t, h, &b1, &b2);
+	return ((t->bloom[b1 >> 6] >> (b1 & 63)) & (t->bloom[b2 >> 6] >> (b2 & 63)) & 1) != 0;
+}
+
+/* (Re)build the filter of a filtered table from its entries, 8 bits a slot. */
+static void bloom_build(struct strtab *t)
+{
+	free(t->bloom);
+	t->bloom = NULL;
+	if (!t->filtered || !t->cap)
+		return;
+	unsigned lg = 9;
+	while (((size_t)1 << lg) < t->cap * 8 && lg < 32)
+		lg++;
+	t->bloom_lg = lg;
+	t->bloom = xcalloc(((size_t)1 << lg) / 64, sizeof *t->bloom);
+	for (size_t i = 0; i < t->cap; i++) {
+		if (t->dv && t->dv[i].off)
+			bloom_add(t, (uint64_t)t->dv[i].hash << 32);
+		else if (!t->dv && t->v[i].s)
+			bloom_add(t, t->v[i].hash);
+	}
+}
+
 static struct strent *st_find(struct strtab *t, const char *s, size_t n, uint64_t h)
 {
 	if (!t->cap)
@@ -133,6 +182,7 @@ static void st_grow(struct strtab *t)
 	free(t->v);
 	t->v = nv;
 	t->cap = ncap;
+	bloom_build(t);
 }
 
 /* Find or add s; *added tells which. Returns the entry (valid until the next insert). */
@@ -150,6 +200,8 @@ static struct strent *st_intern(gazetteer *g, struct strtab *t, const char *s, s
 		e->hash = h;
 		e->val = (uint32_t)t->n;
 		t->n++;
+		if (t->bloom)
+			bloom_add(t, h);
 	}
 	return e;
 }
@@ -171,6 +223,7 @@ gazetteer *gaz_new(void)
 	g->capedges = 1024;
 	g->edges = xcalloc(g->capedges, sizeof *g->edges);
 	buf_init(&g->ftext);
+	g->tokens.filtered = true;
 	return g;
 }
 
@@ -203,6 +256,7 @@ void gaz_free(gazetteer *g)
 	free(g->ents);
 	buf_clear(&g->ftext);
 	free(g->tokens.v);
+	free(g->tokens.bloom);
 	free(g->ids.v);
 	free(g->types.v);
 	arena_clear(&g->pool);
@@ -282,6 +336,8 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 /* The value of s in a table (a view's or the heap's), or GAZ_NONE. */
 static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64_t h)
 {
+	if (t->bloom && !bloom_may(t, h))
+		return GAZ_NONE;
 	if (t->dv) {
 		size_t mask = t->cap - 1;
 		uint32_t hh = (uint32_t)(h >> 32);
@@ -1183,6 +1239,7 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 		   pool);
 	view_strtab(&g->tokens, (const struct strent_d *)(base + h->off[S_TOKENS]),
 		    h->count[S_TOKENS], pool, (size_t)h->count[S_FIRSTS] - 1);
+	bloom_build(&g->tokens);
 	view_strtab(&g->ids, (const struct strent_d *)(base + h->off[S_IDS]), h->count[S_IDS],
 		    pool, nents);
 	g->attrv = xmalloc((2 * nattrs + 1) * sizeof *g->attrv);

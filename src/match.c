@@ -174,11 +174,6 @@ static struct mention *madd(struct mlist *ml)
 	return m;
 }
 
-static uint32_t token_id(const matcher *m, const struct norm_text *nt, const struct token *t)
-{
-	return gaz_token_h(m->gaz, nt->s + t->nstart, t->nend - t->nstart, t->hash);
-}
-
 /* ---- pass 1 + 2: lexicon and rules ---- */
 
 /* Decide among the forms at node for the span [i, j): the first form that case accepts and
@@ -240,7 +235,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 					break;
 				continue;
 			}
-			uint32_t tok = token_id(m, nt, u);
+			uint32_t tok = u->gtok;
 			if (tok == GAZ_NONE)
 				break;
 			node = gaz_step(m->gaz, node, tok);
@@ -316,18 +311,19 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 	if (t->nend - t->nstart < 2 || tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NOT_NAME, nt, t) ||
 	    tok_in(m, L_NAME_PARTICLE, nt, t))
 		return false;
-	uint32_t tok = gaz_token_h(m->gaz, nt->s + t->nstart, t->nend - t->nstart, t->hash);
-	return tok != GAZ_NONE && gaz_first_name(m->gaz, tok);
+	return t->gtok != GAZ_NONE && gaz_first_name(m->gaz, t->gtok);
 }
 
+/* Fill the two fields of a token the matcher writes, once per record: the word lists it
+ * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips). */
 static void cache_lists(const matcher *m, const struct norm_text *nt, const struct tok_list *tl)
 {
 	for (size_t i = 0; i < tl->n; i++) {
-		struct token *t = &tl->v[i]; /* the one field of a token the matcher writes */
-		t->lists = t->kind == TOK_WORD
-				   ? rules_word_lists(m->rules, nt->s + t->nstart, t->nend - t->nstart,
-						      t->hash)
-				   : 0;
+		struct token *t = &tl->v[i];
+		const char *s = nt->s + t->nstart;
+		size_t n = t->nend - t->nstart;
+		t->lists = t->kind == TOK_WORD ? rules_word_lists(m->rules, s, n, t->hash) : 0;
+		t->gtok = t->kind == TOK_HYPHEN ? GAZ_NONE : gaz_token_h(m->gaz, s, n, t->hash);
 	}
 }
 

@@ -38,6 +38,7 @@ struct token {
 	uint8_t kind;          /* enum tok_kind */
 	uint8_t flags;         /* enum tok_flag */
 	uint16_t lists;        /* 0 here; the matcher's cache of the word lists the token is in */
+	uint32_t gtok;         /* not set here; the matcher's cache of its gazetteer token id */
 	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
 };
 
