@@ -217,7 +217,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 	uint32_t i = from;
 	while (i < to) {
 		const struct token *t = &tl->v[i];
-		if (!is_word(t)) {
+		if (!is_word(t) || t->gtok == GAZ_NONE) { /* in no form: no walk starts here */
 			i++;
 			continue;
 		}
@@ -752,6 +752,18 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	uint32_t *cov = coverage(a, tl, ml);
 	size_t found = 0;
 	while (i < n) {
+		/* the common case first: a word no name can start at, with no title to skip and
+		 * no mention on it (what the general path below does with it, in short) */
+		const struct token *ti = &tl->v[i];
+		if (cov[i] == UINT32_MAX &&
+		    !(ti->kind == TOK_WORD &&
+		      ((ti->flags & TOKF_INIT_UPPER) || tok_in(m, L_TITLE, nt, ti) ||
+		       tok_in(m, L_NAME_PARTICLE, nt, ti)))) {
+			if (list_follows && !tok_is(nt, tl, i, "and") && !tok_punct(nt, tl, i, ','))
+				list_follows = false;
+			i++;
+			continue;
+		}
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
 		uint32_t s = k, e = k, words = 0;
