@@ -13,6 +13,7 @@
  * sorted and non-overlapping. */
 #include "match.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -389,8 +390,8 @@ static bool *title_lines(const matcher *m, struct arena *a, const struct norm_te
 	return f;
 }
 
-/* cov[i]: the index of the mention covering token i, or UINT32_MAX. cover() fills an
- * existing array again after the mentions changed; coverage() allocates one. */
+/* cov[i]: the index of the mention covering token i, or UINT32_MAX. coverage() allocates
+ * and fills one; put_span() keeps it up to date as it changes the mentions. */
 static void cover(uint32_t *cov, const struct tok_list *tl, const struct mlist *ml)
 {
 	for (size_t i = 0; i < tl->n; i++)
@@ -605,9 +606,12 @@ static int name_token(const matcher *m, const struct norm_text *nt, const struct
 	return 0;
 }
 
-/* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted. */
-static void put_span(struct mlist *ml, uint32_t t0, uint32_t t1, const struct entity *e,
-		     uint8_t kind, uint8_t src)
+/* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted, and
+ * cov (see cover()) is brought up to date: the mentions before the new one keep their
+ * indexes, the tokens between its neighbours are covered anew and the later mentions'
+ * tokens get their shifted indexes (no pass over the whole record). */
+static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl, uint32_t t0,
+		     uint32_t t1, const struct entity *e, uint8_t kind, uint8_t src)
 {
 	size_t w = 0, at = ml->n;
 	for (size_t k = 0; k < ml->n; k++) {
@@ -629,6 +633,16 @@ static void put_span(struct mlist *ml, uint32_t t0, uint32_t t1, const struct en
 	mm->ent = e;
 	mm->kind = kind;
 	mm->src = src;
+	/* sorted and non-overlapping: whatever was removed lay between the neighbours */
+	assert(at == 0 || ml->v[at - 1].t1 <= t0);
+	assert(at + 1 == ml->n || ml->v[at + 1].t0 >= t1);
+	uint32_t lo = at ? ml->v[at - 1].t1 : 0;
+	uint32_t hi = at + 1 < ml->n ? ml->v[at + 1].t0 : (uint32_t)tl->n;
+	for (uint32_t i = lo; i < hi; i++)
+		cov[i] = UINT32_MAX;
+	for (size_t k = at; k < ml->n; k++)
+		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
+			cov[i] = (uint32_t)k;
 }
 
 /* May the tokens [a, b) become a person although mentions cover some of them? Only
@@ -844,10 +858,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				    tok_in(m, L_STATE_BODY, nt, &tl->v[q]))
 					person = false;
 		if (person && overridable(m, ml, cov, s, e)) {
-			put_span(ml, s, e,
+			put_span(ml, cov, tl, s, e,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
-			cover(cov, tl, ml);
 			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
 		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
@@ -999,8 +1012,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			if (i + 2 < tl->n && tl->v[i + 1].kind == TOK_POSS && is_cap(&tl->v[i + 2]))
 				continue;
 		}
-		put_span(ml, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
-		cover(cov, tl, ml);
+		put_span(ml, cov, tl, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
 	}
 }
 
@@ -1066,8 +1078,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				ne->name = name;
 				e = ne;
 			}
-			put_span(ml, best, i, e, KIND_NAME, SRC_ACRONYM);
-			cover(cov, tl, ml);
+			put_span(ml, cov, tl, best, i, e, KIND_NAME, SRC_ACRONYM);
 		}
 		/* every later use of the acronym, in capitals as defined */
 		for (uint32_t j = i + 1; j < tl->n; j++) {
@@ -1077,8 +1088,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				continue;
 			if (cov[j] != UINT32_MAX)
 				continue;
-			put_span(ml, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
-			cover(cov, tl, ml);
+			put_span(ml, cov, tl, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
 		}
 	}
 }
@@ -1127,8 +1137,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		if (!ne->type)
 			ne->type = h[k].type;
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
-		put_span(ml, t0, t1, ne, KIND_NAME, SRC_REGEX);
-		cover(cov, tl, ml);
+		put_span(ml, cov, tl, t0, t1, ne, KIND_NAME, SRC_REGEX);
 	}
 	return rc;
 }
