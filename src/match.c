@@ -126,6 +126,13 @@ static bool is_letter_cp(int32_t cp)
 static int32_t next_letter(const char *s, size_t n, size_t *i)
 {
 	while (*i < n) {
+		unsigned char c = (unsigned char)s[*i];
+		if (c < 0x80) { /* what norm_decode() and is_letter_cp() say, without the calls */
+			++*i;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+				return c;
+			continue;
+		}
 		int32_t cp;
 		*i += (size_t)norm_decode((const unsigned char *)s + *i, n - *i, &cp);
 		if (is_letter_cp(cp))
