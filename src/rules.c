@@ -552,22 +552,11 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	return false;
 }
 
-/* The hashes of the candidate's entity id and type, computed on first need. */
-struct target_keys {
-	uint64_t id, type;
-	bool has_id, has_type;
-};
-
-static bool target_matches(const struct rule *ru, const struct rule_ctx *c,
-			   struct target_keys *tk)
+static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 {
 	switch (ru->tkind) {
 	case 0:
-		if (!tk->has_id) {
-			tk->id = hash_bytes(c->ent->id, strlen(c->ent->id));
-			tk->has_id = true;
-		}
-		return tk->id == ru->thash && strcmp(ru->target, c->ent->id) == 0;
+		return strcmp(ru->target, c->ent->id) == 0;
 	case 1: {
 		/* the normalized text of the span, hyphens skipped, words joined by spaces */
 		const char *want = ru->target + 5;
@@ -589,11 +578,7 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c,
 		return off == wl;
 	}
 	case 2:
-		if (!tk->has_type) {
-			tk->type = hash_bytes(c->ent->type, strlen(c->ent->type));
-			tk->has_type = true;
-		}
-		return tk->type == ru->thash && strcmp(ru->target, c->ent->type) == 0;
+		return strcmp(ru->target, c->ent->type) == 0;
 	default:
 		return c->ambiguous;
 	}
@@ -601,10 +586,14 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c,
 
 enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link)
 {
-	struct target_keys tk = {0, 0, false, false};
+	/* an id or type target whose hash differs is passed over without a call */
+	uint64_t key[4] = {hash_bytes(c->ent->id, strlen(c->ent->id)), 0,
+			   hash_bytes(c->ent->type, strlen(c->ent->type)), 0};
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
-		if (!target_matches(ru, c, &tk))
+		if (!(ru->tkind & 1) && ru->thash != key[ru->tkind])
+			continue;
+		if (!target_matches(ru, c))
 			continue;
 		size_t k;
 		for (k = 0; k < ru->nconds; k++)
