@@ -52,9 +52,10 @@ struct strtab {
 	const struct strent_d *dv; /* a view's table (then v is NULL), strings in dpool */
 	const char *dpool;
 	bool filtered;    /* keep a bloom filter in front of the table (the token table) */
-	uint64_t *bloom;  /* two bits per string, 8 bits a slot: most words of a text are in
-			     no lexicon and stop here, in a bitmap that stays in cache */
-	unsigned bloom_lg; /* log2 of the filter's number of bits */
+	uint64_t *bloom;  /* two bits per string in one 64-bit word, 8 bits a slot: most words
+			     of a text are in no lexicon and stop here, in a bitmap that stays
+			     in cache */
+	size_t bloom_mask; /* its number of words - 1 */
 };
 
 struct edge {
@@ -107,43 +108,38 @@ static const char *pool_strndup(gazetteer *g, const char *s, size_t n)
 	return p;
 }
 
-/* The filter's two bits for a string whose hash_bytes() is h. Only the upper half of h
- * is used: an image's table keeps no more of it. */
-static inline void bloom_bits(const struct strtab *t, uint64_t h, size_t *b1, size_t *b2)
+/* The filter's word and its two bits for a string whose hash_bytes() is h. Only the
+ * upper half of h is used: an image's table keeps no more of it. */
+static inline uint64_t *bloom_word(const struct strtab *t, uint64_t h, uint64_t *bits)
 {
 	uint32_t hh = (uint32_t)(h >> 32);
-	*b1 = hh & (((size_t)1 << t->bloom_lg) - 1);
-	*b2 = (uint32_t)(hh * 0x9E3779B1u) >> (32 - t->bloom_lg);
+	*bits = ((uint64_t)1 << ((hh >> 20) & 63)) | ((uint64_t)1 << (hh >> 26));
+	return &t->bloom[hh & t->bloom_mask];
 }
 
 static inline void bloom_add(struct strtab *t, uint64_t h)
 {
-	size_t b1, b2;
-	bloom_bits(t, h, &b1, &b2);
-	t->bloom[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
-	t->bloom[b2 >> 6] |= (uint64_t)1 << (b2 & 63);
+	uint64_t bits;
+	*bloom_word(t, h, &bits) |= bits;
 }
 
 /* May the table hold a string whose hash_bytes() is h? (No false "no".) */
 static inline bool bloom_may(const struct strtab *t, uint64_t h)
 {
-	size_t b1, b2;
-	bloom_bits(t, h, &b1, &b2);
-	return ((t->bloom[b1 >> 6] >> (b1 & 63)) & (t->bloom[b2 >> 6] >> (b2 & 63)) & 1) != 0;
+	uint64_t bits;
+	return (*bloom_word(t, h, &bits) & bits) == bits;
 }
 
-/* (Re)build the filter of a filtered table from its entries, 8 bits a slot. */
+/* (Re)build the filter of a filtered table from its entries: a word a slot. */
 static void bloom_build(struct strtab *t)
 {
 	free(t->bloom);
 	t->bloom = NULL;
 	if (!t->filtered || !t->cap)
 		return;
-	unsigned lg = 9;
-	while (((size_t)1 << lg) < t->cap * 8 && lg < 32)
-		lg++;
-	t->bloom_lg = lg;
-	t->bloom = xcalloc(((size_t)1 << lg) / 64, sizeof *t->bloom);
+	size_t words = t->cap >= 8 ? t->cap / 8 : 1; /* cap: a power of two */
+	t->bloom_mask = words - 1;
+	t->bloom = xcalloc(words, sizeof *t->bloom);
 	for (size_t i = 0; i < t->cap; i++) {
 		if (t->dv && t->dv[i].off)
 			bloom_add(t, (uint64_t)t->dv[i].hash << 32);
@@ -336,8 +332,6 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 /* The value of s in a table (a view's or the heap's), or GAZ_NONE. */
 static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64_t h)
 {
-	if (t->bloom && !bloom_may(t, h))
-		return GAZ_NONE;
 	if (t->dv) {
 		size_t mask = t->cap - 1;
 		uint32_t hh = (uint32_t)(h >> 32);
@@ -355,6 +349,8 @@ static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64
 
 uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
 {
+	if (g->tokens.bloom && !bloom_may(&g->tokens, h))
+		return GAZ_NONE;
 	return st_value(&g->tokens, s, n, h);
 }
 
