@@ -82,6 +82,9 @@ struct gazetteer {
 	size_t nnodes, capnodes;
 	struct edge *edges;
 	size_t nedges, capedges;
+	uint32_t *roots;     /* token id -> child of the root or GAZ_NONE: the first step of
+				every walk, without the edge table (nroots of them, heap) */
+	size_t nroots;
 	struct buf ftext;    /* the forms' texts, NUL-terminated, at the forms' offsets */
 	size_t warnings;
 	/* a compiled image the strings of the image's part live in (mmap), or NULL */
@@ -241,6 +244,7 @@ void gaz_free(gazetteer *g)
 	}
 	free(g->attrv);
 	free(g->firsts);
+	free(g->roots);
 	free(g->vstate);
 	if (!g->view) {
 		free(g->forms);
@@ -295,6 +299,8 @@ static void edges_grow(gazetteer *g)
 
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok)
 {
+	if (node == 0)
+		return tok < g->nroots ? g->roots[tok] : GAZ_NONE;
 	uint64_t key = edge_key(node, tok);
 	size_t mask = g->capedges - 1;
 	for (size_t i = edge_slot(key, mask);; i = (i + 1) & mask) {
@@ -326,6 +332,18 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 	g->edges[i].key = key;
 	g->edges[i].child = c;
 	g->nedges++;
+	if (node == 0) {
+		if (tok >= g->nroots) {
+			size_t nn = g->nroots ? g->nroots : 1024;
+			while (nn <= tok)
+				nn *= 2;
+			g->roots = xrealloc(g->roots, nn * sizeof *g->roots);
+			for (size_t k = g->nroots; k < nn; k++)
+				g->roots[k] = GAZ_NONE;
+			g->nroots = nn;
+		}
+		g->roots[tok] = c;
+	}
 	return c;
 }
 
@@ -1103,7 +1121,7 @@ static void load_types(struct strtab *t, const struct strent_d *d, uint64_t cap,
 /* Why the image's records are unusable, or NULL: every offset and index is checked here,
  * once, so that the view can trust them. */
 static const char *check_image(const struct img_header *h, const unsigned char *base,
-			       uint64_t *nedges)
+			       uint64_t *nedges, uint32_t *roots)
 {
 	const char *pool = (const char *)base + h->off[S_POOL];
 	uint64_t poollen = h->len[S_POOL];
@@ -1158,6 +1176,9 @@ static const char *check_image(const struct img_header *h, const unsigned char *
 		uint64_t u = dd[i].key != 0;
 		used += u;
 		bad |= u & (dd[i].child >= nnodes);
+		uint64_t key = dd[i].key - 1; /* a root edge: node 0 (empty slots: all ones) */
+		if ((key >> 32) == 0 && key < ntok)
+			roots[key] = dd[i].child;
 	}
 	if (bad)
 		return "image edge is damaged";
@@ -1209,6 +1230,7 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 		if (h->count[i] > h->len[i] || h->len[i] != h->count[i] * recsz[i])
 			why = "image section sizes disagree";
 	uint64_t nedges = 0;
+	uint32_t *roots = NULL;
 	if (!why) {
 		/* the checksum and the record checks read the file independently (the checks
 		 * stay inside the sections whatever they hold): a large image gets both at once,
@@ -1219,12 +1241,18 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 				pthread_create(&th, NULL, sum_run, &sj) == 0;
 		if (!threaded)
 			sum_run(&sj);
-		const char *bad = check_image(h, base, &nedges);
+		/* the record checks read every edge: they note the root's children, whose
+		 * array (a token id each) then replaces the first probe of every walk */
+		roots = xmalloc((size_t)h->count[S_FIRSTS] * sizeof *roots);
+		for (uint64_t i = 0; i < h->count[S_FIRSTS]; i++)
+			roots[i] = GAZ_NONE;
+		const char *bad = check_image(h, base, &nedges, roots);
 		if (threaded)
 			pthread_join(th, NULL);
 		why = sj.sum != h->checksum ? "image checksum mismatch" : bad;
 	}
 	if (why) {
+		free(roots);
 		munmap(map, len);
 		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
 	}
@@ -1264,6 +1292,9 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	g->edges = (struct edge *)(base + h->off[S_EDGES]);
 	g->capedges = (size_t)h->count[S_EDGES];
 	g->nedges = (size_t)nedges;
+	free(g->roots);
+	g->roots = roots;
+	g->nroots = (size_t)h->count[S_FIRSTS] - 1;
 	g->vfirsts = base + h->off[S_FIRSTS];
 	g->vpool = pool;
 	g->vpoollen = h->len[S_POOL];
