@@ -6,10 +6,10 @@
 # environment:
 #   BENCH_CORPUS=FILE.jsonl  corpus (default: tools/bench/make-corpus.sh: the BBC articles of
 #                            ../shared/data/bbc-news cycled to 50 MB, else corpus/*.txt)
-#   BENCH_RUNS=N             timed runs per configuration (default 3; the median is shown)
+#   BENCH_RUNS=N             timed runs per configuration (default 5; the median is shown),
+#                            taken in turn: every configuration once, then again ...
 #   BENCH_STARTUP_RUNS=N     runs of the one-line start-up measurement (default 10)
 #   BENCH_SIZES="N ..."      padded peer lexicon sizes (default "100000 1000000"; "" = none)
-#   BENCH_NO_HYPERFINE=1     time with date(1) around /usr/bin/time instead of hyperfine
 #   ENTOPIC=PATH             binary (default ./entopic; copied with lexicons/ and models/ to
 #                            build/bench/snap first, BENCH_NO_SNAPSHOT=1 not to); SHARED=DIR
 # Generated files: build/bench/ (corpus, converted lexicons, outputs, timings).
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 . tools/bench/lib.sh
 ENTOPIC=${ENTOPIC:-./entopic}
 SHARED=${SHARED:-../shared}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 SRUNS=${BENCH_STARTUP_RUNS:-10}
 SIZES=${BENCH_SIZES-100000 1000000}
 B=build/bench
@@ -73,21 +73,34 @@ fi
 echo "entopic bench: $("$ENTOPIC" --version 2>/dev/null | head -1)"
 echo "corpus: $CORPUS ($DOCS docs, $(bench_calc "$BYTES/1e6" %.1f) MB of text)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "timing: $(bench_have_hyperfine && echo "hyperfine $(hyperfine --version | cut -d' ' -f2)" || echo 'date(1)') around /usr/bin/time -v, whole process; median of $RUNS runs (start-up: $SRUNS runs on the first line)"
+echo "timing: date(1) around /usr/bin/time -v, whole process; median of $RUNS runs, the configurations in turn (start-up: $SRUNS runs on the first line)"
+echo "defaults: every processor this process may run on, at most 8 (here $(nproc)); -j 1 and -j 2 below name it"
 [ $HAVE_J = 1 ] || echo "-j: not listed by $ENTOPIC --help, -j 2 vs -j 1 skipped"
 fmt="%-36s %8s %9s %10s %11s %11s %25s %13s %8s %10s\n"
 printf "$fmt" configuration MB/s docs/s peakRSS_MB start-up_ms startRSS_MB "median_s (min-max)" "MB/s-no-start" cpu_s "MB/cpu-s"
 declare -A MBS NET CPU
-i=0
-for c in "${CONF[@]}"; do
-  name=${c%%|*}; args=${c#*|}
-  i=$((i + 1)); tag=c$i
-  # shellcheck disable=SC2086
-  res=$(bench_time "$RUNS" "$tag" "$B/out/$tag.jsonl" "$ENTOPIC" --jsonl $args "$CORPUS")
+n=${#CONF[@]}
+for ((i = 1; i <= n; i++)); do bench_reset c$i; bench_reset c$i-start; done
+for ((r = 0; r < RUNS; r++)); do
+  for ((i = 1; i <= n; i++)); do
+    c=${CONF[$((i - 1))]}; args=${c#*|}
+    # shellcheck disable=SC2086
+    bench_run1 c$i "$B/out/c$i.jsonl" "$ENTOPIC" --jsonl $args "$CORPUS"
+  done
+done
+for ((r = 0; r < SRUNS; r++)); do
+  for ((i = 1; i <= n; i++)); do
+    c=${CONF[$((i - 1))]}; args=${c#*|}
+    # shellcheck disable=SC2086
+    bench_run1 c$i-start "$B/out/c$i-start.jsonl" "$ENTOPIC" --jsonl $args "$ONE"
+  done
+done
+for ((i = 1; i <= n; i++)); do
+  c=${CONF[$((i - 1))]}; name=${c%%|*}; tag=c$i
+  res=$(bench_stats "$tag")
   case $res in FAILED*) printf "%-36s %s (see %s)\n" "$name" "$res" "$B/out/$tag.jsonl.err"; continue ;; esac
-  read -r med mn mx rss n cpu <<<"$res"
-  # shellcheck disable=SC2086
-  sres=$(bench_time "$SRUNS" "$tag-start" "$B/out/$tag-start.jsonl" "$ENTOPIC" --jsonl $args "$ONE")
+  read -r med mn mx rss _ cpu <<<"$res"
+  sres=$(bench_stats "$tag-start")
   smed=nan srss=0
   case $sres in FAILED*) ;; *) read -r smed _ _ srss _ <<<"$sres" ;; esac
   mbs=$(bench_calc "$BYTES/1e6/$med")

@@ -1,7 +1,6 @@
 # Shared helpers for tools/bench/bench.sh and tools/bench/bench-peers.sh (sourced; bash).
-# Timing is whole-process: hyperfine when installed (median of the runs), else the wall
-# clock read with date(1) around each run; peak RSS is /usr/bin/time -v's "Maximum
-# resident set size" over the runs.
+# Timing is whole-process: the wall clock read with date(1) around each run, the median of
+# the runs; peak RSS is /usr/bin/time -v's "Maximum resident set size" over the runs.
 
 BENCH_PY=${PYTHON:-python3}
 
@@ -15,7 +14,6 @@ bench_need_time() {
   [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing: run apt-get install time" >&2; return 1; }
 }
 
-bench_have_hyperfine() { [ "${BENCH_NO_HYPERFINE:-0}" != 1 ] && command -v hyperfine >/dev/null; }
 
 # Docs and text bytes of a JSONL corpus: "DOCS BYTES" (cached in PREFIX.meta or build/bench/).
 bench_corpus_size() {
@@ -29,45 +27,43 @@ bench_corpus_size() {
   "$BENCH_PY" tools/bench/corpus.py --measure "$c" | tee "$cache"
 }
 
-# bench_time RUNS NAME OUTFILE CMD...  -> "median_s min_s max_s peak_rss_kb n median_cpu_s"
-# (or FAILED(rc=N)); cpu = user + system seconds of /usr/bin/time -v.
-# CMD's stdout goes to OUTFILE.  The hyperfine path runs CMD under /usr/bin/time -v inside
-# hyperfine (its shell start-up is subtracted by hyperfine; /usr/bin/time adds ~1 ms).
-bench_time() {
-  local n=$1 name=$2 out=$3; shift 3
-  local dir=build/bench/timing rc=0 q i t0 t1
+# Timings of one measurement NAME live in build/bench/timing/NAME.{walls,rss,failed}; runs
+# of several measurements are taken in turn (A B C A B C ...), so that a machine whose speed
+# drifts during the benchmark slows every configuration alike and the ratios hold.
+bench_reset() { # NAME
+  local dir=build/bench/timing
   mkdir -p "$dir"
-  local rss=$dir/$name.rss walls=$dir/$name.walls js=$dir/$name.json
-  : > "$rss"; : > "$walls"
-  q=$(printf '%q ' "$@")
-  if bench_have_hyperfine; then
-    hyperfine -r "$n" -w 0 --style none -i --export-json "$js" \
-      "/usr/bin/time -v -a -o $(printf '%q' "$rss") $q > $(printf '%q' "$out") 2>$(printf '%q' "$out.err")" \
-      >/dev/null 2>"$dir/$name.hf.err" || rc=$?
-    if [ $rc -ne 0 ]; then echo "FAILED(hyperfine)"; return; fi
-    "$BENCH_PY" -c 'import json,sys
-r=json.load(open(sys.argv[1]))["results"][0]
-bad=[c for c in r.get("exit_codes",[]) if c]
-print(" ".join("%.6f"%t for t in r["times"]) if not bad else "FAILED(rc=%d)"%bad[0])' "$js" > "$walls"
-    case $(cat "$walls") in FAILED*) cat "$walls"; return ;; esac
-  else
-    for ((i = 0; i < n; i++)); do
-      rc=0
-      t0=$(date +%s%N)
-      /usr/bin/time -v -a -o "$rss" "$@" > "$out" 2>"$out.err" || rc=$?
-      t1=$(date +%s%N)
-      if [ $rc -ne 0 ]; then echo "FAILED(rc=$rc)"; return; fi
-      awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f ", (b-a)/1e9}' >> "$walls"
-    done
-  fi
+  : > "$dir/$1.walls"; : > "$dir/$1.rss"; rm -f "$dir/$1.failed"
+}
+
+# bench_run1 NAME OUTFILE CMD...: one run, wall clock from date(1) around /usr/bin/time -v
+# (which adds about a millisecond); CMD's stdout goes to OUTFILE. A failed run marks NAME
+# failed and later runs of it are skipped.
+bench_run1() {
+  local name=$1 out=$2 dir=build/bench/timing rc=0 t0 t1; shift 2
+  [ -e "$dir/$name.failed" ] && return 0
+  t0=$(date +%s%N)
+  /usr/bin/time -v -a -o "$dir/$name.rss" "$@" > "$out" 2>"$out.err" || rc=$?
+  t1=$(date +%s%N)
+  if [ $rc -ne 0 ]; then echo "FAILED(rc=$rc)" > "$dir/$name.failed"; return 0; fi
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f ", (b-a)/1e9}' >> "$dir/$name.walls"
+}
+
+# bench_stats NAME -> "median_s min_s max_s peak_rss_kb n median_cpu_s" or FAILED(rc=N);
+# cpu = user + system seconds of /usr/bin/time -v.
+bench_stats() {
+  local dir=build/bench/timing
+  if [ -e "$dir/$1.failed" ]; then cat "$dir/$1.failed"; return; fi
   "$BENCH_PY" -c 'import statistics,sys,re
 w=[float(x) for x in open(sys.argv[1]).read().split()]
 v=open(sys.argv[2]).read()
 m=[int(x) for x in re.findall(r"Maximum resident set size \(kbytes\): (\d+)", v)]
 u=[float(x) for x in re.findall(r"User time \(seconds\): ([0-9.]+)", v)]
 k=[float(x) for x in re.findall(r"System time \(seconds\): ([0-9.]+)", v)]
+if not w:
+    print("FAILED(no runs)"); sys.exit()
 cpu=statistics.median([a+b for a,b in zip(u,k)]) if u else float("nan")
-print("%.4f %.4f %.4f %d %d %.2f" % (statistics.median(w), min(w), max(w), max(m) if m else 0, len(w), cpu))' "$walls" "$rss"
+print("%.4f %.4f %.4f %d %d %.2f" % (statistics.median(w), min(w), max(w), max(m) if m else 0, len(w), cpu))' "$dir/$1.walls" "$dir/$1.rss"
 }
 
 # awk arithmetic helper: bench_calc 'expr' -> printed with %.2f (or give a format)
