@@ -20,6 +20,7 @@ struct pat {
 	long line;
 	pcre2_code *code;
 	bool near_digit; /* a hit always holds a digit: search only next to digits */
+	bool merge;      /* near_digit windows that touch may be searched in one call */
 	bool jit;        /* JIT-compiled: matched by pcre2_jit_match(), without the checks */
 };
 
@@ -71,6 +72,30 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 		pcre2_set_depth_limit(p->mctx, depth_limit);
 }
 
+/* May the windows of consecutive digit runs be searched in one call? Only when a match
+ * attempt at a position gives the same result whatever the start offset of the call: not
+ * with \G (the start offset itself) nor with backtracking verbs such as (*COMMIT) or
+ * (*SKIP), which end or move the whole search, judged on the source, conservatively (a
+ * literal "\G" or "(*" anywhere also stops it; leading (*UCP) and (*UTF) are fine); and
+ * not when pcre2 tries the start offset only (an anchored pattern: ^, \A, (?s).* ...) or
+ * the start offset and line starts only (.* ...). */
+static bool mergeable(const char *re, const pcre2_code *code)
+{
+	for (;;) {
+		if (strncmp(re, "(*UCP)", 6) == 0 || strncmp(re, "(*UTF)", 6) == 0)
+			re += 6;
+		else
+			break;
+	}
+	if (strstr(re, "\\G") || strstr(re, "(*"))
+		return false;
+	uint32_t opts = 0, first = 0;
+	if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &first) != 0)
+		return false;
+	return !(opts & PCRE2_ANCHORED) && first != 2;
+}
+
 static int add(patterns *p, const char *type, const char *name, const char *re,
 	       bool near_digit, const char *path, long line, struct err *err)
 {
@@ -100,6 +125,7 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->line = line;
 	pt->code = code;
 	pt->near_digit = near_digit;
+	pt->merge = near_digit && mergeable(re, code);
 	pt->jit = jit;
 	return 0;
 }
@@ -223,6 +249,18 @@ static void find_runs(struct arena *a, const char *text, size_t len, struct runs
 	}
 }
 
+/* Where run's window starts: NEAR_DIGIT_BEFORE bytes before it, not before done (the end
+ * of the last hit), on a character boundary. */
+static size_t window(const char *text, size_t run, size_t done)
+{
+	size_t from = run > NEAR_DIGIT_BEFORE ? run - NEAR_DIGIT_BEFORE : 0;
+	if (from < done)
+		from = done;
+	while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+		from--; /* a character boundary */
+	return from;
+}
+
 static int search(const struct pat *pt, const char *text, size_t len, const struct runs *runs,
 		  struct hits *h, pcre2_match_data *md, pcre2_match_context *mc)
 {
@@ -247,24 +285,54 @@ static int search(const struct pat *pt, const char *text, size_t len, const stru
 		return 0;
 	}
 	/* only where a digit is: a hit must start at most NEAR_DIGIT_BEFORE bytes before the
-	 * first digit of a run of digits (pcre2's offset limit bounds the search) */
+	 * first digit of a run of digits (pcre2's offset limit bounds the search). Run k's
+	 * window is [window(k), run k]; one call searches a cluster of windows that touch or
+	 * overlap (see there), with the same result as a call per window. */
 	size_t done = 0; /* text before this is covered by an earlier hit */
-	for (size_t k = 0; k < runs->n; k++) {
+	size_t solo = 0; /* runs before this are searched one window per call (after an error) */
+	size_t k = 0;
+	while (k < runs->n) {
 		size_t run = runs->v[k];
-		if (run < done)
+		if (run < done) {
+			k++;
 			continue;
-		size_t from = run > NEAR_DIGIT_BEFORE ? run - NEAR_DIGIT_BEFORE : 0;
-		if (from < done)
-			from = done;
-		while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
-			from--; /* a character boundary */
-		pcre2_set_offset_limit(mc, run);
+		}
+		size_t from = window(text, run, done);
+		/* the cluster k..last: each window starts at most one byte after the previous
+		 * run, so the one call tries the very start positions the calls per window try */
+		size_t last = k;
+		if (pt->merge && k >= solo)
+			while (last + 1 < runs->n &&
+			       window(text, runs->v[last + 1], done) <= runs->v[last] + 1)
+				last++;
+		pcre2_set_offset_limit(mc, runs->v[last]);
 		int r = one_match(pt, text, len, from, md, mc);
-		if (r < 0)
-			return r;
-		if (r > 0 && ov[1] > ov[0]) {
+		if (r < 0) {
+			if (last == k)
+				return r;
+			/* a limit counts per call: the calls per window decide, as before */
+			solo = last + 1;
+			continue;
+		}
+		if (r == 0) {
+			k = last + 1;
+			continue;
+		}
+		/* the first window holding the match's start position found it (the windows
+		 * before hold no match) */
+		size_t at = pcre2_get_startchar(md);
+		while (runs->v[k] < at)
+			k++;
+		if (ov[1] > ov[0]) {
 			hit_add(h, pt, ov[0], ov[1]);
 			done = ov[1];
+			k++;
+		} else {
+			/* an empty match: every window that holds its start finds it again (the
+			 * attempts before it failed), when attempts do not depend on the call */
+			k++;
+			while (pt->merge && k < runs->n && window(text, runs->v[k], done) <= at)
+				k++;
 		}
 	}
 	return 0;
