@@ -900,13 +900,14 @@ static void counter_init(struct counter *c, struct arena *a)
 	counter_index(c, 2 * COUNTER_MIN);
 }
 
-static void counter_hit(struct counter *c, uint32_t fi)
+/* Count n more occurrences of feature fi. */
+static void counter_add(struct counter *c, uint32_t fi, uint32_t n)
 {
 	size_t i = (size_t)(fi * 0x9e3779b1u) & c->mask;
 	while (c->idx[i]) {
 		struct hit *h = &c->v[c->idx[i] - 1];
 		if (h->feat == fi) {
-			h->count++;
+			h->count += n;
 			return;
 		}
 		i = (i + 1) & c->mask;
@@ -919,8 +920,13 @@ static void counter_hit(struct counter *c, uint32_t fi)
 			i = (i + 1) & c->mask;
 	}
 	c->v[c->n].feat = fi;
-	c->v[c->n].count = 1;
+	c->v[c->n].count = n;
 	c->idx[i] = (uint32_t)++c->n;
+}
+
+static void counter_hit(struct counter *c, uint32_t fi)
+{
+	counter_add(c, fi, 1);
 }
 
 /* Page furniture. Two kinds of line are skipped: their words are not counted in n and their
@@ -987,13 +993,20 @@ static size_t line_bytes(const struct tok_list *toks, const struct line *l)
 	return toks->v[l->end - 1].nend - toks->v[l->start].nstart;
 }
 
-/* The text view of a document: which tokens to read (skip[i] is 1 for the tokens of
- * skipped lines; NULL when no line is skipped) and the number of word tokens read. One
- * pass over the tokens, one over the lines and a table of line hashes, all from the arena. */
+/* A line of the text view: tokens [start, end), each read reps times (0: skipped). */
+struct span {
+	size_t start, end;
+	unsigned reps;
+};
+
+/* The text view of a document: its lines in *spans (*nspans of them; one span for a text
+ * of one line) and the number of word tokens read. One pass over the tokens, one over the
+ * lines and a table of line hashes, all from the arena. */
 static size_t text_view(const struct tok_list *toks, const char *s, struct arena *a,
-			uint8_t **skipv)
+			struct span **spans, size_t *nspans)
 {
-	*skipv = NULL;
+	*spans = NULL;
+	*nspans = 0;
 	if (!toks->n)
 		return 0;
 	size_t nl = 0, cap = 32, words = 0;
@@ -1005,8 +1018,16 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 			nw += is_wordtok(toks->v[j].kind);
 			j++;
 		} while (j < toks->n && !(toks->v[j].flags & TOKF_LINE_BEFORE));
-		if (i == 0 && j == toks->n)
-			return nw; /* one line: nothing to skip */
+		if (i == 0 && j == toks->n) {
+			/* one line: nothing to skip */
+			struct span *sp = arena_alloc(a, sizeof *sp);
+			sp->start = 0;
+			sp->end = j;
+			sp->reps = 1;
+			*spans = sp;
+			*nspans = 1;
+			return nw;
+		}
 		if (nl == cap)
 			L = arena_grow(a, L, nl, &cap, sizeof *L, 0);
 		L[nl].start = i;
@@ -1026,13 +1047,16 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 		nslot *= 2;
 	uint32_t *slot = arena_alloc(a, nslot * sizeof *slot);
 	memset(slot, 0, nslot * sizeof *slot);
-	uint8_t *skip = NULL;
+	struct span *sp = arena_alloc(a, nl * sizeof *sp);
+	for (k = 0; k < nl; k++) {
+		sp[k].start = L[k].start;
+		sp[k].end = L[k].end;
+		sp[k].reps = 1;
+	}
 	/* the document's headline: its first line when that has three words or more and does
 	 * not end a sentence; its words count HEADLINE_WEIGHT times */
 	if (nl > 1 && L[0].nwords >= 3 && !L[0].furniture && !L[0].ends) {
-		skip = arena_alloc(a, toks->n);
-		memset(skip, 0, toks->n);
-		memset(skip + L[0].start, 2, L[0].end - L[0].start);
+		sp[0].reps = HEADLINE_WEIGHT;
 		words += (HEADLINE_WEIGHT - 1) * L[0].nwords;
 	}
 	bool seen_headline = false;
@@ -1059,81 +1083,109 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 		}
 		if (!drop)
 			continue;
-		if (!skip) {
-			skip = arena_alloc(a, toks->n);
-			memset(skip, 0, toks->n);
-		}
-		memset(skip + L[k].start, 1, L[k].end - L[k].start);
+		sp[k].reps = 0;
 		words -= L[k].nwords;
 	}
-	*skipv = skip;
+	*spans = sp;
+	*nspans = nl;
 	return words;
+}
+
+/* find_key() with the model's index in locals, for the loop over the tokens (the counter's
+ * stores would make the compiler reload the model's fields after every hit). */
+struct finder {
+	const uint64_t *bloom;
+	const struct mslot *slot;
+	const struct feat *f;
+	size_t mask, bmask;
+};
+
+static void finder_init(struct finder *fd, const struct topics_model *m)
+{
+	fd->bloom = m->bloom;
+	fd->slot = m->slot;
+	fd->f = m->f;
+	fd->mask = m->nslot ? m->nslot - 1 : 0;
+	fd->bmask = m->nslot ? 8 * m->nslot - 1 : 0;
+}
+
+static inline const struct feat *finder_get(const struct finder *fd, uint64_t key)
+{
+	if (!fd->bloom)
+		return NULL;
+	size_t b = (size_t)(key >> 40) & fd->bmask;
+	if (!(fd->bloom[b / 64] >> (b % 64) & 1))
+		return NULL;
+	for (size_t i = (size_t)key & fd->mask;; i = (i + 1) & fd->mask) {
+		const struct mslot *sl = &fd->slot[i];
+		if (!sl->fi)
+			return NULL;
+		if (sl->tag == (uint32_t)(key >> 32) && fd->f[sl->fi - 1].key == key)
+			return &fd->f[sl->fi - 1];
+	}
 }
 
 /* Text features: every word token is hashed and looked up once; phrase chains go on
  * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
  * line breaks end a phrase. */
 static void count_text(const struct topics_model *m, const struct topics_input *in,
-		       const uint8_t *skip, struct counter *c)
+		       const struct span *spans, size_t nspans, struct counter *c)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
-	uint64_t chain[MAX_PHRASE - 1] = {0, 0}; /* keys of the phrase prefixes ending at the last word */
-	bool live[MAX_PHRASE - 1] = {false, false};
-	for (size_t i = 0; i < toks->n; i++) {
-		const struct token *t = &toks->v[i];
-		if (t->flags & TOKF_LINE_BEFORE)
-			live[0] = live[1] = false;
-		if (skip && skip[i] == 1) {
-			live[0] = live[1] = false;
+	struct finder fd;
+	finder_init(&fd, m);
+	for (size_t l = 0; l < nspans; l++) {
+		uint32_t reps = spans[l].reps;
+		if (!reps)
 			continue;
-		}
-		unsigned reps = skip && skip[i] == 2 ? HEADLINE_WEIGHT : 1;
-		if (t->kind == TOK_HYPHEN)
-			continue;
-		if (!is_wordtok(t->kind)) {
-			live[0] = live[1] = false;
-			continue;
-		}
-		size_t wl = t->nend - t->nstart;
-		uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
-		uint64_t k = key_word(h);
-		bool nlive[MAX_PHRASE - 1] = {false, false};
-		uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
-		const struct feat *f = find_key(m, k);
-		if (f && f->kind == FK_WORD && f->nlen - 2 == wl &&
-		    memcmp(f->name + 2, s + t->nstart, wl) == 0) {
-			if (f->ntw)
-				for (unsigned r = 0; r < reps; r++)
-					counter_hit(c, (uint32_t)(f - m->f));
-			if (f->prefix) {
-				nlive[0] = true;
-				nchain[0] = k;
+		/* keys of the phrase prefixes ending at the last word; a line starts afresh */
+		uint64_t chain[MAX_PHRASE - 1] = {0, 0};
+		bool live[MAX_PHRASE - 1] = {false, false};
+		for (size_t i = spans[l].start; i < spans[l].end; i++) {
+			const struct token *t = &toks->v[i];
+			if (t->kind == TOK_HYPHEN)
+				continue;
+			if (!is_wordtok(t->kind)) {
+				live[0] = live[1] = false;
+				continue;
 			}
-		}
-		if (live[0]) {
-			uint64_t k2 = key_next(chain[0], h);
-			const struct feat *f2 = find_key(m, k2);
-			if (f2) {
-				if (f2->ntw)
-					for (unsigned r = 0; r < reps; r++)
-						counter_hit(c, (uint32_t)(f2 - m->f));
-				if (f2->prefix) {
-					nlive[1] = true;
-					nchain[1] = k2;
+			uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
+			uint64_t k = key_word(h);
+			bool nlive[MAX_PHRASE - 1] = {false, false};
+			uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
+			const struct feat *f = finder_get(&fd, k);
+			if (f && f->kind == FK_WORD && f->nlen - 2 == (size_t)(t->nend - t->nstart) &&
+			    same_bytes(f->name + 2, s + t->nstart, f->nlen - 2)) {
+				if (f->ntw)
+					counter_add(c, (uint32_t)(f - fd.f), reps);
+				if (f->prefix) {
+					nlive[0] = true;
+					nchain[0] = k;
 				}
 			}
+			if (live[0]) {
+				uint64_t k2 = key_next(chain[0], h);
+				const struct feat *f2 = finder_get(&fd, k2);
+				if (f2) {
+					if (f2->ntw)
+						counter_add(c, (uint32_t)(f2 - fd.f), reps);
+					if (f2->prefix) {
+						nlive[1] = true;
+						nchain[1] = k2;
+					}
+				}
+			}
+			if (live[1]) {
+				const struct feat *f3 = finder_get(&fd, key_next(chain[1], h));
+				if (f3 && f3->ntw)
+					counter_add(c, (uint32_t)(f3 - fd.f), reps);
+			}
+			live[0] = nlive[0];
+			live[1] = nlive[1];
+			chain[0] = nchain[0];
+			chain[1] = nchain[1];
 		}
-		if (live[1]) {
-			const struct feat *f3 = find_key(m, key_next(chain[1], h));
-			if (f3 && f3->ntw)
-				for (unsigned r = 0; r < reps; r++)
-					counter_hit(c, (uint32_t)(f3 - m->f));
-		}
-		live[0] = nlive[0];
-		live[1] = nlive[1];
-		chain[0] = nchain[0];
-		chain[1] = nchain[1];
 	}
 }
 
@@ -1280,11 +1332,12 @@ static void count_entities(const struct topics_model *m, const struct topics_inp
 static void model_logits(const struct topics_model *m, const struct topics_input *in,
 			 struct arena *a, double *z, struct counter *c, size_t *nwords)
 {
-	uint8_t *skip = NULL;
-	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &skip) : 0;
+	struct span *spans = NULL;
+	size_t nspans = 0;
+	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &spans, &nspans) : 0;
 	counter_init(c, a);
 	if (in->toks && in->nt)
-		count_text(m, in, skip, c);
+		count_text(m, in, spans, nspans, c);
 	count_entities(m, in, a, c);
 	for (size_t t = 0; t < m->ntopics; t++)
 		z[t] = m->bias[t];
@@ -1608,7 +1661,7 @@ static bool is_name(const struct vfeat *v)
 /* Every word, 2- and 3-word phrase of the text, as count_text() would see them, less
  * numbers and stopwords (see above). */
 static void trainer_text(struct topics_trainer *t, const struct topics_input *in,
-			 const uint8_t *skip)
+			 const struct span *spans, size_t nspans)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
@@ -1619,73 +1672,72 @@ static void trainer_text(struct topics_trainer *t, const struct topics_input *in
 	bool cmid[MAX_PHRASE - 1] = {false, false};  /* is cw[i] inside a sentence */
 	bool ccap[MAX_PHRASE - 1] = {false, false};  /* is cw[i] capitalised */
 	uint64_t ck[MAX_PHRASE - 1] = {0, 0}; /* ck[0]: key of the last word, ck[1]: of the last two */
-	for (size_t i = 0; i < toks->n; i++) {
-		const struct token *tk = &toks->v[i];
-		if (tk->flags & TOKF_LINE_BEFORE)
-			nchain = 0;
-		if (skip && skip[i] == 1) {
-			nchain = 0;
+	for (size_t l = 0; l < nspans; l++) {
+		unsigned reps = spans[l].reps;
+		nchain = 0; /* a line starts afresh */
+		if (!reps)
 			continue;
-		}
-		unsigned reps = skip && skip[i] == 2 ? HEADLINE_WEIGHT : 1;
-		if (tk->kind == TOK_HYPHEN)
-			continue;
-		if (!is_wordtok(tk->kind)) {
-			nchain = 0;
-			continue;
-		}
-		const char *w = s + tk->nstart;
-		size_t wl = tk->nend - tk->nstart;
-		uint64_t h = hash_bytes(w, wl);
-		uint64_t k1 = key_word(h);
-		bool stop = tk->kind == TOK_NUM || has_digit(w, wl) || is_stopword(w, wl);
-		/* inside a sentence: right after a word or a comma on the same line */
-		bool mid = i > 0 && !(tk->flags & TOKF_LINE_BEFORE) &&
-			   (is_wordtok(toks->v[i - 1].kind) ||
-			    (toks->v[i - 1].kind == TOK_PUNCT && s[toks->v[i - 1].nstart] == ','));
-		bool cap = (tk->flags & TOKF_INIT_UPPER) != 0;
-		if (!stop) {
-			struct vname vn = {"w:", {w}, {wl}, 1};
-			uint32_t id = vocab_id(t, k1, &vn, FK_WORD);
-			for (unsigned r = 0; r < reps; r++)
-				occ_push(t, id);
-			note_case(t, id, mid, cap);
-		}
-		uint64_t k2 = 0;
-		if (nchain >= 1) {
-			k2 = key_next(ck[0], h);
-			struct vname v2 = {"p:", {cw[0], w}, {cl[0], wl}, 2};
-			if (!stop && !cstop[0]) {
-				uint32_t id = vocab_id(t, k2, &v2, FK_PHRASE);
+		for (size_t i = spans[l].start; i < spans[l].end; i++) {
+			const struct token *tk = &toks->v[i];
+			if (tk->kind == TOK_HYPHEN)
+				continue;
+			if (!is_wordtok(tk->kind)) {
+				nchain = 0;
+				continue;
+			}
+			const char *w = s + tk->nstart;
+			size_t wl = tk->nend - tk->nstart;
+			uint64_t h = hash_bytes(w, wl);
+			uint64_t k1 = key_word(h);
+			bool stop = tk->kind == TOK_NUM || has_digit(w, wl) || is_stopword(w, wl);
+			/* inside a sentence: right after a word or a comma on the same line */
+			bool mid = i > 0 && !(tk->flags & TOKF_LINE_BEFORE) &&
+				   (is_wordtok(toks->v[i - 1].kind) ||
+				    (toks->v[i - 1].kind == TOK_PUNCT && s[toks->v[i - 1].nstart] == ','));
+			bool cap = (tk->flags & TOKF_INIT_UPPER) != 0;
+			if (!stop) {
+				struct vname vn = {"w:", {w}, {wl}, 1};
+				uint32_t id = vocab_id(t, k1, &vn, FK_WORD);
 				for (unsigned r = 0; r < reps; r++)
 					occ_push(t, id);
-				note_case(t, id, cmid[0], cap && ccap[0]);
+				note_case(t, id, mid, cap);
 			}
-		}
-		if (nchain >= 2) {
-			uint64_t k3 = key_next(ck[1], h);
-			struct vname v3 = {"p:", {cw[1], cw[0], w}, {cl[1], cl[0], wl}, 3};
-			if (!stop && !cstop[1]) {
-				uint32_t id = vocab_id(t, k3, &v3, FK_PHRASE);
-				for (unsigned r = 0; r < reps; r++)
-					occ_push(t, id);
-				note_case(t, id, cmid[1], cap && ccap[0] && ccap[1]);
+			uint64_t k2 = 0;
+			if (nchain >= 1) {
+				k2 = key_next(ck[0], h);
+				struct vname v2 = {"p:", {cw[0], w}, {cl[0], wl}, 2};
+				if (!stop && !cstop[0]) {
+					uint32_t id = vocab_id(t, k2, &v2, FK_PHRASE);
+					for (unsigned r = 0; r < reps; r++)
+						occ_push(t, id);
+					note_case(t, id, cmid[0], cap && ccap[0]);
+				}
 			}
+			if (nchain >= 2) {
+				uint64_t k3 = key_next(ck[1], h);
+				struct vname v3 = {"p:", {cw[1], cw[0], w}, {cl[1], cl[0], wl}, 3};
+				if (!stop && !cstop[1]) {
+					uint32_t id = vocab_id(t, k3, &v3, FK_PHRASE);
+					for (unsigned r = 0; r < reps; r++)
+						occ_push(t, id);
+					note_case(t, id, cmid[1], cap && ccap[0] && ccap[1]);
+				}
+			}
+			cstop[1] = cstop[0];
+			cstop[0] = stop;
+			cmid[1] = cmid[0];
+			cmid[0] = mid;
+			ccap[1] = ccap[0];
+			ccap[0] = cap;
+			ck[1] = k2;
+			ck[0] = k1;
+			cw[1] = cw[0];
+			cl[1] = cl[0];
+			cw[0] = w;
+			cl[0] = wl;
+			if (nchain < 2)
+				nchain++;
 		}
-		cstop[1] = cstop[0];
-		cstop[0] = stop;
-		cmid[1] = cmid[0];
-		cmid[0] = mid;
-		ccap[1] = ccap[0];
-		ccap[0] = cap;
-		ck[1] = k2;
-		ck[0] = k1;
-		cw[1] = cw[0];
-		cl[1] = cl[0];
-		cw[0] = w;
-		cl[0] = wl;
-		if (nchain < 2)
-			nchain++;
 	}
 }
 
@@ -1776,10 +1828,11 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 			const char *const *labels, size_t nlabels)
 {
 	t->nocc = 0;
-	uint8_t *skip = NULL;
-	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, &t->a, &skip) : 0;
+	struct span *spans = NULL;
+	size_t nspans = 0;
+	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, &t->a, &spans, &nspans) : 0;
 	if (in->toks && in->nt)
-		trainer_text(t, in, skip);
+		trainer_text(t, in, spans, nspans);
 	trainer_entities(t, in);
 	qsort(t->occ, t->nocc, sizeof *t->occ, cmp_u32);
 	if (t->nrec == t->caprec) {
