@@ -39,6 +39,8 @@ static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name
 
 struct matcher {
 	long lists[L_COUNT];
+	uint16_t start_lists; /* the bits of title and name-particle in a token's lists */
+	bool start_cached;    /* both lists are numbered below 16 (or absent) */
 	gazetteer *gaz;
 	rules *rules;
 	patterns *pat;
@@ -50,6 +52,16 @@ static void resolve_lists(matcher *m)
 {
 	for (int i = 0; i < L_COUNT; i++)
 		m->lists[i] = rules_list(m->rules, list_names[i]);
+	static const enum word_list start[] = {L_TITLE, L_NAME_PARTICLE};
+	m->start_lists = 0;
+	m->start_cached = true;
+	for (size_t k = 0; k < sizeof start / sizeof start[0]; k++) {
+		long id = m->lists[start[k]];
+		if (id >= 16)
+			m->start_cached = false;
+		else if (id >= 0)
+			m->start_lists |= (uint16_t)(1u << id);
+	}
 }
 
 matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, struct err *err)
@@ -323,16 +335,29 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 }
 
 /* Fill the two fields of a token the matcher writes, once per record: the word lists it
- * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips). */
-static void cache_lists(const matcher *m, const struct norm_text *nt, const struct tok_list *tl)
+ * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips).
+ * Returns a flag per token, allocated from a, and a 1 after the last: 1 where a person's
+ * name may start (a capitalized word, a title or a name particle), for people_once(). */
+static uint8_t *cache_lists(const matcher *m, struct arena *a, const struct norm_text *nt,
+			    const struct tok_list *tl)
 {
+	uint8_t *start = arena_alloc(a, tl->n + 1);
 	for (size_t i = 0; i < tl->n; i++) {
 		struct token *t = &tl->v[i];
 		const char *s = nt->s + t->nstart;
 		size_t n = t->nend - t->nstart;
 		t->lists = t->kind == TOK_WORD ? rules_word_lists(m->rules, s, n, t->hash) : 0;
 		t->gtok = t->kind == TOK_HYPHEN ? GAZ_NONE : gaz_token_h(m->gaz, s, n, t->hash);
+		if (t->kind != TOK_WORD)
+			start[i] = 0;
+		else if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
+			start[i] = 1;
+		else
+			start[i] = !m->start_cached &&
+				   (tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t));
 	}
+	start[tl->n] = 1;
+	return start;
 }
 
 static bool is_cap(const struct token *t)
@@ -765,22 +790,31 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
  * with a role follows ("X Y, an engineer") or when it continues a list of people. */
 static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			struct mlist *ml)
+			const uint8_t *start, struct mlist *ml)
 {
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
 	uint32_t *cov = coverage(a, tl, ml);
 	size_t found = 0;
+	/* stop[i]: the general path below is needed at token i; the other tokens are words no
+	 * name can start at, with no title to skip and no mention on them. The mentions this
+	 * pass makes lie before the token it goes on at, and the ones it replaces lie inside
+	 * them, so stop stays true for the tokens ahead. stop[n] is 1. */
+	uint8_t *stop = arena_alloc(a, n + 1);
+	memcpy(stop, start, n + 1);
+	for (size_t k = 0; k < ml->n; k++)
+		memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
 	while (i < n) {
-		/* the common case first: a word no name can start at, with no title to skip and
-		 * no mention on it (what the general path below does with it, in short) */
-		const struct token *ti = &tl->v[i];
-		if (cov[i] == UINT32_MAX &&
-		    !(ti->kind == TOK_WORD &&
-		      ((ti->flags & TOKF_INIT_UPPER) || tok_in(m, L_TITLE, nt, ti) ||
-		       tok_in(m, L_NAME_PARTICLE, nt, ti)))) {
-			if (list_follows && !tok_is(nt, tl, i, "and") && !tok_punct(nt, tl, i, ','))
+		/* the common case first: a run of such words, passed over at once unless a list
+		 * of people is going on (what the general path does with them, in short) */
+		if (!list_follows) {
+			while (!stop[i])
+				i++;
+			if (i == n)
+				break;
+		} else if (!stop[i]) {
+			if (!tok_is(nt, tl, i, "and") && !tok_punct(nt, tl, i, ','))
 				list_follows = false;
 			i++;
 			continue;
@@ -935,11 +969,11 @@ static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 
 static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			struct mlist *ml)
+			const uint8_t *start, struct mlist *ml)
 {
 	/* twice, when the first pass found someone: the second knows their surnames */
-	if (people_once(m, a, orig, nt, tl, title, ml))
-		people_once(m, a, orig, nt, tl, title, ml);
+	if (people_once(m, a, orig, nt, tl, title, start, ml))
+		people_once(m, a, orig, nt, tl, title, start, ml);
 	suffix_pass(m, a, orig, nt, tl, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }
@@ -1155,11 +1189,11 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {a, NULL, 0, 0};
-	cache_lists(m, nt, tl);
+	const uint8_t *start = cache_lists(m, a, nt, tl);
 	bool *title = title_lines(m, a, nt, tl);
 	lexicon_pass(m, orig, nt, tl, title, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
-	people_pass(m, a, orig, nt, tl, title, &ml);
+	people_pass(m, a, orig, nt, tl, title, start, &ml);
 	partial_pass(m, a, nt, tl, title, &ml);
 	acronym_pass(m, a, orig, nt, tl, &ml);
 	int rc = regex_pass(m, a, orig, nt, tl, &ml, err);
