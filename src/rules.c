@@ -36,7 +36,7 @@ struct cond {
 struct rule {
 	char *target; /* id, "form:<normalized>", "type:X" or "ambiguous" */
 	int tkind;    /* 0 id, 1 form, 2 type, 3 ambiguous */
-	uint64_t thash; /* hash_bytes() of an id or type target: most targets fail on it */
+	uint64_t thash; /* hash_bytes() of an id or type target: its key in the index */
 	enum rule_action action;
 	char *link;
 	struct cond *conds;
@@ -57,11 +57,27 @@ struct lentry {
 	const char *w; /* borrowed from the word set */
 };
 
+/* The rules of one id or type target (tkind 0 or 2, thash): the first; the others follow
+ * by struct rules' next. */
+struct rhead {
+	uint64_t thash;
+	uint32_t tkind;
+	uint32_t first; /* RULE_END: an empty slot */
+};
+
+#define RULE_END UINT32_MAX
+
 struct rules {
 	struct lentry *lw; /* word -> lists numbered below 16 */
 	size_t nlw, caplw;
 	struct rule *v;
 	size_t n;
+	/* the index of the rules, rebuilt by rules_load(): rules_decide() visits the rules of
+	 * the candidate's id and type and those of the other targets, in file order */
+	struct rhead *heads;
+	size_t capheads;
+	uint32_t *next;   /* per rule: the next rule of its id or type target, or RULE_END */
+	uint32_t *others; /* the form and ambiguous rules, then RULE_END */
 	struct wentry *words;
 	size_t nwords, capwords;
 	char **listnames; /* set numbers of named lists */
@@ -84,6 +100,9 @@ void rules_free(rules *r)
 		free(r->v[i].conds);
 	}
 	free(r->v);
+	free(r->heads);
+	free(r->next);
+	free(r->others);
 	for (size_t i = 0; i < r->capwords; i++)
 		free(r->words[i].w);
 	free(r->words);
@@ -399,10 +418,58 @@ static int load_line(void *ctx, char *line, size_t len, const char *path, long l
 	return parse_line(c->r, line, path, lineno, c->gaz, err);
 }
 
+static struct rhead *head_find(const rules *r, uint64_t thash, uint32_t tkind)
+{
+	size_t mask = r->capheads - 1;
+	for (size_t i = (thash ^ (thash >> 29)) & mask;; i = (i + 1) & mask) {
+		struct rhead *e = &r->heads[i];
+		if (e->first == RULE_END || (e->thash == thash && e->tkind == tkind))
+			return e;
+	}
+}
+
+/* Build the index of the rules (see struct rules). */
+static void index_rules(rules *r)
+{
+	free(r->heads);
+	free(r->next);
+	free(r->others);
+	for (r->capheads = 16; r->capheads < 2 * r->n + 2;)
+		r->capheads *= 2;
+	r->heads = xmalloc(r->capheads * sizeof *r->heads);
+	for (size_t i = 0; i < r->capheads; i++)
+		r->heads[i].first = RULE_END;
+	r->next = xmalloc((r->n + 1) * sizeof *r->next);
+	r->others = xmalloc((r->n + 1) * sizeof *r->others);
+	size_t no = 0;
+	uint32_t *last = xmalloc((r->n + 1) * sizeof *last); /* per rule: its chain's last */
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		r->next[i] = RULE_END;
+		if (ru->tkind & 1) {
+			r->others[no++] = (uint32_t)i;
+			continue;
+		}
+		struct rhead *h = head_find(r, ru->thash, (uint32_t)ru->tkind);
+		if (h->first == RULE_END) {
+			h->thash = ru->thash;
+			h->tkind = (uint32_t)ru->tkind;
+			h->first = (uint32_t)i;
+		} else {
+			r->next[last[h->first]] = (uint32_t)i;
+		}
+		last[h->first] = (uint32_t)i;
+	}
+	r->others[no] = RULE_END;
+	free(last);
+}
+
 int rules_load(rules *r, const char *path, const gazetteer *gaz, struct err *err)
 {
 	struct load_ctx c = {r, gaz};
-	return read_lines(path, load_line, &c, err);
+	int rc = read_lines(path, load_line, &c, err);
+	index_rules(r);
+	return rc;
 }
 
 void rules_add_word(rules *r, const char *list, const char *word)
@@ -586,13 +653,27 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 
 enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const char **link)
 {
-	/* an id or type target whose hash differs is passed over without a call */
-	uint64_t key[4] = {hash_bytes(c->ent->id, strlen(c->ent->id)), 0,
-			   hash_bytes(c->ent->type, strlen(c->ent->type)), 0};
-	for (size_t i = 0; i < r->n; i++) {
+	if (!r->n)
+		return RULE_NONE;
+	/* three chains in file order, merged: the rules of the candidate's id, of its type,
+	 * and of the other targets */
+	const struct rhead *hi = head_find(r, hash_bytes(c->ent->id, strlen(c->ent->id)), 0);
+	const struct rhead *ht = head_find(r, hash_bytes(c->ent->type, strlen(c->ent->type)), 2);
+	uint32_t a = hi->first, b = ht->first;
+	const uint32_t *o = r->others;
+	for (;;) {
+		uint32_t i = a < b ? a : b;
+		if (*o < i)
+			i = *o;
+		if (i == RULE_END)
+			break;
+		if (i == a)
+			a = r->next[a];
+		else if (i == b)
+			b = r->next[b];
+		else
+			o++;
 		const struct rule *ru = &r->v[i];
-		if (!(ru->tkind & 1) && ru->thash != key[ru->tkind])
-			continue;
 		if (!target_matches(ru, c))
 			continue;
 		size_t k;
