@@ -306,7 +306,7 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 /* ---- shared token tests ---- */
 
 /* Is token t in the list? Lists numbered below 16 are answered from the token's cache,
- * filled once per record by cache_lists(). */
+ * filled once per record by scan_tokens(). */
 static bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
 		   const struct token *t)
 {
@@ -334,30 +334,76 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 	return t->gtok != GAZ_NONE && gaz_first_name(m->gaz, t->gtok);
 }
 
+/* What one pass over a record's tokens gives the later passes. */
+struct scan {
+	uint8_t *start; /* per token, and a 1 after the last: 1 where a person's name may start
+			 * (a capitalized word, a title or a name particle), for people_once() */
+	bool *title;    /* per token: on a headline-style line (see line_title()) */
+	uint32_t *open; /* the "(" tokens, in order */
+	size_t nopen;
+};
+
+/* Headline-style lines (every longer word capitalized, or all in capitals): there a
+ * capital letter says nothing about proper names. A line is one when it has three or more
+ * words of four letters or more and none of them is in lower case (but the prepositions of
+ * the rules' headline-lower list), and it is no table row (two numbers or more, or a
+ * parenthesis): a table row or a list of results ("5. Marko Koers (Netherlands) 3:53.47")
+ * is no headline, its capitals are names. */
+static bool line_title(size_t words, size_t lower, size_t nums, size_t parens)
+{
+	return words >= 3 && lower == 0 && nums < 2 && !parens;
+}
+
 /* Fill the two fields of a token the matcher writes, once per record: the word lists it
- * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips).
- * Returns a flag per token, allocated from a, and a 1 after the last: 1 where a person's
- * name may start (a capitalized word, a title or a name particle), for people_once(). */
-static uint8_t *cache_lists(const matcher *m, struct arena *a, const struct norm_text *nt,
-			    const struct tok_list *tl)
+ * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips); and
+ * the rest of *sc, allocated from a, in the same pass. */
+static void scan_tokens(const matcher *m, struct arena *a, const struct norm_text *nt,
+			const struct tok_list *tl, struct scan *sc)
 {
 	uint8_t *start = arena_alloc(a, tl->n + 1);
+	bool *title = arena_alloc(a, tl->n + 1);
+	size_t capopen = 0;
+	sc->open = NULL;
+	sc->nopen = 0;
+	size_t line = 0, words = 0, lower = 0, nums = 0, parens = 0; /* of the line from line */
 	for (size_t i = 0; i < tl->n; i++) {
 		struct token *t = &tl->v[i];
 		const char *s = nt->s + t->nstart;
 		size_t n = t->nend - t->nstart;
+		if (i > line && (t->flags & TOKF_LINE_BEFORE)) {
+			memset(title + line, line_title(words, lower, nums, parens), i - line);
+			line = i;
+			words = lower = nums = parens = 0;
+		}
 		t->lists = t->kind == TOK_WORD ? rules_word_lists(m->rules, s, n, t->hash) : 0;
 		t->gtok = t->kind == TOK_HYPHEN ? GAZ_NONE : gaz_token_h(m->gaz, s, n, t->hash);
-		if (t->kind != TOK_WORD)
-			start[i] = 0;
-		else if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
-			start[i] = 1;
-		else
-			start[i] = !m->start_cached &&
-				   (tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t));
+		start[i] = 0;
+		if (t->kind == TOK_WORD) {
+			if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
+				start[i] = 1;
+			else if (!m->start_cached)
+				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
+			if (n >= 4) {
+				words++;
+				if (!(t->flags & TOKF_INIT_UPPER) && (t->flags & TOKF_HAS_LOWER) &&
+				    !tok_in(m, L_HEADLINE_LOWER, nt, t))
+					lower++;
+			}
+		} else if (t->kind == TOK_NUM) {
+			nums++;
+		} else if (t->kind == TOK_PUNCT && *s == '(') {
+			parens++;
+			if (sc->nopen == capopen)
+				sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
+						      sizeof *sc->open, 16);
+			sc->open[sc->nopen++] = (uint32_t)i;
+		}
 	}
+	if (tl->n > line)
+		memset(title + line, line_title(words, lower, nums, parens), tl->n - line);
 	start[tl->n] = 1;
-	return start;
+	sc->start = start;
+	sc->title = title;
 }
 
 static bool is_cap(const struct token *t)
@@ -383,43 +429,6 @@ static bool sentence_initial(const struct norm_text *nt, const struct tok_list *
 						c == ';' || c == '|');
 	}
 	return true;
-}
-
-/* Headline-style lines (every longer word capitalized, or all in capitals): there a
- * capital letter says nothing about proper names. A line is one when it has three or more
- * words of four letters or more and none of them is in lower case (but the prepositions of
- * the rules' headline-lower list), and
- * it is no table row (two numbers or more, or a parenthesis).
- * Returns a flag per token. */
-static bool *title_lines(const matcher *m, struct arena *a, const struct norm_text *nt,
-			 const struct tok_list *tl)
-{
-	bool *f = arena_alloc(a, tl->n + 1);
-	size_t start = 0;
-	while (start < tl->n) {
-		size_t end = start + 1;
-		while (end < tl->n && !(tl->v[end].flags & TOKF_LINE_BEFORE))
-			end++;
-		size_t words = 0, lower = 0, nums = 0, parens = 0;
-		for (size_t i = start; i < end; i++) {
-			const struct token *t = &tl->v[i];
-			nums += t->kind == TOK_NUM;
-			parens += t->kind == TOK_PUNCT && nt->s[t->nstart] == '(';
-			if (t->kind != TOK_WORD || t->nend - t->nstart < 4)
-				continue;
-			words++;
-			if (!(t->flags & TOKF_INIT_UPPER) && (t->flags & TOKF_HAS_LOWER) &&
-			    !tok_in(m, L_HEADLINE_LOWER, nt, t))
-				lower++;
-		}
-		/* a table row or a list of results ("5. Marko Koers (Netherlands) 3:53.47") is
-		 * no headline: its capitals are names */
-		bool title = words >= 3 && lower == 0 && nums < 2 && !parens;
-		for (size_t i = start; i < end; i++)
-			f[i] = title;
-		start = end;
-	}
-	return f;
 }
 
 /* cov[i]: the index of the mention covering token i, or UINT32_MAX. coverage() allocates
@@ -981,7 +990,8 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 /* Partial names: a single capitalized word that is part of the name of a person the
  * record names in full ("Lin said", "Sharif thanked Xi", "Jian said"). */
 static void partial_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
-			 const struct tok_list *tl, const bool *title, struct mlist *ml)
+			 const struct tok_list *tl, const bool *title, const uint8_t *start,
+			 struct mlist *ml)
 {
 	struct part {
 		const char *s;
@@ -1023,7 +1033,11 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	if (!np)
 		return;
 	uint32_t *cov = coverage(a, tl, ml);
-	for (uint32_t i = 0; i < tl->n; i++) {
+	for (uint32_t i = 0;; i++) {
+		while (!start[i]) /* (every capitalized word is a start; start[n] is 1) */
+			i++;
+		if (i >= tl->n)
+			break;
 		const struct token *t = &tl->v[i];
 		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
 			continue;
@@ -1077,13 +1091,17 @@ static bool initials_match(const struct norm_text *nt, const struct tok_list *tl
 }
 
 static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
-			 const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml)
+			 const struct norm_text *nt, const struct tok_list *tl, const struct scan *sc,
+			 struct mlist *ml)
 {
 	uint32_t *cov = NULL;
-	for (uint32_t i = 2; i + 2 < tl->n; i++) {
-		const struct token *lp = &tl->v[i], *ac = &tl->v[i + 1], *rp = &tl->v[i + 2];
-		if (lp->kind != TOK_PUNCT || nt->s[lp->nstart] != '(' || rp->kind != TOK_PUNCT ||
-		    nt->s[rp->nstart] != ')' || ac->kind != TOK_WORD || !(ac->flags & TOKF_ALL_UPPER))
+	for (size_t p = 0; p < sc->nopen; p++) {
+		uint32_t i = sc->open[p]; /* a "(" */
+		if (i < 2 || i + 2 >= tl->n)
+			continue;
+		const struct token *ac = &tl->v[i + 1], *rp = &tl->v[i + 2];
+		if (rp->kind != TOK_PUNCT || nt->s[rp->nstart] != ')' || ac->kind != TOK_WORD ||
+		    !(ac->flags & TOKF_ALL_UPPER))
 			continue;
 		size_t an = ac->nend - ac->nstart;
 		if (an < 2 || an > 10)
@@ -1189,13 +1207,15 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {a, NULL, 0, 0};
-	const uint8_t *start = cache_lists(m, a, nt, tl);
-	bool *title = title_lines(m, a, nt, tl);
+	struct scan sc;
+	scan_tokens(m, a, nt, tl, &sc);
+	const uint8_t *start = sc.start;
+	const bool *title = sc.title;
 	lexicon_pass(m, orig, nt, tl, title, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
 	people_pass(m, a, orig, nt, tl, title, start, &ml);
-	partial_pass(m, a, nt, tl, title, &ml);
-	acronym_pass(m, a, orig, nt, tl, &ml);
+	partial_pass(m, a, nt, tl, title, start, &ml);
+	acronym_pass(m, a, orig, nt, tl, &sc, &ml);
 	int rc = regex_pass(m, a, orig, nt, tl, &ml, err);
 	size_t w = 0;
 	for (size_t i = 0; i < ml.n; i++)
