@@ -113,10 +113,8 @@ void match_free(matcher *m)
 
 /* ---- helpers ---- */
 
-static bool is_word(const struct token *t)
-{
-	return t->kind == TOK_WORD || t->kind == TOK_NUM || t->kind == TOK_CJK;
-}
+/* The kinds of the tokens that are words, as bits of a mask. */
+#define WORD_KINDS (1u << TOK_WORD | 1u << TOK_NUM | 1u << TOK_CJK)
 
 static bool is_upper_cp(int32_t cp)
 {
@@ -231,17 +229,17 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
  * its country words are matched again inside it, since ANNOTATION.md makes the state's own
  * bodies contain a COUNTRY mention. */
 static void lexicon_span(const matcher *m, const char *orig, const struct norm_text *nt,
-			 const struct tok_list *tl, const bool *headline, uint32_t from, uint32_t to,
-			 const char *only, struct mlist *ml)
+			 const struct tok_list *tl, const bool *headline, const uint8_t *walk,
+			 uint32_t from, uint32_t to, const char *only, struct mlist *ml)
 {
 	uint32_t i = from;
-	while (i < to) {
-		const struct token *t = &tl->v[i];
-		if (!is_word(t) || t->gtok == GAZ_NONE) { /* in no form: no walk starts here */
+	const uint32_t root = gaz_root(m->gaz);
+	for (;;) {
+		while (!walk[i]) /* a token in no form: no walk starts there (walk[n] is 1) */
 			i++;
-			continue;
-		}
-		uint32_t node = gaz_root(m->gaz);
+		if (i >= to)
+			break;
+		uint32_t node = root;
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
 		uint8_t best_kind = 0;
@@ -280,7 +278,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 		}
 		if ((best_flags & GAZF_STATE) && !only) {
 			size_t before = ml->n;
-			lexicon_span(m, orig, nt, tl, headline, i, best_end, m->t_country, ml);
+			lexicon_span(m, orig, nt, tl, headline, walk, i, best_end, m->t_country, ml);
 			for (size_t k = before; k < ml->n; k++)
 				ml->v[k].flags |= GAZF_STATE; /* never inside another name */
 			i = best_end;
@@ -298,9 +296,10 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 }
 
 static void lexicon_pass(const matcher *m, const char *orig, const struct norm_text *nt,
-			 const struct tok_list *tl, const bool *headline, struct mlist *ml)
+			 const struct tok_list *tl, const bool *headline, const uint8_t *walk,
+			 struct mlist *ml)
 {
-	lexicon_span(m, orig, nt, tl, headline, 0, (uint32_t)tl->n, NULL, ml);
+	lexicon_span(m, orig, nt, tl, headline, walk, 0, (uint32_t)tl->n, NULL, ml);
 }
 
 /* ---- shared token tests ---- */
@@ -338,6 +337,8 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 struct scan {
 	uint8_t *start; /* per token, and a 1 after the last: 1 where a person's name may start
 			 * (a capitalized word, a title or a name particle), for people_once() */
+	uint8_t *walk;  /* per token, and a 1 after the last: 1 at a word in some form, where
+			 * lexicon_span() starts a walk */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
 	size_t nopen;
@@ -361,6 +362,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			const struct tok_list *tl, struct scan *sc)
 {
 	uint8_t *start = arena_alloc(a, tl->n + 1);
+	uint8_t *walk = arena_alloc(a, tl->n + 1);
 	bool *title = arena_alloc(a, tl->n + 1);
 	size_t capopen = 0;
 	sc->open = NULL;
@@ -377,6 +379,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 		}
 		t->lists = t->kind == TOK_WORD ? rules_word_lists(m->rules, s, n, t->hash) : 0;
 		t->gtok = t->kind == TOK_HYPHEN ? GAZ_NONE : gaz_token_h(m->gaz, s, n, t->hash);
+		walk[i] = (uint8_t)((WORD_KINDS >> t->kind) & (t->gtok != GAZ_NONE));
 		start[i] = 0;
 		if (t->kind == TOK_WORD) {
 			if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
@@ -402,7 +405,9 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	if (tl->n > line)
 		memset(title + line, line_title(words, lower, nums, parens), tl->n - line);
 	start[tl->n] = 1;
+	walk[tl->n] = 1;
 	sc->start = start;
+	sc->walk = walk;
 	sc->title = title;
 }
 
@@ -1211,7 +1216,7 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	scan_tokens(m, a, nt, tl, &sc);
 	const uint8_t *start = sc.start;
 	const bool *title = sc.title;
-	lexicon_pass(m, orig, nt, tl, title, &ml);
+	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
 	people_pass(m, a, orig, nt, tl, title, start, &ml);
 	partial_pass(m, a, nt, tl, title, start, &ml);
