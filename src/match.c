@@ -39,6 +39,7 @@ static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name
 
 struct matcher {
 	long lists[L_COUNT];
+	uint16_t bits[L_COUNT]; /* a list's bit in a token's lists; 0: numbered 16 or more, or none */
 	uint16_t start_lists; /* the bits of title and name-particle in a token's lists */
 	bool start_cached;    /* both lists are numbered below 16 (or absent) */
 	gazetteer *gaz;
@@ -50,18 +51,12 @@ struct matcher {
 
 static void resolve_lists(matcher *m)
 {
-	for (int i = 0; i < L_COUNT; i++)
+	for (int i = 0; i < L_COUNT; i++) {
 		m->lists[i] = rules_list(m->rules, list_names[i]);
-	static const enum word_list start[] = {L_TITLE, L_NAME_PARTICLE};
-	m->start_lists = 0;
-	m->start_cached = true;
-	for (size_t k = 0; k < sizeof start / sizeof start[0]; k++) {
-		long id = m->lists[start[k]];
-		if (id >= 16)
-			m->start_cached = false;
-		else if (id >= 0)
-			m->start_lists |= (uint16_t)(1u << id);
+		m->bits[i] = m->lists[i] >= 0 && m->lists[i] < 16 ? (uint16_t)(1u << m->lists[i]) : 0;
 	}
+	m->start_lists = m->bits[L_TITLE] | m->bits[L_NAME_PARTICLE];
+	m->start_cached = m->lists[L_TITLE] < 16 && m->lists[L_NAME_PARTICLE] < 16;
 }
 
 matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, struct err *err)
@@ -306,15 +301,13 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 
 /* Is token t in the list? Lists numbered below 16 are answered from the token's cache,
  * filled once per record by scan_tokens(). */
-static bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
-		   const struct token *t)
+static inline bool tok_in(const matcher *m, enum word_list list, const struct norm_text *nt,
+			  const struct token *t)
 {
+	if (m->bits[list])
+		return (t->lists & m->bits[list]) != 0;
 	long id = m->lists[list];
-	if (id < 0)
-		return false;
-	if (id < 16)
-		return (t->lists >> id) & 1;
-	return rules_in_h(m->rules, id, nt->s + t->nstart, t->nend - t->nstart, t->hash);
+	return id >= 16 && rules_in_h(m->rules, id, nt->s + t->nstart, t->nend - t->nstart, t->hash);
 }
 
 /* Known first names, for finding people no lexicon lists: the first word of every person's
@@ -455,8 +448,8 @@ static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const stru
 }
 
 /* Is token i the word w (normalized)? */
-static bool tok_is(const struct norm_text *nt, const struct tok_list *tl, uint32_t i,
-		   const char *w)
+static inline bool tok_is(const struct norm_text *nt, const struct tok_list *tl, uint32_t i,
+			  const char *w)
 {
 	size_t n = strlen(w);
 	return i < tl->n && tl->v[i].nend - tl->v[i].nstart == n &&
