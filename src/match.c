@@ -108,8 +108,6 @@ void match_free(matcher *m)
 
 /* ---- helpers ---- */
 
-/* The kinds of the tokens that are words, as bits of a mask. */
-#define WORD_KINDS (1u << TOK_WORD | 1u << TOK_NUM | 1u << TOK_CJK)
 
 static bool is_upper_cp(int32_t cp)
 {
@@ -370,11 +368,15 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			line = i;
 			words = lower = nums = parens = 0;
 		}
-		t->lists = t->kind == TOK_WORD ? rules_word_lists(m->rules, s, n, t->hash) : 0;
-		t->gtok = t->kind == TOK_HYPHEN ? GAZ_NONE : gaz_token_h(m->gaz, s, n, t->hash);
-		walk[i] = (uint8_t)((WORD_KINDS >> t->kind) & (t->gtok != GAZ_NONE));
+		t->lists = 0;
+		t->gtok = GAZ_NONE;
+		walk[i] = 0;
 		start[i] = 0;
-		if (t->kind == TOK_WORD) {
+		switch (t->kind) {
+		case TOK_WORD:
+			t->lists = rules_word_lists(m->rules, s, n, t->hash);
+			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			walk[i] = t->gtok != GAZ_NONE;
 			if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
 				start[i] = 1;
 			else if (!m->start_cached)
@@ -385,14 +387,26 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 				    !tok_in(m, L_HEADLINE_LOWER, nt, t))
 					lower++;
 			}
-		} else if (t->kind == TOK_NUM) {
+			break;
+		case TOK_NUM:
 			nums++;
-		} else if (t->kind == TOK_PUNCT && *s == '(') {
-			parens++;
-			if (sc->nopen == capopen)
-				sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
-						      sizeof *sc->open, 16);
-			sc->open[sc->nopen++] = (uint32_t)i;
+			/* fall through */
+		case TOK_CJK:
+			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			walk[i] = t->gtok != GAZ_NONE;
+			break;
+		case TOK_HYPHEN: /* (the trie walk skips hyphens) */
+			break;
+		default:
+			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			if (t->kind == TOK_PUNCT && *s == '(') {
+				parens++;
+				if (sc->nopen == capopen)
+					sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
+							      sizeof *sc->open, 16);
+				sc->open[sc->nopen++] = (uint32_t)i;
+			}
+			break;
 		}
 	}
 	if (tl->n > line)
