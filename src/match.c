@@ -811,12 +811,11 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
  * with a role follows ("X Y, an engineer") or when it continues a list of people. */
 static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			const uint8_t *start, struct mlist *ml)
+			const uint8_t *start, uint32_t *cov, struct mlist *ml)
 {
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
-	uint32_t *cov = coverage(a, tl, ml);
 	size_t found = 0;
 	/* stop[i]: the general path below is needed at token i; the other tokens are words no
 	 * name can start at, with no title to skip and no mention on them. The mentions this
@@ -966,7 +965,8 @@ static void merge_prefix_names(const matcher *m, const struct norm_text *nt,
 
 /* "Donald Trump Jr.": a generational suffix makes another person. */
 static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
-			const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml)
+			const struct norm_text *nt, const struct tok_list *tl, uint32_t *cov,
+			struct mlist *ml)
 {
 	for (size_t k = 0; k < ml->n; k++) {
 		struct mention *mm = &ml->v[k];
@@ -981,6 +981,8 @@ static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 		if (k + 1 < ml->n && ml->v[k + 1].t0 < e)
 			continue;
 		mm->ent = person_entity(m, a, orig, tl->v[mm->t0].ostart, tl->v[e - 1].oend);
+		for (uint32_t q = mm->t1; q < e; q++)
+			cov[q] = (uint32_t)k;
 		mm->t1 = e;
 		mm->kind = KIND_NAME;
 		if (mm->src == SRC_LEXICON)
@@ -990,12 +992,12 @@ static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 
 static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			const uint8_t *start, struct mlist *ml)
+			const uint8_t *start, uint32_t *cov, struct mlist *ml)
 {
 	/* twice, when the first pass found someone: the second knows their surnames */
-	if (people_once(m, a, orig, nt, tl, title, start, ml))
-		people_once(m, a, orig, nt, tl, title, start, ml);
-	suffix_pass(m, a, orig, nt, tl, ml);
+	if (people_once(m, a, orig, nt, tl, title, start, cov, ml))
+		people_once(m, a, orig, nt, tl, title, start, cov, ml);
+	suffix_pass(m, a, orig, nt, tl, cov, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }
 
@@ -1003,7 +1005,7 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
  * record names in full ("Lin said", "Sharif thanked Xi", "Jian said"). */
 static void partial_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
 			 const struct tok_list *tl, const bool *title, const uint8_t *start,
-			 struct mlist *ml)
+			 uint32_t *cov, struct mlist *ml)
 {
 	struct part {
 		const char *s;
@@ -1044,7 +1046,6 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	}
 	if (!np)
 		return;
-	uint32_t *cov = coverage(a, tl, ml);
 	for (uint32_t i = 0;; i++) {
 		while (!start[i]) /* (every capitalized word is a start; start[n] is 1) */
 			i++;
@@ -1104,9 +1105,8 @@ static bool initials_match(const struct norm_text *nt, const struct tok_list *tl
 
 static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 			 const struct norm_text *nt, const struct tok_list *tl, const struct scan *sc,
-			 struct mlist *ml)
+			 uint32_t *cov, struct mlist *ml)
 {
-	uint32_t *cov = NULL;
 	for (size_t p = 0; p < sc->nopen; p++) {
 		uint32_t i = sc->open[p]; /* a "(" */
 		if (i < 2 || i + 2 >= tl->n)
@@ -1131,8 +1131,6 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 		}
 		if (best == UINT32_MAX)
 			continue;
-		if (!cov)
-			cov = coverage(a, tl, ml);
 		const struct entity *e = NULL;
 		if (cov[best] != UINT32_MAX && ml->v[cov[best]].t0 == best &&
 		    ml->v[cov[best]].t1 == i && ml->v[cov[best]].ent->type == m->t_org)
@@ -1167,15 +1165,14 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 /* ---- pass 4: pattern entities ---- */
 
 static int regex_pass(const matcher *m, struct arena *a, const char *orig,
-		      const struct norm_text *nt, const struct tok_list *tl, struct mlist *ml,
-		      struct err *err)
+		      const struct norm_text *nt, const struct tok_list *tl, uint32_t *cov,
+		      struct mlist *ml, struct err *err)
 {
 	struct pattern_hit *h;
 	size_t nh;
 	int rc = patterns_find(m->pat, a, orig, nt->map[nt->len], &h, &nh, err);
 	if (!nh)
 		return rc;
-	uint32_t *cov = coverage(a, tl, ml);
 	/* byte offset -> token index */
 	for (size_t k = 0; k < nh; k++) {
 		uint32_t t0 = UINT32_MAX, t1 = 0;
@@ -1225,10 +1222,12 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	const bool *title = sc.title;
 	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
-	people_pass(m, a, orig, nt, tl, title, start, &ml);
-	partial_pass(m, a, nt, tl, title, start, &ml);
-	acronym_pass(m, a, orig, nt, tl, &sc, &ml);
-	int rc = regex_pass(m, a, orig, nt, tl, &ml, err);
+	/* one coverage for the passes that follow, kept up to date as they change the mentions */
+	uint32_t *cov = coverage(a, tl, &ml);
+	people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
+	partial_pass(m, a, nt, tl, title, start, cov, &ml);
+	acronym_pass(m, a, orig, nt, tl, &sc, cov, &ml);
+	int rc = regex_pass(m, a, orig, nt, tl, cov, &ml, err);
 	size_t w = 0;
 	for (size_t i = 0; i < ml.n; i++)
 		if (!(ml.v[i].flags & GAZF_BLOCK))
