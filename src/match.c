@@ -839,6 +839,17 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			i++;
 			continue;
 		}
+		/* the next most common: a capitalized word or a particle alone, with no mention
+		 * on it, no title and no word after it that may go on a name (no hyphen, no
+		 * initial): a run of one word, no person (what the general path finds, in short) */
+		if (cov[i] == UINT32_MAX && !tok_in(m, L_TITLE, nt, &tl->v[i]) &&
+		    (i + 1 == n || (tl->v[i + 1].kind != TOK_HYPHEN &&
+				    ((tl->v[i + 1].flags & TOKF_LINE_BEFORE) || !start[i + 1]))) &&
+		    !is_initial(nt, tl, i)) {
+			list_follows = false;
+			i++;
+			continue;
+		}
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
 		uint32_t s = k, e = k, words = 0;
