@@ -662,23 +662,26 @@ static int name_token(const matcher *m, const struct norm_text *nt, const struct
 /* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted, and
  * cov (see cover()) is brought up to date: the mentions before the new one keep their
  * indexes, the tokens between its neighbours are covered anew and the later mentions'
- * tokens get their shifted indexes (no pass over the whole record). */
+ * tokens get their shifted indexes, when they shift (no pass over the whole record). */
 static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl, uint32_t t0,
 		     uint32_t t1, const struct entity *e, uint8_t kind, uint8_t src)
 {
-	size_t w = 0, at = ml->n;
-	for (size_t k = 0; k < ml->n; k++) {
-		if (ml->v[k].t1 <= t0 || ml->v[k].t0 >= t1) {
-			if (ml->v[k].t0 >= t1 && at == ml->n)
-				at = w;
-			ml->v[w++] = ml->v[k];
-		}
+	/* sorted and non-overlapping, the mentions that overlap [t0, t1) are [lo, hi) */
+	size_t lo = 0, hi = ml->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ml->v[mid].t1 <= t0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	ml->n = w;
-	if (at > ml->n)
-		at = ml->n;
-	madd(ml);
-	memmove(&ml->v[at + 1], &ml->v[at], (ml->n - 1 - at) * sizeof *ml->v);
+	for (hi = lo; hi < ml->n && ml->v[hi].t0 < t1; hi++)
+		;
+	size_t at = lo, n = ml->n;
+	if (hi == lo)
+		madd(ml); /* one more: the later mentions move up by one */
+	memmove(&ml->v[at + 1], &ml->v[hi], (n - hi) * sizeof *ml->v);
+	ml->n = n - (hi - lo) + 1;
 	struct mention *mm = &ml->v[at];
 	memset(mm, 0, sizeof *mm);
 	mm->t0 = t0;
@@ -686,14 +689,14 @@ static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl,
 	mm->ent = e;
 	mm->kind = kind;
 	mm->src = src;
-	/* sorted and non-overlapping: whatever was removed lay between the neighbours */
 	assert(at == 0 || ml->v[at - 1].t1 <= t0);
 	assert(at + 1 == ml->n || ml->v[at + 1].t0 >= t1);
-	uint32_t lo = at ? ml->v[at - 1].t1 : 0;
-	uint32_t hi = at + 1 < ml->n ? ml->v[at + 1].t0 : (uint32_t)tl->n;
-	for (uint32_t i = lo; i < hi; i++)
+	uint32_t tlo = at ? ml->v[at - 1].t1 : 0;
+	uint32_t thi = at + 1 < ml->n ? ml->v[at + 1].t0 : (uint32_t)tl->n;
+	for (uint32_t i = tlo; i < thi; i++)
 		cov[i] = UINT32_MAX;
-	for (size_t k = at; k < ml->n; k++)
+	size_t last = hi - lo == 1 ? at + 1 : ml->n; /* one replaced by one: no index shifts */
+	for (size_t k = at; k < last; k++)
 		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
 			cov[i] = (uint32_t)k;
 }
