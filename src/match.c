@@ -753,7 +753,7 @@ static bool known_surname(const matcher *m, const struct norm_text *nt, const st
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
 			continue;
 		const struct token *u = &tl->v[mm->t1 - 1];
-		if (u->nend - u->nstart == t->nend - t->nstart &&
+		if (u->hash == t->hash && u->nend - u->nstart == t->nend - t->nstart &&
 		    memcmp(nt->s + u->nstart, nt->s + t->nstart, t->nend - t->nstart) == 0)
 			return true;
 	}
@@ -1024,6 +1024,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	struct part {
 		const char *s;
 		uint32_t n;
+		uint64_t h; /* the word's hash_bytes(), tested first */
 		const struct entity *e;
 		int prio;
 	};
@@ -1042,7 +1043,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			int prio = i == mm->t1 - 1 ? 2 : 1;
 			size_t j;
 			for (j = 0; j < np; j++)
-				if (parts[j].n == t->nend - t->nstart &&
+				if (parts[j].h == t->hash && parts[j].n == t->nend - t->nstart &&
 				    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
 					break;
 			if (j < np) {
@@ -1054,8 +1055,8 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			}
 			if (np == cap)
 				parts = arena_grow(a, parts, np, &cap, sizeof *parts, 0);
-			parts[np++] = (struct part){nt->s + t->nstart, t->nend - t->nstart, mm->ent,
-						    prio};
+			parts[np++] = (struct part){nt->s + t->nstart, t->nend - t->nstart, t->hash,
+						    mm->ent, prio};
 		}
 	}
 	if (!np)
@@ -1070,7 +1071,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			continue;
 		size_t j;
 		for (j = 0; j < np; j++)
-			if (parts[j].n == t->nend - t->nstart &&
+			if (parts[j].h == t->hash && parts[j].n == t->nend - t->nstart &&
 			    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
 				break;
 		if (j == np)
