@@ -126,7 +126,7 @@ static bool is_letter_cp(int32_t cp)
 }
 
 /* Next letter of s[*i..n) or -1; *i moves past it. */
-static int32_t next_letter(const char *s, size_t n, size_t *i)
+static inline int32_t next_letter(const char *s, size_t n, size_t *i)
 {
 	while (*i < n) {
 		unsigned char c = (unsigned char)s[*i];
@@ -722,7 +722,7 @@ static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t
 }
 
 /* Is token i an initial: one upper-case letter with a dot right after it ("M.")? */
-static bool is_initial(const struct norm_text *nt, const struct tok_list *tl, uint32_t i)
+static inline bool is_initial(const struct norm_text *nt, const struct tok_list *tl, uint32_t i)
 {
 	const struct token *t = &tl->v[i];
 	return t->kind == TOK_WORD && t->nend - t->nstart == 1 && (t->flags & TOKF_ALL_UPPER) &&
