@@ -108,7 +108,6 @@ void match_free(matcher *m)
 
 /* ---- helpers ---- */
 
-
 static bool is_upper_cp(int32_t cp)
 {
 	if (cp < 0x80)
