@@ -108,6 +108,27 @@ void match_free(matcher *m)
 
 /* ---- helpers ---- */
 
+/* The per-token flags of scan_tokens() end with FLAG_PAD set bytes after the last token. */
+#define FLAG_PAD 8
+
+/* The first index from i on whose flag is set (f: flags ending as above, i at most the
+ * number of tokens): eight flags at a time, a test per eight rather than per token. */
+static inline size_t next_flag(const uint8_t *f, size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (;; i += 8) {
+		uint64_t w;
+		memcpy(&w, f + i, 8);
+		if (w)
+			return i + (size_t)__builtin_ctzll(w) / 8;
+	}
+#else
+	while (!f[i])
+		i++;
+	return i;
+#endif
+}
+
 static bool is_upper_cp(int32_t cp)
 {
 	if (cp < 0x80)
@@ -227,8 +248,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 	uint32_t i = from;
 	const uint32_t root = gaz_root(m->gaz);
 	for (;;) {
-		while (!walk[i]) /* a token in no form: no walk starts there (walk[n] is 1) */
-			i++;
+		i = (uint32_t)next_flag(walk, i); /* past the tokens in no form: no walk starts there */
 		if (i >= to)
 			break;
 		uint32_t node = root;
@@ -325,9 +345,9 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 
 /* What one pass over a record's tokens gives the later passes. */
 struct scan {
-	uint8_t *start; /* per token, and a 1 after the last: 1 where a person's name may start
+	uint8_t *start; /* per token, and FLAG_PAD: 1 where a person's name may start
 			 * (a capitalized word, a title or a name particle), for people_once() */
-	uint8_t *walk;  /* per token, and a 1 after the last: 1 at a word in some form, where
+	uint8_t *walk;  /* per token, and FLAG_PAD: 1 at a word in some form, where
 			 * lexicon_span() starts a walk */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
@@ -351,8 +371,8 @@ static bool line_title(size_t words, size_t lower, size_t nums, size_t parens)
 static void scan_tokens(const matcher *m, struct arena *a, const struct norm_text *nt,
 			const struct tok_list *tl, struct scan *sc)
 {
-	uint8_t *start = arena_alloc(a, tl->n + 1);
-	uint8_t *walk = arena_alloc(a, tl->n + 1);
+	uint8_t *start = arena_alloc(a, tl->n + FLAG_PAD);
+	uint8_t *walk = arena_alloc(a, tl->n + FLAG_PAD);
 	bool *title = arena_alloc(a, tl->n + 1);
 	size_t capopen = 0;
 	sc->open = NULL;
@@ -410,8 +430,8 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	}
 	if (tl->n > line)
 		memset(title + line, line_title(words, lower, nums, parens), tl->n - line);
-	start[tl->n] = 1;
-	walk[tl->n] = 1;
+	memset(start + tl->n, 1, FLAG_PAD);
+	memset(walk + tl->n, 1, FLAG_PAD);
 	sc->start = start;
 	sc->walk = walk;
 	sc->title = title;
@@ -822,17 +842,16 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	/* stop[i]: the general path below is needed at token i; the other tokens are words no
 	 * name can start at, with no title to skip and no mention on them. The mentions this
 	 * pass makes lie before the token it goes on at, and the ones it replaces lie inside
-	 * them, so stop stays true for the tokens ahead. stop[n] is 1. */
-	uint8_t *stop = arena_alloc(a, n + 1);
-	memcpy(stop, start, n + 1);
+	 * them, so stop stays true for the tokens ahead. It ends as scan_tokens()' flags do. */
+	uint8_t *stop = arena_alloc(a, n + FLAG_PAD);
+	memcpy(stop, start, n + FLAG_PAD);
 	for (size_t k = 0; k < ml->n; k++)
 		memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
 	while (i < n) {
 		/* the common case first: a run of such words, passed over at once unless a list
 		 * of people is going on (what the general path does with them, in short) */
 		if (!list_follows) {
-			while (!stop[i])
-				i++;
+			i = (uint32_t)next_flag(stop, i);
 			if (i == n)
 				break;
 		} else if (!stop[i]) {
@@ -1061,8 +1080,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	if (!np)
 		return;
 	for (uint32_t i = 0;; i++) {
-		while (!start[i]) /* (every capitalized word is a start; start[n] is 1) */
-			i++;
+		i = (uint32_t)next_flag(start, i); /* (every capitalized word is a start) */
 		if (i >= tl->n)
 			break;
 		const struct token *t = &tl->v[i];
