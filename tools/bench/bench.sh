@@ -77,7 +77,6 @@ echo "timing: date(1) around /usr/bin/time -v, whole process; median of $RUNS ru
 echo "defaults: every processor this process may run on, at most 8 (here $(nproc)); -j 1 and -j 2 below name it"
 [ $HAVE_J = 1 ] || echo "-j: not listed by $ENTOPIC --help, -j 2 vs -j 1 skipped"
 fmt="%-36s %8s %9s %10s %11s %11s %25s %13s %8s %10s\n"
-printf "$fmt" configuration MB/s docs/s peakRSS_MB start-up_ms startRSS_MB "median_s (min-max)" "MB/s-no-start" cpu_s "MB/cpu-s"
 declare -A MBS NET CPU
 n=${#CONF[@]}
 for ((i = 1; i <= n; i++)); do bench_reset c$i; bench_reset c$i-start; done
@@ -88,24 +87,33 @@ for ((r = 0; r < RUNS; r++)); do
     bench_run1 c$i "$B/out/c$i.jsonl" "$ENTOPIC" --jsonl $args "$CORPUS"
   done
 done
+# the harness's own floor (date(1), /usr/bin/time, a process that does nothing), taken in
+# turn with the start-up runs and subtracted from them
+bench_reset floor
 for ((r = 0; r < SRUNS; r++)); do
+  bench_run1 floor "$B/out/floor.out" true
   for ((i = 1; i <= n; i++)); do
     c=${CONF[$((i - 1))]}; args=${c#*|}
     # shellcheck disable=SC2086
     bench_run1 c$i-start "$B/out/c$i-start.jsonl" "$ENTOPIC" --jsonl $args "$ONE"
   done
 done
+FLOOR=$(bench_stats floor | cut -d' ' -f1)
+case $FLOOR in FAILED*) FLOOR=0 ;; esac
+echo "start-up_ms: the one-line run minus the harness's floor ($(bench_calc "$FLOOR*1000" %.1f) ms for date + /usr/bin/time + true)"
+printf "$fmt" configuration MB/s docs/s peakRSS_MB start-up_ms startRSS_MB "median_s (min-max)" "MB/s-no-start" cpu_s "MB/cpu-s"
 for ((i = 1; i <= n; i++)); do
   c=${CONF[$((i - 1))]}; name=${c%%|*}; tag=c$i
   res=$(bench_stats "$tag")
   case $res in FAILED*) printf "%-36s %s (see %s)\n" "$name" "$res" "$B/out/$tag.jsonl.err"; continue ;; esac
   read -r med mn mx rss _ cpu <<<"$res"
   sres=$(bench_stats "$tag-start")
-  smed=nan srss=0
-  case $sres in FAILED*) ;; *) read -r smed _ _ srss _ <<<"$sres" ;; esac
+  smed=nan srss=0 sraw=0
+  case $sres in FAILED*) ;; *) read -r sraw _ _ srss _ <<<"$sres"; smed=$(bench_calc "$sraw-$FLOOR" %.6f) ;; esac
   mbs=$(bench_calc "$BYTES/1e6/$med")
   net=-
-  [ "$smed" = nan ] || net=$(bench_calc "($med>$smed)?$BYTES/1e6/($med-$smed):0")
+  # the one-line run's whole time (its floor included, as in med) taken off
+  [ "$smed" = nan ] || net=$(bench_calc "($med>$sraw)?$BYTES/1e6/($med-$sraw):0")
   MBS[$name]=$mbs; NET[$name]=$net; CPU[$name]=$(bench_calc "$BYTES/1e6/$cpu")
   printf "$fmt" "$name" "$mbs" "$(bench_calc "$DOCS/$med" %.0f)" "$(bench_calc "$rss/1024" %.1f)" \
     "$([ "$smed" = nan ] && echo FAILED || bench_calc "$smed*1000" %.1f)" "$(bench_calc "$srss/1024" %.1f)" "$med ($mn-$mx)" "$net" "$cpu" "${CPU[$name]}"
