@@ -370,10 +370,12 @@ struct parse {
 	char **order; /* topics named by "# topics:" lines */
 	size_t norder;
 	const char *path;
+	struct arena scratch; /* a feature's normalized text and tokens, reset per line */
 };
 
 static void parse_clear(struct parse *p)
 {
+	arena_clear(&p->scratch);
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].topic);
 		free(p->v[i].name);
@@ -408,15 +410,13 @@ static int perr(struct err *err, const char *path, long line, long col, int code
 
 /* Words of the value of a w: or p: feature, by the tokenizer the text goes through:
  * fills pl->name ("w:a" / "p:a b c"), key and prefix keys. */
-static int parse_words(struct pline *pl, const char *val, bool phrase, const char *path,
-		       long col, struct err *err)
+static int parse_words(struct arena *a, struct pline *pl, const char *val, bool phrase,
+		       const char *path, long col, struct err *err)
 {
-	struct arena a;
 	struct norm_text nt;
 	struct tok_list tl;
 	int r = 0;
-	arena_init(&a);
-	if (norm_text(&a, val, strlen(val), &nt) < 0 || tok_split(&a, &nt, val, &tl) < 0) {
+	if (norm_text(a, val, strlen(val), &nt) < 0 || tok_split(a, &nt, val, &tl) < 0) {
 		r = perr(err, path, pl->line, col, ERR_SYNTAX, "cannot tokenize feature '%s'%s",
 			 val, "");
 		goto out;
@@ -470,7 +470,7 @@ static int parse_words(struct pline *pl, const char *val, bool phrase, const cha
 out_buf:
 	buf_clear(&b);
 out:
-	arena_clear(&a);
+	arena_reset(a);
 	return r;
 }
 
@@ -510,8 +510,8 @@ out:
 	return r;
 }
 
-static int parse_feature(struct pline *pl, const char *s, const char *path, long col,
-			 struct err *err)
+static int parse_feature(struct arena *a, struct pline *pl, const char *s, const char *path,
+			 long col, struct err *err)
 {
 	static const struct {
 		const char *prefix;
@@ -524,9 +524,9 @@ static int parse_feature(struct pline *pl, const char *s, const char *path, long
 		return 0;
 	}
 	if (prefix_is(s, "w:"))
-		return parse_words(pl, s + 2, false, path, col, err);
+		return parse_words(a, pl, s + 2, false, path, col, err);
 	if (prefix_is(s, "p:"))
-		return parse_words(pl, s + 2, true, path, col, err);
+		return parse_words(a, pl, s + 2, true, path, col, err);
 	for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++)
 		if (prefix_is(s, ents[i].prefix))
 			return parse_entity(pl, ents[i].prefix, s + strlen(ents[i].prefix),
@@ -625,7 +625,7 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 	memset(&pl, 0, sizeof pl);
 	pl.line = line;
 	pl.w = w;
-	int r = parse_feature(&pl, f[1], p->path, col[1], err);
+	int r = parse_feature(&p->scratch, &pl, f[1], p->path, col[1], err);
 	if (r < 0)
 		return r;
 	pl.topic = xstrdup(f[0]);
@@ -637,17 +637,17 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 	return 0;
 }
 
-static int cmp_pline(const void *a, const void *b)
+static uint64_t pline_hash(const struct pline *pl)
 {
-	const struct pline *x = *(const struct pline *const *)a;
-	const struct pline *y = *(const struct pline *const *)b;
-	int c = strcmp(x->topic, y->topic);
-	if (c)
-		return c;
-	c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
-	if (c)
-		return c;
-	return (x->line > y->line) - (x->line < y->line);
+	const char *name = pl->name ? pl->name : "";
+	return hash_bytes(pl->topic, strlen(pl->topic)) ^
+	       mix64(hash_bytes(name, strlen(name)) + 0x9e3779b97f4a7c15ULL);
+}
+
+static bool pline_same(const struct pline *x, const struct pline *y)
+{
+	return strcmp(x->topic, y->topic) == 0 &&
+	       strcmp(x->name ? x->name : "", y->name ? y->name : "") == 0;
 }
 
 /* Checks over the whole file: duplicate lines, new topics without a bias. */
@@ -656,25 +656,26 @@ static int parse_check(const struct parse *p, const struct topics_model *m, stru
 	int r = 0;
 	if (!p->n)
 		goto topics_without_lines;
-	const struct pline **s = xmalloc(p->n * sizeof *s);
-	for (size_t i = 0; i < p->n; i++)
-		s[i] = &p->v[i];
-	qsort(s, p->n, sizeof *s, cmp_pline);
-	/* the duplicate found on the earliest line is reported */
+	/* the duplicate found on the earliest line is reported: lines in file order into a
+	 * set of (topic, feature); the first line found there is the first duplicate */
+	size_t cap = 16;
+	while (cap < 2 * p->n)
+		cap *= 2;
+	const struct pline **s = xcalloc(cap, sizeof *s);
 	const struct pline *dup = NULL, *first = NULL;
-	for (size_t i = 1; i < p->n; i++)
-		if (strcmp(s[i]->topic, s[i - 1]->topic) == 0 &&
-		    strcmp(s[i]->name ? s[i]->name : "", s[i - 1]->name ? s[i - 1]->name : "") == 0) {
-			size_t j = i - 1;
-			while (j > 0 && strcmp(s[j - 1]->topic, s[i]->topic) == 0 &&
-			       strcmp(s[j - 1]->name ? s[j - 1]->name : "",
-				      s[i]->name ? s[i]->name : "") == 0)
-				j--;
-			if (!dup || s[i]->line < dup->line) {
-				dup = s[i];
-				first = s[j];
-			}
+	for (size_t i = 0; i < p->n && !dup; i++) {
+		const struct pline *pl = &p->v[i];
+		size_t j = (size_t)pline_hash(pl) & (cap - 1);
+		for (; s[j]; j = (j + 1) & (cap - 1))
+			if (pline_same(s[j], pl))
+				break;
+		if (s[j]) {
+			dup = pl;
+			first = s[j];
+		} else {
+			s[j] = pl;
 		}
+	}
 	if (dup) {
 		char msg[64];
 		snprintf(msg, sizeof msg, "' (first on line %ld)", first->line);

@@ -185,6 +185,11 @@ static void test_errors(void)
 	expect_error("types.tsv", "t\tbias\t-1\nt\ttypes:COUNTRY\t1\n", 2, "types:TYPE>=N");
 	expect_error("dup.tsv", "t\tbias\t-1\nt\tw:Mining\t1\nt\tw:mining\t2\n", 3,
 		     "(first on line 2)");
+	/* the duplicate on the earliest line, whatever the order of the features */
+	expect_error("dup2.tsv", "u\tbias\t1\nt\tbias\t-1\nt\tw:b\t1\nt\tw:a\t1\nt\tw:b\t2\n"
+		     "t\tw:a\t3\nu\tbias\t2\n", 5, "feature 'w:b' (first on line 3)");
+	expect_error("dup3.tsv", "u\tbias\t1\nt\tbias\t-1\nu\tbias\t2\n", 3,
+		     "feature 'bias' (first on line 1)");
 	expect_error("nobias.tsv", "t\tbias\t-1\nu\tw:x\t1\n", 2, "topic 'u' has no bias line");
 	expect_error("empty.tsv", "# nothing\n", 0, "no model lines");
 
