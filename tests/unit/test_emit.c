@@ -31,16 +31,6 @@ static void same_as_printf(double v, int line)
 }
 #define SAME(v) same_as_printf(v, __LINE__)
 
-static uint64_t rng = 0x9E3779B97F4A7C15u;
-
-static uint64_t rnd64(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* emit_string() one byte at a time, as it was before its word-at-a-time paths. */
 static void ref_string(struct buf *b, const char *s, size_t n)
 {
@@ -92,12 +82,12 @@ static void strings_as_reference(void)
 	buf_init(&want);
 	long bad = 0;
 	for (int k = 0; k < 200000; k++) {
-		uint64_t r = rnd64();
+		uint64_t r = check_rand64();
 		size_t n = r % 41, m = 0;
 		r >>= 6;
 		char *s = malloc(n ? n : 1);
 		while (m < n) {
-			uint64_t q = rnd64();
+			uint64_t q = check_rand64();
 			const char *piece = q % 23 == 0 ? odd[(q >> 8) % (sizeof odd / sizeof *odd)] : NULL;
 			size_t l = piece ? (*piece ? strlen(piece) : 1) : 1;
 			if (m + l > n)
@@ -160,7 +150,7 @@ int main(void)
 	}
 	/* random doubles: in [0, 1], in [-1000, 1000], and any bit pattern */
 	for (int i = 0; i < 50000; i++) {
-		uint64_t r = rnd64();
+		uint64_t r = check_rand64();
 		SAME((double)(r >> 11) / 9007199254740992.0);
 		SAME(((double)(r >> 11) / 9007199254740992.0 - 0.5) * 2000);
 		double v;

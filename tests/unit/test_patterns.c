@@ -88,16 +88,6 @@ static int cmp_ref(const void *a, const void *b)
 
 /* ---------------------------------------------------------------- random texts */
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
 static const char *const pieces[] = {
 	"1", "7", "2024", "3,5", "12.5", "0", " ", " ", "  ", "a", "ab", "x", "zz", "aaaaaaaa",
 	"b", "March", "Mar ", "15th", " of ", "$", "US$", "£", "%", " per cent", "-", ",", ".",
@@ -106,9 +96,9 @@ static const char *const pieces[] = {
 
 static size_t random_text(char *buf, size_t cap)
 {
-	size_t n = 0, parts = rnd(60);
+	size_t n = 0, parts = check_rand(60);
 	for (size_t i = 0; i < parts; i++) {
-		const char *p = pieces[rnd(sizeof pieces / sizeof *pieces)];
+		const char *p = pieces[check_rand(sizeof pieces / sizeof *pieces)];
 		size_t l = strlen(p);
 		if (n + l >= cap)
 			break;
