@@ -185,21 +185,46 @@ static size_t bloom_bit(const struct topics_model *m, uint64_t key)
 	return (size_t)(key >> 40) & (8 * m->nslot - 1);
 }
 
+/* The model's feature index, copied into locals: the loop over a text's tokens looks keys
+ * up with one (the counter's stores would make the compiler reload the model's fields after
+ * every hit); find_key() makes one for a single lookup. */
+struct finder {
+	const uint64_t *bloom; /* NULL: no index (no features) */
+	const struct mslot *slot;
+	struct feat *f;
+	size_t mask, bmask;
+};
+
+static void finder_init(struct finder *fd, const struct topics_model *m)
+{
+	fd->bloom = m->nslot ? m->bloom : NULL;
+	fd->slot = m->slot;
+	fd->f = m->f;
+	fd->mask = m->nslot ? m->nslot - 1 : 0;
+	fd->bmask = m->nslot ? 8 * m->nslot - 1 : 0;
+}
+
+static inline struct feat *finder_get(const struct finder *fd, uint64_t key)
+{
+	if (!fd->bloom)
+		return NULL;
+	size_t b = (size_t)(key >> 40) & fd->bmask; /* bloom_bit() */
+	if (!(fd->bloom[b / 64] >> (b % 64) & 1))
+		return NULL;
+	for (size_t i = (size_t)key & fd->mask;; i = (i + 1) & fd->mask) {
+		const struct mslot *sl = &fd->slot[i];
+		if (!sl->fi)
+			return NULL;
+		if (sl->tag == (uint32_t)(key >> 32) && fd->f[sl->fi - 1].key == key)
+			return &fd->f[sl->fi - 1];
+	}
+}
+
 static inline struct feat *find_key(const struct topics_model *m, uint64_t key)
 {
-	if (!m->nslot)
-		return NULL;
-	size_t b = bloom_bit(m, key);
-	if (!(m->bloom[b / 64] >> (b % 64) & 1))
-		return NULL;
-	size_t mask = m->nslot - 1;
-	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
-		const struct mslot *s = &m->slot[i];
-		if (!s->fi)
-			return NULL;
-		if (s->tag == (uint32_t)(key >> 32) && m->f[s->fi - 1].key == key)
-			return &m->f[s->fi - 1];
-	}
+	struct finder fd;
+	finder_init(&fd, m);
+	return finder_get(&fd, key);
 }
 
 static void mslot_put(struct mslot *slot, size_t nslot, uint64_t key, uint32_t fi)
@@ -1093,40 +1118,6 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 	*spans = sp;
 	*nspans = nl;
 	return words;
-}
-
-/* find_key() with the model's index in locals, for the loop over the tokens (the counter's
- * stores would make the compiler reload the model's fields after every hit). */
-struct finder {
-	const uint64_t *bloom;
-	const struct mslot *slot;
-	const struct feat *f;
-	size_t mask, bmask;
-};
-
-static void finder_init(struct finder *fd, const struct topics_model *m)
-{
-	fd->bloom = m->bloom;
-	fd->slot = m->slot;
-	fd->f = m->f;
-	fd->mask = m->nslot ? m->nslot - 1 : 0;
-	fd->bmask = m->nslot ? 8 * m->nslot - 1 : 0;
-}
-
-static inline const struct feat *finder_get(const struct finder *fd, uint64_t key)
-{
-	if (!fd->bloom)
-		return NULL;
-	size_t b = (size_t)(key >> 40) & fd->bmask;
-	if (!(fd->bloom[b / 64] >> (b % 64) & 1))
-		return NULL;
-	for (size_t i = (size_t)key & fd->mask;; i = (i + 1) & fd->mask) {
-		const struct mslot *sl = &fd->slot[i];
-		if (!sl->fi)
-			return NULL;
-		if (sl->tag == (uint32_t)(key >> 32) && fd->f[sl->fi - 1].key == key)
-			return &fd->f[sl->fi - 1];
-	}
 }
 
 /* Text features: every word token is hashed and looked up once; phrase chains go on
