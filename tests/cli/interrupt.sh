@@ -1,5 +1,5 @@
 #!/bin/sh
-# SIGINT in the middle of a big batch: the run ends with status 130 and "entopic:
+# SIGINT in the middle of a big input: the run ends with status 130 and "entopic:
 # interrupted", and what was written is complete lines, each a whole record, in input
 # order. Also when entopic is waiting for input on a pipe that stays open (Ctrl-C on a
 # slow producer): it must end at once, not when the producer ends, having written every
@@ -26,10 +26,10 @@ check_lines() { # the output: complete JSON lines with ids r0, r1, ... in order
 		END { exit bad }' || fail "records out of order or incomplete"
 }
 
-# one thread, and threads working on batches
+# one thread, and threads working through the ring of records
 for J in 1 2; do
 	rm -f "$T/out" "$T/err" "$T/producer"
-	what="SIGINT mid-batch, -j $J"
+	what="SIGINT mid-input, -j $J"
 	"$ENTOPIC" -j $J --jsonl "$T/in.jsonl" >"$T/out" 2>"$T/err" &
 	pid=$!
 	wait_for '[ -s "$T/out" ] || ! kill -0 $pid 2>/dev/null' || fail "no output after 600 s"
