@@ -24,7 +24,9 @@ static inline const char *fuzz_data_path(const char *rel)
 	return p;
 }
 
-/* A file holding exactly data[0..size), rewritten on every call; its path is returned. */
+/* A file holding exactly data[0..size), rewritten on every call; its path is returned. It
+ * has no name once made: the path is /proc/self/fd/N, so that nothing is left in /tmp when
+ * the fuzzer ends, however it ends. */
 static inline const char *fuzz_file(const uint8_t *data, size_t size)
 {
 	static char path[64];
@@ -36,6 +38,8 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
 			perror("mkstemp");
 			abort();
 		}
+		unlink(path);
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	}
 	if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size)) {
 		perror(path);
