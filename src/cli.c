@@ -526,6 +526,13 @@ struct job {
 	_Atomic bool finished; /* set by the thread that ran it */
 };
 
+/* What a thread keeps from one record to the next. */
+struct tstate {
+	struct arena a;
+	struct input_scratch scratch;
+	struct pipe_memo *memo;
+};
+
 struct ring {
 	struct job *v;
 	size_t cap;            /* jobs in the ring */
@@ -541,8 +548,7 @@ struct ring {
 	const struct resources *r;
 	const struct emit_opts *eo;
 	const struct input_opts *io;
-	struct arena *arenas;  /* one per thread, the main thread's first */
-	struct input_scratch *scratch;
+	struct tstate *ts;     /* one per thread, the main thread's first */
 };
 
 static void job_message(struct job *j, const char *msg)
@@ -550,8 +556,9 @@ static void job_message(struct job *j, const char *msg)
 	buf_printf(&j->msg, "entopic: %s:%ld: %s\n", j->source, j->line, msg);
 }
 
-static void run_job(const struct ring *g, struct job *j, struct arena *a, struct input_scratch *sc)
+static void run_job(const struct ring *g, struct job *j, struct tstate *ts)
 {
+	struct arena *a = &ts->a;
 	char msg[700];
 	if (j->done)
 		return;
@@ -564,7 +571,7 @@ static void run_job(const struct ring *g, struct job *j, struct arena *a, struct
 	rec.id = j->id;
 	rec.id_len = j->id_len;
 	if (!j->error[0] && j->jsonl) {
-		input_parse_jsonl(g->io, j->data, j->len, sc, &rec);
+		input_parse_jsonl(g->io, j->data, j->len, &ts->scratch, &rec);
 		if (rec.error[0])
 			snprintf(j->error, sizeof j->error, "%s", rec.error);
 	}
@@ -576,7 +583,7 @@ static void run_job(const struct ring *g, struct job *j, struct arena *a, struct
 	} else {
 		struct annotation an;
 		struct err re = {0};
-		if (pipe_annotate(&g->r->pipe, a, rec.text, rec.len, &an, &re) < 0) {
+		if (pipe_annotate_memo(&g->r->pipe, ts->memo, a, rec.text, rec.len, &an, &re) < 0) {
 			job_message(j, re.msg);
 			if (!an.nt.s) {
 				emit_error(&j->out, g->eo, rec.id, rec.id_len, re.msg);
@@ -607,7 +614,7 @@ static void *work(void *arg)
 			break;
 		struct job *j = &g->v[g->take++ % g->cap];
 		pthread_mutex_unlock(&g->mu);
-		run_job(g, j, &g->arenas[w->self], &g->scratch[w->self]);
+		run_job(g, j, &g->ts[w->self]);
 		pthread_mutex_lock(&g->mu);
 		atomic_store_explicit(&j->finished, true, memory_order_release);
 		if (g->waiting)
@@ -633,7 +640,7 @@ static int write_oldest(struct ring *g, struct buf *out)
 				/* work is waiting: do the next job here instead of waiting */
 				struct job *k = &g->v[g->take++ % g->cap];
 				pthread_mutex_unlock(&g->mu);
-				run_job(g, k, &g->arenas[0], &g->scratch[0]);
+				run_job(g, k, &g->ts[0]);
 				atomic_store_explicit(&k->finished, true, memory_order_release);
 				pthread_mutex_lock(&g->mu);
 				continue;
@@ -735,11 +742,11 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	g.r = &r;
 	g.eo = &eo;
 	g.io = &c->in;
-	g.arenas = xmalloc(threads * sizeof *g.arenas);
-	g.scratch = xmalloc(threads * sizeof *g.scratch);
+	g.ts = xmalloc(threads * sizeof *g.ts);
 	for (size_t t = 0; t < threads; t++) {
-		arena_init(&g.arenas[t]);
-		input_scratch_init(&g.scratch[t]);
+		arena_init(&g.ts[t].a);
+		input_scratch_init(&g.ts[t].scratch);
+		g.ts[t].memo = pipe_memo_new(&r.pipe, 0);
 	}
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.work, NULL);
@@ -845,11 +852,11 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 		buf_clear(&g.v[i].msg);
 	}
 	for (size_t t = 0; t < threads; t++) {
-		arena_clear(&g.arenas[t]);
-		input_scratch_clear(&g.scratch[t]);
+		arena_clear(&g.ts[t].a);
+		input_scratch_clear(&g.ts[t].scratch);
+		pipe_memo_free(g.ts[t].memo);
 	}
-	free(g.arenas);
-	free(g.scratch);
+	free(g.ts);
 	free(g.v);
 	pthread_cond_destroy(&g.done);
 	pthread_cond_destroy(&g.work);

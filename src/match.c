@@ -314,6 +314,13 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 	lexicon_span(m, orig, nt, tl, headline, walk, 0, (uint32_t)tl->n, NULL, ml);
 }
 
+void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t *lists,
+		uint32_t *gtok)
+{
+	*lists = rules_word_lists(m->rules, s, n, h);
+	*gtok = gaz_token_h(m->gaz, s, n, h);
+}
+
 /* ---- shared token tests ---- */
 
 /* Is token t in the list? Lists numbered below 16 are answered from the token's cache,
@@ -378,6 +385,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	sc->open = NULL;
 	sc->nopen = 0;
 	size_t line = 0, words = 0, lower = 0, nums = 0, parens = 0; /* of the line from line */
+	const bool known = tl->words_matcher == m; /* lists and gtok looked up by the caller */
 	for (size_t i = 0; i < tl->n; i++) {
 		struct token *t = &tl->v[i];
 		const char *s = nt->s + t->nstart;
@@ -387,14 +395,24 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			line = i;
 			words = lower = nums = parens = 0;
 		}
+		uint16_t lists = 0;
+		uint32_t gtok = GAZ_NONE;
+		if (known) {
+			lists = t->lists;
+			gtok = t->gtok;
+		} else if (t->kind == TOK_WORD) {
+			match_word(m, s, n, t->hash, &lists, &gtok);
+		} else if (t->kind != TOK_HYPHEN) {
+			gtok = gaz_token_h(m->gaz, s, n, t->hash);
+		}
 		t->lists = 0;
 		t->gtok = GAZ_NONE;
 		walk[i] = 0;
 		start[i] = 0;
 		switch (t->kind) {
 		case TOK_WORD:
-			t->lists = rules_word_lists(m->rules, s, n, t->hash);
-			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			t->lists = lists;
+			t->gtok = gtok;
 			walk[i] = t->gtok != GAZ_NONE;
 			if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
 				start[i] = 1;
@@ -411,13 +429,13 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			nums++;
 			/* fall through */
 		case TOK_CJK:
-			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			t->gtok = gtok;
 			walk[i] = t->gtok != GAZ_NONE;
 			break;
 		case TOK_HYPHEN: /* (the trie walk skips hyphens) */
 			break;
 		default:
-			t->gtok = gaz_token_h(m->gaz, s, n, t->hash);
+			t->gtok = gtok;
 			if (t->kind == TOK_PUNCT && *s == '(') {
 				parens++;
 				if (sc->nopen == capopen)

@@ -46,6 +46,13 @@ int match_add_rules(matcher *m, const char *path, struct err *err);
 /* Add the patterns of another patterns file (a user's). Returns 0 or a negative ERR_*. */
 int match_add_patterns(matcher *m, const char *path, struct err *err);
 
+/* What match_doc() looks up for every token but a hyphen, from the normalized token
+ * s[0..n) and its hash_bytes() h alone: *lists, the word lists it is in (a mask for the
+ * token's lists field), and *gtok, its gazetteer token (GAZ_NONE: in no lexicon name). For
+ * a caller that caches them for the words it sees again (see struct tok_list). */
+void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t *lists,
+		uint32_t *gtok);
+
 /* Find the mentions of one record. *out (sorted, non-overlapping) and the entities made for
  * the record are allocated from a, valid until arena_reset(). Returns 0, or -ERR_LIMIT with
  * *err filled in when a pattern hit the pcre2 match or depth limit (the record's other

@@ -1,16 +1,117 @@
 /* pipeline: the stages in order; the only place that knows their order. */
 #include "pipeline.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* The memo: a direct-mapped table indexed by the token's hash. A slot holds the word itself
+ * (zero-padded) with its length, so a hit is an exact match, never a hash collision. */
+#define MEMO_SLOTS 8192 /* the default: 256 KB, in the second-level cache */
+
+struct memo_slot {
+	uint64_t w[2];  /* the word's bytes, zero-padded */
+	uint32_t gtok;  /* match_word() */
+	uint32_t tfeat; /* topics_word(), 0 without a model */
+	uint16_t lists; /* match_word() */
+	uint8_t len;    /* 0: empty */
+};
+
+struct pipe_memo {
+	const struct pipeline *p;
+	size_t mask; /* slots - 1 */
+	struct memo_slot *slot;
+};
+
+struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
+{
+	struct pipe_memo *m = xcalloc(1, sizeof *m);
+	size_t n = 1;
+	while (n < (slots ? slots : MEMO_SLOTS))
+		n *= 2;
+	m->p = p;
+	m->mask = n - 1;
+	m->slot = xcalloc(n, sizeof *m->slot);
+	return m;
+}
+
+void pipe_memo_free(struct pipe_memo *m)
+{
+	if (!m)
+		return;
+	free(m->slot);
+	free(m);
+}
+
+/* The lookups of one token, made anew. */
+static void look_up(const struct pipeline *p, const char *s, size_t n, struct token *t)
+{
+	match_word(p->match, s, n, t->hash, &t->lists, &t->gtok);
+	t->tfeat = p->model ? topics_word(p->model, s, n, t->hash) : 0;
+}
+
+/* Fill lists, gtok and tfeat of every token but hyphens (which no stage looks up). */
+static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct tok_list *tl)
+{
+	const struct pipeline *p = m->p;
+	const char *text = nt->s; /* NUL at text[nt->len] */
+	for (size_t i = 0; i < tl->n; i++) {
+		struct token *t = &tl->v[i];
+		if (t->kind == TOK_HYPHEN)
+			continue;
+		const char *s = text + t->nstart;
+		size_t n = t->nend - t->nstart;
+		if (n > PIPE_MEMO_WORD) {
+			look_up(p, s, n, t);
+			continue;
+		}
+		uint64_t w[2] = {0, 0};
+		if (t->nstart + 2 * sizeof(uint64_t) <= nt->len + 1) {
+			/* whole loads, then the bytes past the word masked off */
+			memcpy(w, s, sizeof w);
+			if (n <= 8) {
+				w[0] &= n == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
+				w[1] = 0;
+			} else if (n < 16) {
+				w[1] &= ((uint64_t)1 << (8 * (n - 8))) - 1;
+			}
+		} else {
+			memcpy(w, s, n);
+		}
+		struct memo_slot *sl = &m->slot[t->hash & m->mask];
+		if (sl->len == n && sl->w[0] == w[0] && sl->w[1] == w[1]) {
+			t->lists = sl->lists;
+			t->gtok = sl->gtok;
+			t->tfeat = sl->tfeat;
+			continue;
+		}
+		look_up(p, s, n, t);
+		sl->w[0] = w[0];
+		sl->w[1] = w[1];
+		sl->len = (uint8_t)n;
+		sl->lists = t->lists;
+		sl->gtok = t->gtok;
+		sl->tfeat = t->tfeat;
+	}
+	tl->words_matcher = p->match;
+	tl->words_model = p->model;
+}
 
 int pipe_annotate(const struct pipeline *p, struct arena *a, const char *text, size_t len,
 		  struct annotation *out, struct err *err)
+{
+	return pipe_annotate_memo(p, NULL, a, text, len, out, err);
+}
+
+int pipe_annotate_memo(const struct pipeline *p, struct pipe_memo *memo, struct arena *a,
+		       const char *text, size_t len, struct annotation *out, struct err *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = norm_text(a, text, len, &out->nt);
 	if (rc < 0)
 		return err_set(err, -rc, NULL, 0, "text of %zu bytes is larger than 2 GiB", len);
 	tok_split(a, &out->nt, text, &out->tl);
+	if (memo && memo->p == p)
+		memo_tokens(memo, &out->nt, &out->tl);
 	rc = match_doc(p->match, a, text, &out->nt, &out->tl, &out->mentions, &out->nmentions,
 		       err);
 	struct topics_mention *tm = arena_alloc(a, (out->nmentions + 1) * sizeof *tm);

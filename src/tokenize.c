@@ -415,6 +415,7 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 		}
 		t->kind = kind;
 		t->lists = 0;
+		t->tfeat = 0;
 		t->hash = tok_hash(nt->s, start, i, len);
 		uint8_t f = extra;
 		if (space)
@@ -438,5 +439,7 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	}
 	out->v = tb.v;
 	out->n = tb.n;
+	out->words_matcher = NULL;
+	out->words_model = NULL;
 	return 0;
 }

@@ -40,11 +40,19 @@ struct token {
 	uint16_t lists;        /* 0 here; the matcher's cache of the word lists the token is in */
 	uint32_t gtok;         /* not set here; the matcher's cache of its gazetteer token id */
 	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
+	uint32_t tfeat;        /* not set here; the topic model's feature of the word (see
+				* words_model) */
 };
 
 struct tok_list {
 	struct token *v; /* borrowed from the arena given to tok_split() */
 	size_t n;
+	/* NULL here. A caller that looked up every token's words beforehand (pipe_annotate()
+	 * with a memo) names the matcher whose lists and gtok, and the topic model whose tfeat,
+	 * the tokens hold; the matcher and the model then take those instead of their own
+	 * lookups. */
+	const void *words_matcher;
+	const void *words_model;
 };
 
 /* Tokenize nt (whose original text is orig, needed for the case flags) into *out,

@@ -227,6 +227,23 @@ static inline struct feat *find_key(const struct topics_model *m, uint64_t key)
 	return finder_get(&fd, key);
 }
 
+/* The word feature of the normalized word s[0..n) whose hash_bytes() is h: its index + 1,
+ * or 0. */
+static inline uint32_t word_feat(const struct finder *fd, const char *s, size_t n, uint64_t h)
+{
+	const struct feat *f = finder_get(fd, key_word(h));
+	if (f && f->kind == FK_WORD && f->nlen - 2 == n && same_bytes(f->name + 2, s, n))
+		return (uint32_t)(f - fd->f) + 1;
+	return 0;
+}
+
+uint32_t topics_word(const struct topics_model *m, const char *s, size_t n, uint64_t h)
+{
+	struct finder fd;
+	finder_init(&fd, m);
+	return word_feat(&fd, s, n, h);
+}
+
 static void mslot_put(struct mslot *slot, size_t nslot, uint64_t key, uint32_t fi)
 {
 	size_t i = (size_t)key & (nslot - 1);
@@ -1130,6 +1147,7 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	const char *s = in->nt->s;
 	struct finder fd;
 	finder_init(&fd, m);
+	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
@@ -1149,11 +1167,12 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 			uint64_t k = key_word(h);
 			bool nlive[MAX_PHRASE - 1] = {false, false};
 			uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
-			const struct feat *f = finder_get(&fd, k);
-			if (f && f->kind == FK_WORD && f->nlen - 2 == (size_t)(t->nend - t->nstart) &&
-			    same_bytes(f->name + 2, s + t->nstart, f->nlen - 2)) {
+			uint32_t fi = known ? t->tfeat
+					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
+			if (fi) {
+				const struct feat *f = &fd.f[fi - 1];
 				if (f->ntw)
-					counter_add(c, (uint32_t)(f - fd.f), reps);
+					counter_add(c, fi - 1, reps);
 				if (f->prefix) {
 					nlive[0] = true;
 					nchain[0] = k;

@@ -64,6 +64,12 @@ int topics_score_z(const struct topics_model *m, const struct topics_input *in,
 		   struct arena *a, double *scores, double *logits,
 		   struct topics_reason *reasons, size_t nreasons);
 
+/* What scoring looks up for every word token (TOK_WORD, TOK_NUM, TOK_CJK), from the
+ * normalized word s[0..n) and its hash_bytes() h alone: the word's feature in m, as a
+ * number (0: none) for the token's tfeat field. For a caller that caches it for the words
+ * it sees again (see struct tok_list). */
+uint32_t topics_word(const struct topics_model *m, const char *s, size_t n, uint64_t h);
+
 /* Training (entopic train): collect labelled records, then fit and write a model. */
 struct topics_trainer;
 struct topics_trainer *topics_trainer_new(void);
