@@ -1,5 +1,5 @@
 /* Unit tests of emit: numbers formatted without printf give printf's characters; strings
- * escaped as byte by byte. */
+ * escaped as byte by byte; whole records as written by a plain reference writer. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -120,6 +120,234 @@ static void strings_as_reference(void)
 	buf_clear(&want);
 }
 
+/* The offset of byte b of s[0..n) in unit mode, counted from the start. */
+static size_t ref_offset(const unsigned char *s, size_t n, size_t b, enum emit_offsets mode)
+{
+	if (mode == OFFSETS_BYTES)
+		return b;
+	size_t i = 0, u = 0;
+	while (i < b && i < n) {
+		int32_t cp;
+		i += (size_t)norm_decode(s + i, n - i, &cp);
+		u += mode == OFFSETS_UTF16 && cp >= 0x10000 ? 2 : 1;
+	}
+	return u;
+}
+
+static void ref_size(struct buf *b, size_t v)
+{
+	buf_printf(b, "%zu", v);
+}
+
+static bool ref_kept(const char *const *types, const char *type)
+{
+	if (!types)
+		return true;
+	for (; *types; types++)
+		if (strcmp(*types, type) == 0)
+			return true;
+	return false;
+}
+
+/* emit_record() without a model, as OUTPUT.md says: offsets counted from the start of the
+ * text for every mention, entities grouped by id with a scan of those seen before, then
+ * ordered by count (most first), ties by first mention, with a stable insertion sort. */
+static void ref_record(struct buf *b, const struct emit_opts *o, const struct input_rec *rec,
+		       const struct mention *ms, size_t n)
+{
+	const unsigned char *t = (const unsigned char *)rec->text;
+	buf_add(b, "{\"id\":", 6);
+	buf_add(b, rec->id, rec->id_len);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct input_field *f = &rec->fields[i];
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)f->key_len, f->key);
+		if (strcmp(key, o->text_field) == 0 || strcmp(key, o->id_field) == 0 ||
+		    strcmp(key, "id") == 0)
+			continue;
+		buf_addc(b, ',');
+		ref_string(b, f->key, f->key_len);
+		buf_addc(b, ':');
+		buf_add(b, f->val, f->val_len);
+	}
+	buf_adds(b, ",\"mentions\":[");
+	const struct entity **ents = malloc((n + 1) * sizeof *ents);
+	size_t *count = malloc((n + 1) * sizeof *count), nent = 0, nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct mention *m = &ms[i];
+		if (!ref_kept(o->types, m->ent->type))
+			continue;
+		if (nout++)
+			buf_addc(b, ',');
+		buf_adds(b, "{\"start\":");
+		ref_size(b, ref_offset(t, rec->len, m->ostart, o->offsets));
+		buf_adds(b, ",\"end\":");
+		ref_size(b, ref_offset(t, rec->len, m->oend, o->offsets));
+		buf_adds(b, ",\"text\":");
+		ref_string(b, rec->text + m->ostart, m->oend - m->ostart);
+		buf_adds(b, ",\"type\":");
+		ref_string(b, m->ent->type, strlen(m->ent->type));
+		buf_adds(b, ",\"id\":");
+		if (m->ent->id)
+			ref_string(b, m->ent->id, strlen(m->ent->id));
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"form\":");
+		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
+		ref_string(b, form, strlen(form));
+		if (m->src == SRC_PATTERN)
+			buf_adds(b, ",\"source\":\"pattern\"");
+		else if (m->src == SRC_ACRONYM)
+			buf_adds(b, ",\"source\":\"acronym\"");
+		buf_addc(b, '}');
+		if (!m->ent->id)
+			continue;
+		size_t k = 0;
+		while (k < nent && strcmp(ents[k]->id, m->ent->id) != 0)
+			k++;
+		if (k == nent) {
+			ents[nent] = m->ent;
+			count[nent++] = 0;
+		}
+		count[k]++;
+	}
+	buf_adds(b, "],\"entities\":[");
+	for (size_t i = 1; i < nent; i++) /* by count; first mentions are in order already */
+		for (size_t j = i; j > 0 && count[j - 1] < count[j]; j--) {
+			const struct entity *e = ents[j];
+			size_t c = count[j];
+			ents[j] = ents[j - 1];
+			count[j] = count[j - 1];
+			ents[j - 1] = e;
+			count[j - 1] = c;
+		}
+	for (size_t k = 0; k < nent; k++) {
+		const struct entity *e = ents[k];
+		if (k)
+			buf_addc(b, ',');
+		buf_adds(b, "{\"id\":");
+		ref_string(b, e->id, strlen(e->id));
+		buf_adds(b, ",\"type\":");
+		ref_string(b, e->type, strlen(e->type));
+		buf_adds(b, ",\"name\":");
+		ref_string(b, e->name, strlen(e->name));
+		buf_adds(b, ",\"count\":");
+		ref_size(b, count[k]);
+		for (size_t a = 0; a < e->nattrs; a++) {
+			const char *key = e->keys[a];
+			if (strcmp(key, "id") == 0 || strcmp(key, "type") == 0 ||
+			    strcmp(key, "name") == 0 || strcmp(key, "count") == 0)
+				continue;
+			buf_addc(b, ',');
+			ref_string(b, key, strlen(key));
+			buf_addc(b, ':');
+			ref_string(b, e->vals[a], strlen(e->vals[a]));
+		}
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "]}\n");
+	free(ents);
+	free(count);
+}
+
+/* Random records: texts of plain words, characters of two to four bytes and invalid bytes;
+ * mentions on character boundaries (adjacent now and then) of entities whose ids repeat
+ * across distinct entities (and one without id), in every offset unit, with and without
+ * a type filter; then records with hundreds of mentions, past the small-record paths. */
+static void records_as_reference(void)
+{
+	static const char *const pieces[] = {"China", "Lin Jian", " ", " ", ", ", "the ",
+		"\xC3\xA9", "\xE2\x80\x99", "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xE2\x82", "\n",
+		"\"", "\\", "antimony", "US", "abcdefghijklmnopqrstuvwxyz"};
+	static const char *const ids[] = {"country:CN", "person:lin-jian", "mineral:antimony",
+		"country:US", "org:\"q\"", "person:x\xC3\xA9", "c:1", "c:2", "c:3", "c:4", "c:5",
+		"c:6", "c:7", "c:8", "c:9", "c:10", "c:11", "c:12", "c:13", "c:14", "c:15",
+		"c:16", "c:17", "c:18", "c:19", "c:20", "c:21"};
+	static const char *const types[] = {"COUNTRY", "PERSON", "MINERAL", "MONEY"};
+	static const char *const keys[] = {"country", "id", "iso3", "type", "name", "count",
+		"role", "wiki\"data"};
+	static const char *const vals[] = {"CN", "x", "CHN", "y", "z", "7", "Spokes\\person",
+		"Q\n148"};
+	static const char *const keep[] = {"PERSON", "COUNTRY", NULL};
+	enum { NENT = 2 * sizeof ids / sizeof *ids + 1 };
+	struct entity ents[NENT];
+	char *idcopy[NENT];
+	for (size_t k = 0; k < NENT; k++) { /* two distinct entities for each id */
+		size_t i = k % (sizeof ids / sizeof *ids);
+		idcopy[k] = k + 1 == NENT ? NULL : malloc(strlen(ids[i]) + 1);
+		if (idcopy[k])
+			strcpy(idcopy[k], ids[i]);
+		ents[k] = (struct entity){.id = idcopy[k], .type = types[k % 4],
+			.name = k % 3 ? "Name" : "N\"a\xC3\xA9me", .keys = (const char **)keys + k % 4,
+			.vals = (const char **)vals + k % 4, .nattrs = k % 5};
+	}
+	struct buf got, want, text;
+	buf_init(&got);
+	buf_init(&want);
+	buf_init(&text);
+	long bad = 0;
+	for (int r = 0; r < 6000; r++) {
+		bool big = r >= 5990;
+		size_t npieces = big ? 2000 : check_rand(60);
+		buf_clear(&text);
+		buf_reserve(&text, 1);
+		for (size_t i = 0; i < npieces; i++)
+			buf_adds(&text, pieces[check_rand(sizeof pieces / sizeof *pieces)]);
+		const unsigned char *t = (const unsigned char *)text.p;
+		size_t len = text.len, nb = 0;
+		size_t *bound = malloc((len + 1) * sizeof *bound);
+		for (size_t i = 0; i < len;) {
+			bound[nb++] = i;
+			int32_t cp;
+			i += (size_t)norm_decode(t + i, len - i, &cp);
+		}
+		bound[nb++] = len;
+		struct mention *ms = malloc((nb + 1) * sizeof *ms);
+		size_t n = 0;
+		size_t nid = big ? sizeof ids / sizeof *ids : 6;
+		for (size_t i = 0; i + 1 < nb; i++) {
+			if (check_rand(3))
+				continue;
+			size_t j = i + 1 + check_rand(3);
+			if (j >= nb)
+				break;
+			size_t e = check_rand(nid) + (check_rand(2) ? sizeof ids / sizeof *ids : 0);
+			if (check_rand(40) == 0)
+				e = NENT - 1;
+			ms[n++] = (struct mention){.ostart = (uint32_t)bound[i],
+				.oend = (uint32_t)bound[j], .ent = &ents[e],
+				.kind = (uint8_t)check_rand(KIND_NKINDS), .src = (uint8_t)check_rand(5)};
+			i = j - (check_rand(2) ? 1 : 0);
+		}
+		struct input_field fields[2] = {{"url", 3, "\"u\"", 3}, {"text", 4, "\"t\"", 3}};
+		struct input_rec rec = {.source = "-", .line = 1, .text = text.p, .len = len,
+			.id = "\"a1\"", .id_len = 4, .fields = fields, .nfields = r % 3 ? 2 : 1};
+		struct annotation an;
+		memset(&an, 0, sizeof an);
+		an.mentions = ms;
+		an.nmentions = n;
+		struct emit_opts o = {.offsets = (enum emit_offsets)(r % 3), .text_field = "text",
+			.id_field = "id", .types = r % 5 == 4 ? keep : NULL};
+		buf_clear(&got);
+		buf_clear(&want);
+		emit_record(&got, &o, &rec, &an);
+		ref_record(&want, &o, &rec, ms, n);
+		if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0) {
+			if (bad++ < 3)
+				fprintf(stderr, "%s:%d: record %d:\n  got  %s  want %s", __FILE__,
+					__LINE__, r, got.p, want.p);
+		}
+		free(ms);
+		free(bound);
+	}
+	CHECK(bad == 0);
+	for (size_t k = 0; k < NENT; k++)
+		free(idcopy[k]);
+	buf_clear(&got);
+	buf_clear(&want);
+	buf_clear(&text);
+}
+
 int main(void)
 {
 	static const double fixed[] = {0, -0.0, 1, -1, 0.5, 0.00005, 0.00004999, 0.00015, 0.99995,
@@ -158,5 +386,6 @@ int main(void)
 		SAME(v);
 	}
 	strings_as_reference();
+	records_as_reference();
 	return CHECK_DONE();
 }
