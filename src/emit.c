@@ -164,7 +164,43 @@ struct conv {
 	enum emit_offsets mode;
 };
 
-static size_t conv_at(struct conv *c, size_t byte)
+/* The number of ASCII bytes s[i..lim) starts with, a word at a time; a last part shorter
+ * than a word is read as the word that ends at lim (its bytes before i shifted out). */
+static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
+{
+	const uint64_t highs = 0x8080808080808080ULL;
+	size_t k = i;
+	uint64_t w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; lim - k >= 16; k += 16) {
+		uint64_t w2;
+		memcpy(&w, s + k, 8);
+		memcpy(&w2, s + k + 8, 8);
+		if ((w | w2) & highs)
+			break;
+	}
+	for (; lim - k >= 8; k += 8) {
+		memcpy(&w, s + k, 8);
+		if (w & highs)
+			return k - i + (size_t)__builtin_ctzll(w & highs) / 8;
+	}
+	if (k == lim)
+		return lim - i;
+	if (lim >= 8) {
+		memcpy(&w, s + lim - 8, 8);
+		w = (w >> (8 * (8 - (lim - k)))) & highs;
+		return w ? k - i + (size_t)__builtin_ctzll(w) / 8 : lim - i;
+	}
+#else
+	(void)w;
+	(void)highs;
+#endif
+	while (k < lim && s[k] < 0x80)
+		k++;
+	return k - i;
+}
+
+static inline size_t conv_at(struct conv *c, size_t byte)
 {
 	if (c->mode == OFFSETS_BYTES)
 		return byte;
@@ -172,30 +208,20 @@ static size_t conv_at(struct conv *c, size_t byte)
 		c->byte = 0;
 		c->unit = 0;
 	}
-	size_t lim = byte < c->len ? byte : c->len;
-	while (c->byte < lim) {
-		while (c->byte + 8 <= lim) { /* ASCII, 8 bytes at a time */
-			uint64_t w;
-			memcpy(&w, c->s + c->byte, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			c->byte += 8;
-			c->unit += 8;
-		}
-		if (c->byte == lim)
+	size_t lim = byte < c->len ? byte : c->len, i = c->byte, u = c->unit;
+	while (i < lim) {
+		size_t k = ascii_run(c->s, i, lim);
+		i += k;
+		u += k;
+		if (i == lim)
 			break;
-		unsigned char b = c->s[c->byte];
-		if (b < 0x80) {
-			c->byte++;
-			c->unit++;
-			continue;
-		}
 		int32_t cp;
-		int l = norm_decode(c->s + c->byte, c->len - c->byte, &cp);
-		c->byte += (size_t)l;
-		c->unit += (c->mode == OFFSETS_UTF16 && cp >= 0x10000) ? 2 : 1;
+		i += (size_t)norm_decode(c->s + i, c->len - i, &cp);
+		u += (c->mode == OFFSETS_UTF16 && cp >= 0x10000) ? 2 : 1;
 	}
-	return c->unit;
+	c->byte = i;
+	c->unit = u;
+	return u;
 }
 
 static bool type_kept(const struct emit_opts *o, const char *type)
