@@ -247,31 +247,119 @@ static int cmp_ent(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	const struct ent_count *x = a, *y = b;
-	int c = x->e->id == y->e->id ? 0 : strcmp(x->e->id, y->e->id);
-	if (c)
-		return c;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* Sort v[0..n) by cmp, a total order (both orders above end with the unique first
- * mention), so any sort gives the same array: insertion for the few entities of most
- * records, qsort() beyond. */
-static void sort_ents(struct ent_count *v, size_t n, int (*cmp)(const void *, const void *))
+/* Most mentioned first, ties by first mention: v[0..n) is in first-mention order, so an
+ * insertion sort by count alone keeps it for the few entities of most records; qsort()
+ * beyond, by both (a total order: any sort gives the same array). */
+static void sort_ents(struct ent_count *v, size_t n)
 {
 	if (n > 16) {
-		qsort(v, n, sizeof *v, cmp);
+		qsort(v, n, sizeof *v, cmp_ent);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
 		struct ent_count x = v[i];
 		size_t j = i;
-		for (; j > 0 && cmp(&v[j - 1], &x) > 0; j--)
+		for (; j > 0 && v[j - 1].count < x.count; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
+}
+
+/* The entities of a record's mentions, one per id, in first-mention order. Two hash tables
+ * of mask + 1 slots each (a power of two, more than twice the distinct entities seen): one
+ * by entity (most mentions of an id share one entity), one by id for an entity seen first.
+ * Both start in the struct itself and move to the heap as they fill up. */
+struct ent_slot {
+	const struct entity *e; /* by entity: the key; by id: the group's; NULL: empty */
+	uint32_t ix;            /* into v */
+	uint32_t h;             /* by id: the id's hash */
+};
+
+struct ent_groups {
+	struct ent_count *v;
+	size_t n, mask, seen;   /* seen: distinct entities */
+	struct ent_slot *by_ent, *by_id;
+	struct ent_slot local[2 * 32];
+};
+
+static void groups_init(struct ent_groups *g, size_t nmentions)
+{
+	g->v = xmalloc((nmentions + 1) * sizeof *g->v);
+	g->n = g->seen = 0;
+	g->mask = sizeof g->local / sizeof *g->local / 2 - 1;
+	memset(g->local, 0, sizeof g->local);
+	g->by_ent = g->local;
+	g->by_id = g->local + g->mask + 1;
+}
+
+static void groups_clear(struct ent_groups *g)
+{
+	free(g->v);
+	if (g->by_ent != g->local)
+		free(g->by_ent);
+}
+
+static size_t ent_hash(const struct entity *e)
+{
+	return (size_t)(((uint64_t)(uintptr_t)e * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+
+/* Twice the slots, the entries put again. */
+static void groups_grow(struct ent_groups *g)
+{
+	size_t cap = 2 * (g->mask + 1), mask = cap - 1;
+	struct ent_slot *t = xcalloc(2 * cap, sizeof *t), *by_id = t + cap;
+	for (size_t i = 0; i <= g->mask; i++) {
+		const struct ent_slot *se = &g->by_ent[i], *si = &g->by_id[i];
+		if (se->e) {
+			size_t h = ent_hash(se->e) & mask;
+			while (t[h].e)
+				h = (h + 1) & mask;
+			t[h] = *se;
+		}
+		if (si->e) {
+			size_t h = si->h & mask;
+			while (by_id[h].e)
+				h = (h + 1) & mask;
+			by_id[h] = *si;
+		}
+	}
+	if (g->by_ent != g->local)
+		free(g->by_ent);
+	g->by_ent = t;
+	g->by_id = by_id;
+	g->mask = mask;
+}
+
+/* Count mention i of e (e->id not NULL). */
+static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
+{
+	size_t h = ent_hash(e) & g->mask;
+	while (g->by_ent[h].e && g->by_ent[h].e != e)
+		h = (h + 1) & g->mask;
+	if (g->by_ent[h].e) {
+		g->v[g->by_ent[h].ix].count++;
+		return;
+	}
+	if (2 * (g->seen + 1) > g->mask) {
+		groups_grow(g);
+		h = ent_hash(e) & g->mask;
+		while (g->by_ent[h].e)
+			h = (h + 1) & g->mask;
+	}
+	g->seen++;
+	uint32_t hid = (uint32_t)hash_bytes(e->id, strlen(e->id));
+	size_t k = hid & g->mask;
+	while (g->by_id[k].e && (g->by_id[k].h != hid || strcmp(g->by_id[k].e->id, e->id) != 0))
+		k = (k + 1) & g->mask;
+	struct ent_slot *si = &g->by_id[k];
+	if (si->e) {
+		g->v[si->ix].count++;
+	} else {
+		*si = (struct ent_slot){e, (uint32_t)g->n, hid};
+		g->v[g->n++] = (struct ent_count){e, 1, i};
+	}
+	g->by_ent[h] = (struct ent_slot){e, si->ix, 0};
 }
 
 static const char *source_name(int src)
@@ -364,8 +452,9 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	key(out, o, 1, &first, "mentions");
 	putch(out, '[');
 	struct conv cv = {(const unsigned char *)text, len, 0, 0, o->offsets};
-	struct ent_count *ec = xmalloc((an->nmentions + 1) * sizeof *ec);
-	size_t nec = 0, nout = 0;
+	struct ent_groups g;
+	groups_init(&g, an->nmentions);
+	size_t nout = 0;
 	for (size_t i = 0; i < an->nmentions; i++) {
 		const struct mention *m = &an->mentions[i];
 		if (!type_kept(o, m->ent->type))
@@ -396,24 +485,14 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		}
 		putch(out, '}');
 		if (m->ent->id)
-			ec[nec++] = (struct ent_count){m->ent, 1, i};
+			groups_add(&g, m->ent, i);
 	}
 	if (nout)
 		nl(out, o, 1);
 	putch(out, ']');
-	/* one entry per id: sort the mentions by id (then text order), fold runs of one id into
-	 * its first mention; then most mentioned first, ties by first mention */
-	sort_ents(ec, nec, cmp_id);
-	size_t nid = 0;
-	for (size_t k = 0; k < nec; k++) {
-		if (nid && (ec[nid - 1].e->id == ec[k].e->id ||
-			    strcmp(ec[nid - 1].e->id, ec[k].e->id) == 0))
-			ec[nid - 1].count++;
-		else
-			ec[nid++] = ec[k];
-	}
-	nec = nid;
-	sort_ents(ec, nec, cmp_ent);
+	struct ent_count *ec = g.v;
+	size_t nec = g.n;
+	sort_ents(ec, nec);
 	key(out, o, 1, &first, "entities");
 	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
@@ -443,7 +522,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	if (nec)
 		nl(out, o, 1);
 	putch(out, ']');
-	free(ec);
+	groups_clear(&g);
 	if (o->model && an->scores) {
 		size_t nt = topics_count(o->model);
 		key(out, o, 1, &first, "topics");
