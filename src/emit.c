@@ -374,8 +374,10 @@ static const char *source_name(int src)
 /* n in decimal, as %zu. */
 static void emit_size(struct buf *out, size_t n)
 {
-	char t[20];
-	put(out, t, fmt_uint(t, n));
+	if (out->cap - out->len <= 20)
+		buf_reserve(out, 20);
+	out->len += fmt_uint(out->p + out->len, n);
+	out->p[out->len] = '\0';
 }
 
 size_t emit_fixed4(char *t, double v)

@@ -53,5 +53,31 @@ int main(void)
 	}
 	CHECK(bad == 0);
 	free(b);
+	/* fmt_uint() writes printf's digits: every value below 10^6, the powers of ten and
+	 * their neighbours, random values of every size */
+	bad = 0;
+	for (int i = 0; i < 1300000; i++) {
+		uint64_t v;
+		if (i < 1000000) {
+			v = (uint64_t)i;
+		} else if (i < 1000060) {
+			uint64_t p = 1;
+			for (int k = 0; k < (i - 1000000) / 3; k++)
+				p *= 10;
+			v = p + (uint64_t)((i - 1000000) % 3) - 1;
+		} else if (i == 1000060) {
+			v = UINT64_MAX;
+		} else {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			v = r >> (r % 64);
+		}
+		char want[32], got[24];
+		memset(got, '#', sizeof got);
+		int n = snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+		if (fmt_uint(got, v) != (size_t)n || memcmp(got, want, (size_t)n) != 0 ||
+		    got[20] != '#')
+			bad++;
+	}
+	CHECK(bad == 0);
 	return CHECK_DONE();
 }
