@@ -10,6 +10,10 @@
 
 #include "normalize.h"
 
+/* For the small helpers of the per-mention path, which the compiler would otherwise call
+ * (their calls cost more than their work). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 /* buf_add() and buf_addc(), inline: the output is built from many small pieces. */
 static inline void put(struct buf *b, const void *s, size_t n)
 {
@@ -125,6 +129,52 @@ void emit_string(struct buf *out, const char *s, size_t n)
 	out->p[out->len] = '\0';
 }
 
+/* emit_string() of a string of 1 to 16 plain bytes (the types, ids, forms and most
+ * mention texts), inline: one or two overlapping loads, checked and stored whole; the room
+ * reserved holds the stores. Other strings go to emit_string(). */
+ALWAYS_INLINE void put_str(struct buf *out, const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n - 1 < 16) {
+		if (out->cap - out->len < 19)
+			buf_reserve(out, 18);
+		char *o = out->p + out->len;
+		uint64_t a, b;
+		if (n >= 8) {
+			memcpy(&a, s, 8);
+			memcpy(&b, s + n - 8, 8);
+			if (str_not_plain8(a) | str_not_plain8(b))
+				goto general;
+			memcpy(o + 1 + n - 8, &b, 8);
+		} else {
+			if (n >= 4) {
+				uint32_t lo, hi;
+				memcpy(&lo, s, 4);
+				memcpy(&hi, s + n - 4, 4);
+				a = lo | (uint64_t)hi << (8 * (n - 4));
+			} else if (n >= 2) {
+				uint16_t lo, hi;
+				memcpy(&lo, s, 2);
+				memcpy(&hi, s + n - 2, 2);
+				a = lo | (uint64_t)hi << (8 * (n - 2));
+			} else {
+				a = (unsigned char)*s;
+			}
+			if (str_not_plain8(a) & (~(uint64_t)0 >> (64 - 8 * n)))
+				goto general;
+		}
+		memcpy(o + 1, &a, 8);
+		o[0] = '"';
+		o[n + 1] = '"';
+		o[n + 2] = '\0';
+		out->len += n + 2;
+		return;
+	}
+general:
+#endif
+	emit_string(out, s, n);
+}
+
 /* Indentation for --pretty. */
 static void nl(struct buf *out, const struct emit_opts *o, int depth)
 {
@@ -142,7 +192,7 @@ static void keyn(struct buf *out, const struct emit_opts *o, int depth, bool *fi
 		putch(out, ',');
 	*first = false;
 	nl(out, o, depth);
-	emit_string(out, k, n);
+	put_str(out, k, n);
 	put(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
 }
 
@@ -200,7 +250,7 @@ static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
 	return k - i;
 }
 
-static inline size_t conv_at(struct conv *c, size_t byte)
+ALWAYS_INLINE size_t conv_at(struct conv *c, size_t byte)
 {
 	if (c->mode == OFFSETS_BYTES)
 		return byte;
@@ -372,7 +422,7 @@ static const char *source_name(int src)
 }
 
 /* n in decimal, as %zu. */
-static void emit_size(struct buf *out, size_t n)
+ALWAYS_INLINE void emit_size(struct buf *out, size_t n)
 {
 	if (out->cap - out->len <= 20)
 		buf_reserve(out, 20);
@@ -469,21 +519,21 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		put(out, ",\"end\":", 7);
 		emit_size(out, conv_at(&cv, m->oend));
 		put(out, ",\"text\":", 8);
-		emit_string(out, text + m->ostart, m->oend - m->ostart);
+		put_str(out, text + m->ostart, m->oend - m->ostart);
 		put(out, ",\"type\":", 8);
-		emit_string(out, m->ent->type, strlen(m->ent->type));
+		put_str(out, m->ent->type, strlen(m->ent->type));
 		put(out, ",\"id\":", 6);
 		if (m->ent->id)
-			emit_string(out, m->ent->id, strlen(m->ent->id));
+			put_str(out, m->ent->id, strlen(m->ent->id));
 		else
 			put(out, "null", 4);
 		put(out, ",\"form\":", 8);
 		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
-		emit_string(out, form, strlen(form));
+		put_str(out, form, strlen(form));
 		const char *src = source_name(m->src);
 		if (src) {
 			put(out, ",\"source\":", 10);
-			emit_string(out, src, strlen(src));
+			put_str(out, src, strlen(src));
 		}
 		putch(out, '}');
 		if (m->ent->id)
@@ -503,11 +553,11 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			putch(out, ',');
 		nl(out, o, 2);
 		put(out, "{\"id\":", 6);
-		emit_string(out, e->id, strlen(e->id));
+		put_str(out, e->id, strlen(e->id));
 		put(out, ",\"type\":", 8);
-		emit_string(out, e->type, strlen(e->type));
+		put_str(out, e->type, strlen(e->type));
 		put(out, ",\"name\":", 8);
-		emit_string(out, e->name, strlen(e->name));
+		put_str(out, e->name, strlen(e->name));
 		put(out, ",\"count\":", 9);
 		emit_size(out, ec[k].count);
 		for (size_t a = 0; a < e->nattrs; a++) {
@@ -515,9 +565,9 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			    strcmp(e->keys[a], "name") == 0 || strcmp(e->keys[a], "count") == 0)
 				continue;
 			putch(out, ',');
-			emit_string(out, e->keys[a], strlen(e->keys[a]));
+			put_str(out, e->keys[a], strlen(e->keys[a]));
 			putch(out, ':');
-			emit_string(out, e->vals[a], strlen(e->vals[a]));
+			put_str(out, e->vals[a], strlen(e->vals[a]));
 		}
 		putch(out, '}');
 	}
@@ -534,7 +584,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 				putch(out, ',');
 			nl(out, o, 2);
 			const char *name = topics_name(o->model, t);
-			emit_string(out, name, strlen(name));
+			put_str(out, name, strlen(name));
 			putch(out, ':');
 			emit_double(out, an->scores[t]);
 		}
@@ -549,7 +599,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 					putch(out, ',');
 				nl(out, o, 2);
 				const char *name = topics_name(o->model, t);
-				emit_string(out, name, strlen(name));
+				put_str(out, name, strlen(name));
 				put(out, ":[", 2);
 				size_t w = 0;
 				for (size_t r = 0; r < o->nreasons; r++) {
@@ -559,7 +609,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 					if (w++)
 						putch(out, ',');
 					put(out, "{\"feature\":", 11);
-					emit_string(out, re->feature, strlen(re->feature));
+					put_str(out, re->feature, strlen(re->feature));
 					char num[32];
 					size_t numlen = emit_fixed4(num, re->contribution);
 					put(out, ",\"contribution\":", 16);
