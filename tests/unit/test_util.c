@@ -1,4 +1,5 @@
-/* Unit tests of util: the plain run of a JSON string (8 bytes at a time) against a byte loop. */
+/* Unit tests of util: the plain run of a JSON string (32 or 8 bytes at a time) against a byte
+ * loop; fmt_uint() against printf. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +29,13 @@ int main(void)
 	CHECK(str_plain_len(" !#[]~\x1F", 7) == 6);
 	/* every length and position of one byte of each kind, at every alignment */
 	static const unsigned char odd[] = {0, 1, 0x1F, '"', '\\', 0x80, 0xC3, 0xFF, 0x20, 0x7F};
-	unsigned char *b = malloc(64);
+	unsigned char *b = malloc(112);
 	int bad = 0;
 	for (size_t off = 0; off < 8; off++)
-		for (size_t n = 0; n + off <= 40; n++)
+		for (size_t n = 0; n + off <= 104; n++)
 			for (size_t at = 0; at <= n; at++)
 				for (size_t k = 0; k < sizeof odd; k++) {
-					memset(b, 'x', 64);
+					memset(b, 'x', 112);
 					if (at < n)
 						b[off + at] = odd[k];
 					if (str_plain_len((char *)b + off, n) != plain_bytes(b + off, n))
@@ -43,7 +44,7 @@ int main(void)
 	/* random bytes, mostly plain */
 	uint64_t r = 12345;
 	for (int i = 0; i < 100000; i++) {
-		size_t n = (size_t)(i % 40);
+		size_t n = (size_t)(i % 100);
 		for (size_t j = 0; j < n; j++) {
 			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
 			b[j] = (unsigned char)(r % 50 ? 0x20 + r % 0x60 : r >> 8);
