@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "normalize.h"
 
@@ -214,13 +217,23 @@ struct conv {
 	enum emit_offsets mode;
 };
 
-/* The number of ASCII bytes s[i..lim) starts with, a word at a time; a last part shorter
- * than a word is read as the word that ends at lim (its bytes before i shifted out). */
+/* The number of ASCII bytes s[i..lim) starts with, 32 bytes (SSE2) or a word at a time; a
+ * last part shorter than a word is read as the word that ends at lim (its bytes before i
+ * shifted out). */
 static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
 {
 	const uint64_t highs = 0x8080808080808080ULL;
 	size_t k = i;
 	uint64_t w;
+#ifdef __SSE2__
+	for (; lim - k >= 32; k += 32) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(s + k + 16));
+		unsigned m = (unsigned)_mm_movemask_epi8(x) | (unsigned)_mm_movemask_epi8(y) << 16;
+		if (m)
+			return k - i + (size_t)__builtin_ctz(m);
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; lim - k >= 16; k += 16) {
 		uint64_t w2;
