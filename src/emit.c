@@ -35,12 +35,13 @@ static inline void putch(struct buf *b, char c)
 	b->p[b->len] = '\0';
 }
 
-void emit_string(struct buf *out, const char *s, size_t n)
+/* s[0..n) as a JSON string at o, which has room for STR_ROOM(n) bytes; returns the end of
+ * what it wrote (no terminator). */
+#define STR_ROOM(n) (6 * (n) + 10) /* \u00XX for every byte at most, and the word stores */
+
+static char *string_at(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (out->cap - out->len < 6 * n + 3)
-		buf_reserve(out, 6 * n + 2); /* \u00XX for every byte at most */
-	char *o = out->p + out->len;
 	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -128,20 +129,24 @@ void emit_string(struct buf *out, const char *s, size_t n)
 		}
 	}
 	*o++ = '"';
-	out->len = (size_t)(o - out->p);
+	return o;
+}
+
+void emit_string(struct buf *out, const char *s, size_t n)
+{
+	if (out->cap - out->len <= STR_ROOM(n))
+		buf_reserve(out, STR_ROOM(n));
+	out->len = (size_t)(string_at(out->p + out->len, s, n) - out->p);
 	out->p[out->len] = '\0';
 }
 
-/* emit_string() of a string of 1 to 16 plain bytes (the types, ids, forms and most
- * mention texts), inline: one or two overlapping loads, checked and stored whole; the room
- * reserved holds the stores. Other strings go to emit_string(). */
-ALWAYS_INLINE void put_str(struct buf *out, const char *s, size_t n)
+/* string_at() inline for a string of 1 to 16 plain bytes (the types, ids, forms and most
+ * mention texts): one or two overlapping loads, checked and stored whole (STR_ROOM(n) holds
+ * the stores). Other strings go to string_at(). */
+ALWAYS_INLINE char *str_at(char *o, const char *s, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (n - 1 < 16) {
-		if (out->cap - out->len < 19)
-			buf_reserve(out, 18);
-		char *o = out->p + out->len;
 		uint64_t a, b;
 		if (n >= 8) {
 			memcpy(&a, s, 8);
@@ -169,14 +174,24 @@ ALWAYS_INLINE void put_str(struct buf *out, const char *s, size_t n)
 		memcpy(o + 1, &a, 8);
 		o[0] = '"';
 		o[n + 1] = '"';
-		o[n + 2] = '\0';
-		out->len += n + 2;
-		return;
+		return o + n + 2;
 	}
 general:
 #endif
-	emit_string(out, s, n);
+	return string_at(o, s, n);
 }
+
+/* emit_string(), with str_at() inline. */
+ALWAYS_INLINE void put_str(struct buf *out, const char *s, size_t n)
+{
+	if (out->cap - out->len <= STR_ROOM(n))
+		buf_reserve(out, STR_ROOM(n));
+	out->len = (size_t)(str_at(out->p + out->len, s, n) - out->p);
+	out->p[out->len] = '\0';
+}
+
+/* The literal s (a string constant) at o; the end of it. */
+#define LIT_AT(o, s) (memcpy(o, s, sizeof s - 1), (o) + sizeof s - 1)
 
 /* Indentation for --pretty. */
 static void nl(struct buf *out, const struct emit_opts *o, int depth)
@@ -425,15 +440,6 @@ static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
 	g->by_ent[h] = (struct ent_slot){e, si->ix, 0};
 }
 
-static const char *source_name(int src)
-{
-	switch (src) {
-	case SRC_PATTERN: return "pattern";
-	case SRC_ACRONYM: return "acronym";
-	default: return NULL; /* lexicon, partial, and MONEY/PERCENT/DATE (form "pattern") */
-	}
-}
-
 /* n in decimal, as %zu. */
 ALWAYS_INLINE void emit_size(struct buf *out, size_t n)
 {
@@ -527,28 +533,37 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (nout++)
 			putch(out, ',');
 		nl(out, o, 2);
-		put(out, "{\"start\":", 9);
-		emit_size(out, conv_at(&cv, m->ostart));
-		put(out, ",\"end\":", 7);
-		emit_size(out, conv_at(&cv, m->oend));
-		put(out, ",\"text\":", 8);
-		put_str(out, text + m->ostart, m->oend - m->ostart);
-		put(out, ",\"type\":", 8);
-		put_str(out, m->ent->type, strlen(m->ent->type));
-		put(out, ",\"id\":", 6);
-		if (m->ent->id)
-			put_str(out, m->ent->id, strlen(m->ent->id));
-		else
-			put(out, "null", 4);
-		put(out, ",\"form\":", 8);
+		/* the whole mention written into room reserved once */
+		const char *type = m->ent->type, *id = m->ent->id;
 		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
-		put_str(out, form, strlen(form));
-		const char *src = source_name(m->src);
-		if (src) {
-			put(out, ",\"source\":", 10);
-			put_str(out, src, strlen(src));
-		}
-		putch(out, '}');
+		size_t tl = m->oend - m->ostart, yl = strlen(type), il = id ? strlen(id) : 0;
+		size_t fl = strlen(form);
+		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + STR_ROOM(fl);
+		if (out->cap - out->len <= room)
+			buf_reserve(out, room);
+		char *p = out->p + out->len;
+		p = LIT_AT(p, "{\"start\":");
+		p += fmt_uint(p, conv_at(&cv, m->ostart));
+		p = LIT_AT(p, ",\"end\":");
+		p += fmt_uint(p, conv_at(&cv, m->oend));
+		p = LIT_AT(p, ",\"text\":");
+		p = str_at(p, text + m->ostart, tl);
+		p = LIT_AT(p, ",\"type\":");
+		p = str_at(p, type, yl);
+		p = LIT_AT(p, ",\"id\":");
+		if (id)
+			p = str_at(p, id, il);
+		else
+			p = LIT_AT(p, "null");
+		p = LIT_AT(p, ",\"form\":");
+		p = str_at(p, form, fl);
+		if (m->src == SRC_PATTERN)
+			p = LIT_AT(p, ",\"source\":\"pattern\"");
+		else if (m->src == SRC_ACRONYM)
+			p = LIT_AT(p, ",\"source\":\"acronym\"");
+		*p++ = '}';
+		out->len = (size_t)(p - out->p);
+		out->p[out->len] = '\0';
 		if (m->ent->id)
 			groups_add(&g, m->ent, i);
 	}
