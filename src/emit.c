@@ -440,6 +440,19 @@ static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
 	g->by_ent[h] = (struct ent_slot){e, si->ix, 0};
 }
 
+/* Is k a member every entity has ("id", "type", "name", "count"), not written again from
+ * its attributes? Byte by byte, stopping at the first that differs (or k's end). */
+static inline bool own_key(const char *k)
+{
+	switch (k[0]) {
+	case 'i': return k[1] == 'd' && !k[2];
+	case 't': return k[1] == 'y' && k[2] == 'p' && k[3] == 'e' && !k[4];
+	case 'n': return k[1] == 'a' && k[2] == 'm' && k[3] == 'e' && !k[4];
+	case 'c': return k[1] == 'o' && k[2] == 'u' && k[3] == 'n' && k[4] == 't' && !k[5];
+	default: return false;
+	}
+}
+
 /* n in decimal, as %zu. */
 ALWAYS_INLINE void emit_size(struct buf *out, size_t n)
 {
@@ -580,22 +593,33 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (k)
 			putch(out, ',');
 		nl(out, o, 2);
-		put(out, "{\"id\":", 6);
-		put_str(out, e->id, strlen(e->id));
-		put(out, ",\"type\":", 8);
-		put_str(out, e->type, strlen(e->type));
-		put(out, ",\"name\":", 8);
-		put_str(out, e->name, strlen(e->name));
-		put(out, ",\"count\":", 9);
-		emit_size(out, ec[k].count);
+		size_t il = strlen(e->id), yl = strlen(e->type), nml = strlen(e->name);
+		size_t room = 40 + 20 + STR_ROOM(il) + STR_ROOM(yl) + STR_ROOM(nml);
+		if (out->cap - out->len <= room)
+			buf_reserve(out, room);
+		char *p = out->p + out->len;
+		p = LIT_AT(p, "{\"id\":");
+		p = str_at(p, e->id, il);
+		p = LIT_AT(p, ",\"type\":");
+		p = str_at(p, e->type, yl);
+		p = LIT_AT(p, ",\"name\":");
+		p = str_at(p, e->name, nml);
+		p = LIT_AT(p, ",\"count\":");
+		p += fmt_uint(p, ec[k].count);
+		out->len = (size_t)(p - out->p);
 		for (size_t a = 0; a < e->nattrs; a++) {
-			if (strcmp(e->keys[a], "id") == 0 || strcmp(e->keys[a], "type") == 0 ||
-			    strcmp(e->keys[a], "name") == 0 || strcmp(e->keys[a], "count") == 0)
+			const char *ak = e->keys[a], *av = e->vals[a];
+			if (own_key(ak))
 				continue;
-			putch(out, ',');
-			put_str(out, e->keys[a], strlen(e->keys[a]));
-			putch(out, ':');
-			put_str(out, e->vals[a], strlen(e->vals[a]));
+			size_t kl = strlen(ak), vl = strlen(av);
+			if (out->cap - out->len <= 2 + STR_ROOM(kl) + STR_ROOM(vl))
+				buf_reserve(out, 2 + STR_ROOM(kl) + STR_ROOM(vl));
+			p = out->p + out->len;
+			*p++ = ',';
+			p = str_at(p, ak, kl);
+			*p++ = ':';
+			p = str_at(p, av, vl);
+			out->len = (size_t)(p - out->p);
 		}
 		putch(out, '}');
 	}

@@ -278,8 +278,8 @@ static void records_as_reference(void)
 		if (idcopy[k])
 			strcpy(idcopy[k], ids[i]);
 		ents[k] = (struct entity){.id = idcopy[k], .type = types[k % 4],
-			.name = k % 3 ? "Name" : "N\"a\xC3\xA9me", .keys = (const char **)keys + k % 4,
-			.vals = (const char **)vals + k % 4, .nattrs = k % 5};
+			.name = k % 3 ? "Name" : "N\"a\xC3\xA9me", .keys = (const char **)keys + k % 5,
+			.vals = (const char **)vals + k % 5, .nattrs = k % 5};
 	}
 	struct buf got, want, text;
 	buf_init(&got);
