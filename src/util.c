@@ -124,27 +124,6 @@ void *arena_grow(struct arena *a, const void *v, size_t n, size_t *cap, size_t s
 	return nv;
 }
 
-size_t fmt_uint(char *s, uint64_t v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	size_t n = 1;
-	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
-		n++;
-	char *o = s + n;
-	for (; v >= 100; v /= 100) {
-		o -= 2;
-		memcpy(o, pairs + 2 * (v % 100), 2);
-	}
-	if (v >= 10)
-		memcpy(o - 2, pairs + 2 * v, 2);
-	else
-		o[-1] = (char)('0' + v);
-	return n;
-}
-
 void arena_reset(struct arena *a)
 {
 	/* Keep at most the first block and any block larger than 16 MiB is freed, so one huge

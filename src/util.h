@@ -80,8 +80,32 @@ typedef int (*line_fn)(void *ctx, char *line, size_t len, const char *path, long
 		       struct err *err);
 int read_lines(const char *path, line_fn fn, void *ctx, struct err *err);
 
-/* The decimal digits of v into s (room for 20), no terminator; returns their number. */
-size_t fmt_uint(char *s, uint64_t v);
+/* The decimal digits of v into s (room for 20), no terminator; returns their number. Inline:
+ * offsets and counts are written by the thousand per record. */
+static inline size_t fmt_uint(char *s, uint64_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	static const uint64_t pow10[20] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+		100000000000000, 1000000000000000, 10000000000000000, 100000000000000000,
+		1000000000000000000, 10000000000000000000U};
+	/* bits * 1233 / 4096 is the number of digits of 2^bits, or one less */
+	size_t t = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+	size_t n = t + ((v | 1) >= pow10[t]); /* (v | 1): 0 has one digit */
+	char *o = s + n;
+	for (; v >= 100; v /= 100) {
+		o -= 2;
+		memcpy(o, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10)
+		memcpy(o - 2, pairs + 2 * v, 2);
+	else
+		o[-1] = (char)('0' + v);
+	return n;
+}
 
 /* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
  * compiled lexicon image format: images are tied to the build that wrote them. */
