@@ -70,6 +70,21 @@ static char *string_at(char *o, const char *s, size_t n)
 			p = end;
 		}
 	} else if (n >= 8) {
+#ifdef __SSE2__
+		/* 16 bytes a copy first (what stops it is left to the words below) */
+		const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"');
+		const __m128i bs = _mm_set1_epi8('\\');
+		while (end - p > 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			__m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, sp),
+						   _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
+			if (_mm_movemask_epi8(bad))
+				break;
+			_mm_storeu_si128((__m128i *)o, x);
+			o += 16;
+			p += 16;
+		}
+#endif
 		while (end - p > 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
