@@ -468,15 +468,6 @@ static inline bool own_key(const char *k)
 	}
 }
 
-/* n in decimal, as %zu. */
-ALWAYS_INLINE void emit_size(struct buf *out, size_t n)
-{
-	if (out->cap - out->len <= 20)
-		buf_reserve(out, 20);
-	out->len += fmt_uint(out->p + out->len, n);
-	out->p[out->len] = '\0';
-}
-
 size_t emit_fixed4(char *t, double v)
 {
 	uint64_t bits;
