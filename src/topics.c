@@ -178,6 +178,18 @@ struct topics_model {
 	struct tgroup *tg; /* the types of the FK_TYPES features, by ASCII-folded name */
 	size_t ntg;
 	uint32_t *tgf;     /* the FK_TYPES features of each group, in the order of types */
+	/* What scoring reads of feature i, apart from struct feat (rebuild_score()): flags
+	 * FF_* in ff[i], and its (topic, weight) pairs in tws[twoff[i] .. twoff[i + 1]), the
+	 * pairs of all features in one array in feature order. */
+	uint8_t *ff;
+	uint32_t *twoff;
+	struct tw *tws;
+};
+
+enum {
+	FF_WEIGHTS = 1, /* ntw > 0 */
+	FF_PREFIX = 2,  /* prefix */
+	FF_TEXT = 4,    /* FK_WORD or FK_PHRASE: its value comes from its count */
 };
 
 static size_t bloom_bit(const struct topics_model *m, uint64_t key)
@@ -376,6 +388,9 @@ void topics_free(struct topics_model *m)
 	free(m->types);
 	free(m->tg);
 	free(m->tgf);
+	free(m->ff);
+	free(m->twoff);
+	free(m->tws);
 	free(m);
 }
 
@@ -822,6 +837,31 @@ static void rebuild_types(struct topics_model *m)
 	}
 }
 
+/* The scoring view of the features: m->ff, m->twoff and m->tws from m->f. */
+static void rebuild_score(struct topics_model *m)
+{
+	free(m->ff);
+	free(m->twoff);
+	free(m->tws);
+	size_t ntw = 0;
+	for (size_t i = 0; i < m->nf; i++)
+		ntw += m->f[i].ntw;
+	m->ff = xmalloc(m->nf + 1);
+	m->twoff = xmalloc((m->nf + 1) * sizeof *m->twoff);
+	m->tws = xmalloc((ntw + 1) * sizeof *m->tws);
+	uint32_t k = 0;
+	for (size_t i = 0; i < m->nf; i++) {
+		const struct feat *f = &m->f[i];
+		m->ff[i] = (uint8_t)((f->ntw ? FF_WEIGHTS : 0) | (f->prefix ? FF_PREFIX : 0) |
+				     (f->kind == FK_WORD || f->kind == FK_PHRASE ? FF_TEXT : 0));
+		m->twoff[i] = k;
+		if (f->ntw) /* a prefix alone has no pairs (tw NULL) */
+			memcpy(m->tws + k, f->tw, f->ntw * sizeof *f->tw);
+		k += f->ntw;
+	}
+	m->twoff[m->nf] = k;
+}
+
 static void parse_apply(const struct parse *p, struct topics_model *m)
 {
 	for (size_t i = 0; i < p->norder; i++)
@@ -856,6 +896,7 @@ static void parse_apply(const struct parse *p, struct topics_model *m)
 		feat_addw(f, (uint32_t)t, pl->w);
 	}
 	rebuild_types(m);
+	rebuild_score(m);
 }
 
 int topics_add(struct topics_model *m, const char *path, struct err *err)
@@ -1148,6 +1189,7 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	struct finder fd;
 	finder_init(&fd, m);
 	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
+	const uint8_t *ff = m->ff;
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
@@ -1170,10 +1212,10 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 			uint32_t fi = known ? t->tfeat
 					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
 			if (fi) {
-				const struct feat *f = &fd.f[fi - 1];
-				if (f->ntw)
+				uint8_t fl = ff[fi - 1];
+				if (fl & FF_WEIGHTS)
 					counter_add(c, fi - 1, reps);
-				if (f->prefix) {
+				if (fl & FF_PREFIX) {
 					nlive[0] = true;
 					nchain[0] = k;
 				}
@@ -1182,9 +1224,10 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 				uint64_t k2 = key_next(chain[0], h);
 				const struct feat *f2 = finder_get(&fd, k2);
 				if (f2) {
-					if (f2->ntw)
+					uint8_t fl = ff[f2 - fd.f];
+					if (fl & FF_WEIGHTS)
 						counter_add(c, (uint32_t)(f2 - fd.f), reps);
-					if (f2->prefix) {
+					if (fl & FF_PREFIX) {
 						nlive[1] = true;
 						nchain[1] = k2;
 					}
@@ -1192,7 +1235,7 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 			}
 			if (live[1]) {
 				const struct feat *f3 = finder_get(&fd, key_next(chain[1], h));
-				if (f3 && f3->ntw)
+				if (f3 && ff[f3 - fd.f] & FF_WEIGHTS)
 					counter_add(c, (uint32_t)(f3 - fd.f), reps);
 			}
 			live[0] = nlive[0];
@@ -1358,9 +1401,9 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 	/* text_value() of the small counts, computed once per document (0: not yet) */
 	double tv[TV_CACHE] = {0};
 	for (size_t i = 0; i < c->n; i++) {
-		const struct feat *f = &m->f[c->v[i].feat];
+		uint32_t fi = c->v[i].feat;
 		double x = 1.0;
-		if (f->kind == FK_WORD || f->kind == FK_PHRASE) {
+		if (m->ff[fi] & FF_TEXT) {
 			uint32_t n = c->v[i].count;
 			if (n >= TV_CACHE)
 				x = text_value(n, nw);
@@ -1369,8 +1412,8 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 			else
 				x = tv[n];
 		}
-		for (uint32_t k = 0; k < f->ntw; k++)
-			z[f->tw[k].topic] += f->tw[k].w * x;
+		for (uint32_t k = m->twoff[fi]; k < m->twoff[fi + 1]; k++)
+			z[m->tws[k].topic] += m->tws[k].w * x;
 	}
 	*nwords = nw;
 }

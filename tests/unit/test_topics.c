@@ -224,6 +224,16 @@ static void test_add(void)
 	CHECK(fabs(logit(s[2]) - (-3 + 2 * log(2))) < 1e-9);
 	CHECK(fabs(logit(s[1]) - (-1 + 1.5 * log(2))) < 1e-9); /* weights summed */
 
+	/* the scoring view follows every file: "battery", only the first word of a phrase so
+	 * far, gets weights of its own, and "lithium" a second topic after its first */
+	CHECK(topics_add(m, write_file("extra2.tsv", "sports\tw:battery\t0.25\n"
+							 "mining\tw:lithium\t0.125\n"), &e) == 0);
+	in = input(&a, "Lithium battery supply goal", &nt, &tl);
+	topics_score(m, &in, &a, s, NULL, 0);
+	CHECK(fabs(logit(s[0]) - (-2 + 0.125 * log(2))) < 1e-9);
+	CHECK(fabs(logit(s[1]) - (-1 + 1.75 * log(2))) < 1e-9);
+	CHECK(fabs(logit(s[2]) - (-3 + 3 * log(2))) < 1e-9);
+
 	/* a bad file leaves the model unchanged */
 	CHECK(topics_add(m, write_file("bad.tsv", "new\tbias\t-1\nnew\tw:x\tnope\n"), &e) < 0);
 	CHECK(e.line == 2);
