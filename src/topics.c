@@ -954,16 +954,27 @@ struct hit {
 
 /* Features seen in one document: a list in order of first sight and an index on it, both
  * from the arena and grown with the hits (a model's feature count would make every
- * document pay for clearing a large index). */
+ * document pay for clearing a large index). A slot of the index holds the feature next to
+ * its hit, so a probe reads the list only for the hit it finds. */
+struct cslot {
+	uint32_t feat;
+	uint32_t hit; /* index in the list + 1, 0: empty */
+};
+
 struct counter {
 	struct hit *v;
 	size_t n, cap;
-	uint32_t *idx;
+	struct cslot *idx;
 	size_t mask;
 	struct arena *a;
 };
 
-#define COUNTER_MIN 32
+#define COUNTER_MIN 64 /* more than most news articles hit */
+
+static size_t counter_slot(const struct counter *c, uint32_t fi)
+{
+	return (size_t)(fi * 0x9e3779b1u) & c->mask;
+}
 
 static void counter_index(struct counter *c, size_t sz)
 {
@@ -971,10 +982,11 @@ static void counter_index(struct counter *c, size_t sz)
 	memset(c->idx, 0, sz * sizeof *c->idx);
 	c->mask = sz - 1;
 	for (size_t j = 0; j < c->n; j++) {
-		size_t i = (size_t)(c->v[j].feat * 0x9e3779b1u) & c->mask;
-		while (c->idx[i])
+		size_t i = counter_slot(c, c->v[j].feat);
+		while (c->idx[i].hit)
 			i = (i + 1) & c->mask;
-		c->idx[i] = (uint32_t)(j + 1);
+		c->idx[i].feat = c->v[j].feat;
+		c->idx[i].hit = (uint32_t)(j + 1);
 	}
 }
 
@@ -987,28 +999,33 @@ static void counter_init(struct counter *c, struct arena *a)
 	counter_index(c, 2 * COUNTER_MIN);
 }
 
-/* Count n more occurrences of feature fi. */
-static void counter_add(struct counter *c, uint32_t fi, uint32_t n)
+/* Room for one more feature: the list and its index twice as large. Returns fi's empty
+ * slot in the new index. */
+static size_t counter_grow(struct counter *c, uint32_t fi)
 {
-	size_t i = (size_t)(fi * 0x9e3779b1u) & c->mask;
-	while (c->idx[i]) {
-		struct hit *h = &c->v[c->idx[i] - 1];
-		if (h->feat == fi) {
-			h->count += n;
+	c->v = arena_grow(c->a, c->v, c->n, &c->cap, sizeof *c->v, COUNTER_MIN);
+	counter_index(c, 2 * c->cap);
+	size_t i = counter_slot(c, fi);
+	while (c->idx[i].hit)
+		i = (i + 1) & c->mask;
+	return i;
+}
+
+/* Count n more occurrences of feature fi. */
+static inline void counter_add(struct counter *c, uint32_t fi, uint32_t n)
+{
+	size_t i = counter_slot(c, fi);
+	for (; c->idx[i].hit; i = (i + 1) & c->mask)
+		if (c->idx[i].feat == fi) {
+			c->v[c->idx[i].hit - 1].count += n;
 			return;
 		}
-		i = (i + 1) & c->mask;
-	}
-	if (c->n == c->cap) {
-		c->v = arena_grow(c->a, c->v, c->n, &c->cap, sizeof *c->v, COUNTER_MIN);
-		counter_index(c, 2 * c->cap);
-		i = (size_t)(fi * 0x9e3779b1u) & c->mask;
-		while (c->idx[i])
-			i = (i + 1) & c->mask;
-	}
+	if (c->n == c->cap)
+		i = counter_grow(c, fi);
 	c->v[c->n].feat = fi;
 	c->v[c->n].count = n;
-	c->idx[i] = (uint32_t)++c->n;
+	c->idx[i].feat = fi;
+	c->idx[i].hit = (uint32_t)++c->n;
 }
 
 static void counter_hit(struct counter *c, uint32_t fi)

@@ -614,6 +614,51 @@ static void test_many_features(void)
 	buf_clear(&b);
 }
 
+/* The logits are sums of doubles added in the order the features are first seen in the
+ * text, to the last bit (the output prints them to 17 digits): a text naming the words of
+ * the model backwards, more of them than the hit counter starts with room for. */
+static void test_sum_order(void)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "t\tbias\t-1\n");
+	double w[100];
+	char line[128], num[64];
+	for (int i = 0; i < 100; i++) {
+		snprintf(num, sizeof num, "%.17g", (i % 2 ? 999.0 : -998.5) / (i + 3) + 0.001 * i);
+		w[i] = strtod(num, NULL);
+		snprintf(line, sizeof line, "t\tw:w%d\t%s\n", i, num);
+		buf_adds(&b, line);
+	}
+	struct err e;
+	struct topics_model *m = topics_load(write_file("order.tsv", b.p), &e);
+	CHECK(m != NULL);
+	buf_clear(&b);
+	if (!m)
+		return;
+	for (int i = 99; i >= 0; i--) {
+		snprintf(line, sizeof line, "w%d ", i);
+		buf_adds(&b, line);
+	}
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[1], z[1];
+	struct topics_input in = input(&a, b.p, &nt, &tl);
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	double want = -1, other = -1;
+	for (int i = 99; i >= 0; i--)
+		want += w[i] * log1p(1);
+	for (int i = 0; i < 100; i++)
+		other += w[i] * log1p(1);
+	CHECK(z[0] == want);
+	CHECK(want != other); /* the check above tells the two orders apart */
+	arena_clear(&a);
+	topics_free(m);
+	buf_clear(&b);
+}
+
 /* Entity features: the lookups cached per string pointer (the same pointer as a type and
  * as a group is two lookups), ids compared without ASCII case through different pointers,
  * types:T>=N with several thresholds and types, names longer than a small buffer. */
@@ -697,6 +742,7 @@ int main(void)
 	test_default_main_topic();
 	test_no_features();
 	test_many_features();
+	test_sum_order();
 	test_entity_counts();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
