@@ -179,8 +179,9 @@ struct topics_model {
 	size_t ntg;
 	uint32_t *tgf;     /* the FK_TYPES features of each group, in the order of types */
 	/* What scoring reads of feature i, apart from struct feat (rebuild_score()): flags
-	 * FF_* in ff[i], and its (topic, weight) pairs in tws[twoff[i] .. twoff[i + 1]), the
-	 * pairs of all features in one array in feature order. */
+	 * FF_* in ff[i + 1] (ff[0] = 0: a word token's tfeat indexes ff), and its (topic,
+	 * weight) pairs in tws[twoff[i] .. twoff[i + 1]), the pairs of all features in one
+	 * array in feature order. */
 	uint8_t *ff;
 	uint32_t *twoff;
 	struct tw *tws;
@@ -847,12 +848,13 @@ static void rebuild_score(struct topics_model *m)
 	for (size_t i = 0; i < m->nf; i++)
 		ntw += m->f[i].ntw;
 	m->ff = xmalloc(m->nf + 1);
+	m->ff[0] = 0;
 	m->twoff = xmalloc((m->nf + 1) * sizeof *m->twoff);
 	m->tws = xmalloc((ntw + 1) * sizeof *m->tws);
 	uint32_t k = 0;
 	for (size_t i = 0; i < m->nf; i++) {
 		const struct feat *f = &m->f[i];
-		m->ff[i] = (uint8_t)((f->ntw ? FF_WEIGHTS : 0) | (f->prefix ? FF_PREFIX : 0) |
+		m->ff[i + 1] = (uint8_t)((f->ntw ? FF_WEIGHTS : 0) | (f->prefix ? FF_PREFIX : 0) |
 				     (f->kind == FK_WORD || f->kind == FK_PHRASE ? FF_TEXT : 0));
 		m->twoff[i] = k;
 		if (f->ntw) /* a prefix alone has no pairs (tw NULL) */
@@ -1206,59 +1208,55 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	struct finder fd;
 	finder_init(&fd, m);
 	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
-	const uint8_t *ff = m->ff;
+	const uint8_t *ff = m->ff; /* by feature number: index + 1 */
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
 			continue;
-		/* keys of the phrase prefixes ending at the last word; a line starts afresh */
+		/* keys of the phrase prefixes ending at the last word: chain[0] of one word when
+		 * live & 1, chain[1] of two when live & 2; a line starts afresh */
 		uint64_t chain[MAX_PHRASE - 1] = {0, 0};
-		bool live[MAX_PHRASE - 1] = {false, false};
-		for (size_t i = spans[l].start; i < spans[l].end; i++) {
-			const struct token *t = &toks->v[i];
-			if (t->kind == TOK_HYPHEN)
-				continue;
+		unsigned live = 0;
+		const struct token *t = toks->v + spans[l].start, *end = toks->v + spans[l].end;
+		for (; t < end; t++) {
 			if (!is_wordtok(t->kind)) {
-				live[0] = live[1] = false;
+				if (t->kind != TOK_HYPHEN)
+					live = 0;
 				continue;
 			}
 			uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
-			uint64_t k = key_word(h);
-			bool nlive[MAX_PHRASE - 1] = {false, false};
-			uint64_t nchain[MAX_PHRASE - 1] = {0, 0};
 			uint32_t fi = known ? t->tfeat
 					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
-			if (fi) {
-				uint8_t fl = ff[fi - 1];
-				if (fl & FF_WEIGHTS)
-					counter_add(c, fi - 1, reps);
-				if (fl & FF_PREFIX) {
-					nlive[0] = true;
-					nchain[0] = k;
-				}
-			}
-			if (live[0]) {
-				uint64_t k2 = key_next(chain[0], h);
-				const struct feat *f2 = finder_get(&fd, k2);
-				if (f2) {
-					uint8_t fl = ff[f2 - fd.f];
-					if (fl & FF_WEIGHTS)
-						counter_add(c, (uint32_t)(f2 - fd.f), reps);
-					if (fl & FF_PREFIX) {
-						nlive[1] = true;
-						nchain[1] = k2;
+			uint8_t fl = ff[fi];
+			if (fl & FF_WEIGHTS)
+				counter_add(c, fi - 1, reps);
+			unsigned nlive = 0;
+			if (live) {
+				/* the phrases the word ends (rare: the previous word starts one) */
+				if (live & 1) {
+					uint64_t k2 = key_next(chain[0], h);
+					const struct feat *f2 = finder_get(&fd, k2);
+					if (f2) {
+						uint8_t fl2 = ff[f2 - fd.f + 1];
+						if (fl2 & FF_WEIGHTS)
+							counter_add(c, (uint32_t)(f2 - fd.f), reps);
+						if (fl2 & FF_PREFIX) {
+							nlive = 2;
+							chain[1] = k2;
+						}
 					}
 				}
+				if (live & 2) {
+					const struct feat *f3 = finder_get(&fd, key_next(chain[1], h));
+					if (f3 && ff[f3 - fd.f + 1] & FF_WEIGHTS)
+						counter_add(c, (uint32_t)(f3 - fd.f), reps);
+				}
 			}
-			if (live[1]) {
-				const struct feat *f3 = finder_get(&fd, key_next(chain[1], h));
-				if (f3 && ff[f3 - fd.f] & FF_WEIGHTS)
-					counter_add(c, (uint32_t)(f3 - fd.f), reps);
+			if (fl & FF_PREFIX) {
+				nlive |= 1;
+				chain[0] = key_word(h);
 			}
-			live[0] = nlive[0];
-			live[1] = nlive[1];
-			chain[0] = nchain[0];
-			chain[1] = nchain[1];
+			live = nlive;
 		}
 	}
 }
@@ -1420,7 +1418,7 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 	for (size_t i = 0; i < c->n; i++) {
 		uint32_t fi = c->v[i].feat;
 		double x = 1.0;
-		if (m->ff[fi] & FF_TEXT) {
+		if (m->ff[fi + 1] & FF_TEXT) {
 			uint32_t n = c->v[i].count;
 			if (n >= TV_CACHE)
 				x = text_value(n, nw);

@@ -614,6 +614,49 @@ static void test_many_features(void)
 	buf_clear(&b);
 }
 
+/* Phrase chains: a word ends the phrases its previous one or two words start, hyphens
+ * between them skipped; punctuation, a possessive or a line break ends them; a word may
+ * start a phrase and end another. */
+static void test_phrases(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("phrases.tsv", "t\tbias\t0\n"
+							 "t\tp:a b c\t1\n"
+							 "t\tp:b c\t2\n"
+							 "t\tw:c\t4\n"
+							 "t\tp:c a\t8\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	static const struct {
+		const char *text;
+		double want;
+	} cases[] = {
+		{"a b c", 7 * M_LN2},
+		{"a - b - c", 7 * M_LN2},
+		{"a b, c", 4 * M_LN2},
+		{"a b's c", 4 * M_LN2},
+		{"a b\nc", 4 * M_LN2},
+		{"a a b c a", 15 * M_LN2},
+		{"c c a b c", 4 * log(4) + 11 * M_LN2},
+		{"a b a b", 0},
+	};
+	struct arena a;
+	arena_init(&a);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct norm_text nt;
+		struct tok_list tl;
+		double s[1], z[1];
+		struct topics_input in = input(&a, cases[i].text, &nt, &tl);
+		topics_score_z(m, &in, &a, s, z, NULL, 0);
+		if (fabs(z[0] - cases[i].want) >= 1e-12)
+			printf("phrases: '%s': %g, want %g\n", cases[i].text, z[0], cases[i].want);
+		CHECK(fabs(z[0] - cases[i].want) < 1e-12);
+	}
+	arena_clear(&a);
+	topics_free(m);
+}
+
 /* The logits are sums of doubles added in the order the features are first seen in the
  * text, to the last bit (the output prints them to 17 digits): a text naming the words of
  * the model backwards, more of them than the hit counter starts with room for. */
@@ -743,6 +786,7 @@ int main(void)
 	test_no_features();
 	test_many_features();
 	test_sum_order();
+	test_phrases();
 	test_entity_counts();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
