@@ -1287,32 +1287,99 @@ static uint32_t ent_find(const struct topics_model *m, struct arena *a, const ch
 	return 0;
 }
 
-/* A cache of ent_find() for one document: mentions borrow their type, group and id
- * strings from the entities, so the same pointer comes back for every mention of a type
- * or an entity, and the same pointer means the same string during the call. */
-struct entcache {
+/* The types: group (index in m->tg) of the mention type s, or m->ntg for none. */
+static size_t type_group(const struct topics_model *m, const char *s)
+{
+	size_t tl = strlen(s), g;
+	for (g = 0; g < m->ntg; g++)
+		if (m->tg[g].vlen == tl && strncasecmp_ascii(s, m->tg[g].name, tl) == 0)
+			break;
+	return g;
+}
+
+/* A cache of what one document's mention strings are to the model: mentions borrow their
+ * type, group and id strings from the entities, so the same pointer comes back for every
+ * mention of a type or an entity, and the same pointer means the same string during the
+ * call. Grown with the strings (most documents name a dozen). */
+struct entslot {
 	const char *s; /* NULL: empty */
 	uint32_t kind; /* 0 type, 1 group, 2 ent */
 	uint32_t fi;   /* ent_find() */
+	uint32_t aux;  /* a type: its types: group + 1, 0 none; an id: the group + 1 it was
+			* last counted in for types:, 0 none yet */
 };
+
+struct entcache {
+	struct entslot *v;
+	size_t n, mask;
+};
+
+#define ENTCACHE_MIN 32
+
+static size_t ent_hash(const char *s, uint32_t kind, size_t mask)
+{
+	return (size_t)(((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ULL + kind) >> 24) & mask;
+}
+
+static void entcache_init(struct entcache *ec, struct arena *a, size_t sz)
+{
+	ec->v = arena_alloc(a, sz * sizeof *ec->v);
+	memset(ec->v, 0, sz * sizeof *ec->v);
+	ec->n = 0;
+	ec->mask = sz - 1;
+}
+
+static void entcache_grow(struct entcache *ec, struct arena *a)
+{
+	struct entcache old = *ec;
+	entcache_init(ec, a, 2 * (old.mask + 1));
+	for (size_t j = 0; j <= old.mask; j++) {
+		if (!old.v[j].s)
+			continue;
+		size_t i = ent_hash(old.v[j].s, old.v[j].kind, ec->mask);
+		while (ec->v[i].s)
+			i = (i + 1) & ec->mask;
+		ec->v[i] = old.v[j];
+	}
+	ec->n = old.n;
+}
 
 static const char *const ent_prefix[] = {"type:", "group:", "ent:"};
 
-static void ent_lookup(const struct topics_model *m, struct arena *a, struct entcache *ec,
-		       size_t mask, struct counter *c, uint32_t kind, const char *s)
+/* A new entry at slot i for the string s as a kind, looked up in the model (the cache
+ * grown first when half full). */
+static struct entslot *ent_new(const struct topics_model *m, struct arena *a,
+			       struct entcache *ec, size_t i, uint32_t kind, const char *s)
 {
-	uint64_t h = mix64((uint64_t)(uintptr_t)s ^ kind);
-	size_t i = (size_t)h & mask;
-	for (; ec[i].s; i = (i + 1) & mask)
-		if (ec[i].s == s && ec[i].kind == kind)
-			break;
-	if (!ec[i].s) {
-		ec[i].s = s;
-		ec[i].kind = kind;
-		ec[i].fi = ent_find(m, a, ent_prefix[kind], s);
+	if (2 * (ec->n + 1) > ec->mask + 1) {
+		entcache_grow(ec, a);
+		i = ent_hash(s, kind, ec->mask);
+		while (ec->v[i].s)
+			i = (i + 1) & ec->mask;
 	}
-	if (ec[i].fi)
-		counter_hit(c, ec[i].fi - 1);
+	struct entslot *e = &ec->v[i];
+	ec->n++;
+	e->s = s;
+	e->kind = kind;
+	e->fi = ent_find(m, a, ent_prefix[kind], s);
+	e->aux = 0;
+	if (kind == 0 && m->ntg) {
+		size_t g = type_group(m, s);
+		if (g < m->ntg)
+			e->aux = (uint32_t)g + 1;
+	}
+	return e;
+}
+
+/* The entry of the string s as a kind. Borrowed until the next call. */
+static inline struct entslot *ent_lookup(const struct topics_model *m, struct arena *a,
+					 struct entcache *ec, uint32_t kind, const char *s)
+{
+	size_t i = ent_hash(s, kind, ec->mask);
+	for (; ec->v[i].s; i = (i + 1) & ec->mask)
+		if (ec->v[i].s == s && ec->v[i].kind == kind)
+			return &ec->v[i];
+	return ent_new(m, a, ec, i, kind, s);
 }
 
 /* An entry of count_entities()' set of (type group, id). */
@@ -1322,72 +1389,98 @@ struct idset {
 	size_t g;
 };
 
+/* The set of (type group, id), ids compared without ASCII case; grown with the ids. */
+struct idsets {
+	struct idset *v;
+	size_t n, mask;
+};
+
+static void idsets_init(struct idsets *is, struct arena *a, size_t sz)
+{
+	is->v = arena_alloc(a, sz * sizeof *is->v);
+	memset(is->v, 0, sz * sizeof *is->v);
+	is->n = 0;
+	is->mask = sz - 1;
+}
+
+/* Add (g, id); returns whether it is new. */
+static bool idsets_add(struct idsets *is, struct arena *a, size_t g, const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ g;
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)ascii_lower(*p)) * 0x100000001b3ULL;
+	h = mix64(h);
+	size_t j = (size_t)h & is->mask;
+	for (; is->v[j].id; j = (j + 1) & is->mask)
+		if (is->v[j].hash == h && is->v[j].g == g && strcasecmp_ascii(is->v[j].id, id) == 0)
+			return false;
+	if (2 * (is->n + 1) > is->mask + 1) {
+		struct idsets old = *is;
+		idsets_init(is, a, 2 * (old.mask + 1));
+		for (size_t k = 0; k <= old.mask; k++) {
+			if (!old.v[k].id)
+				continue;
+			size_t i = (size_t)old.v[k].hash & is->mask;
+			while (is->v[i].id)
+				i = (i + 1) & is->mask;
+			is->v[i] = old.v[k];
+		}
+		is->n = old.n;
+		j = (size_t)h & is->mask;
+		while (is->v[j].id)
+			j = (j + 1) & is->mask;
+	}
+	is->v[j].id = id;
+	is->v[j].hash = h;
+	is->v[j].g = g;
+	is->n++;
+	return true;
+}
+
 /* Entity features: binary, so counts are not used. */
 static void count_entities(const struct topics_model *m, const struct topics_input *in,
 			   struct arena *a, struct counter *c)
 {
 	if (!in->nmentions)
 		return;
-	size_t nec = 16;
-	while (nec < 6 * in->nmentions)
-		nec *= 2;
-	struct entcache *ec = arena_alloc(a, nec * sizeof *ec);
-	memset(ec, 0, nec * sizeof *ec);
-	for (size_t i = 0; i < in->nmentions; i++) {
-		const struct topics_mention *me = &in->mentions[i];
-		if (me->type)
-			ent_lookup(m, a, ec, nec - 1, c, 0, me->type);
-		if (me->group)
-			ent_lookup(m, a, ec, nec - 1, c, 1, me->group);
-		if (me->id)
-			ent_lookup(m, a, ec, nec - 1, c, 2, me->id);
-	}
-	if (!m->ntg)
-		return;
+	struct entcache ec;
+	entcache_init(&ec, a, ENTCACHE_MIN);
 	/* types:T>=N: distinct ids (ASCII case folded) per type, counted in a set of
 	 * (group, id); then the groups in the order of their names, as if the mentions were
 	 * sorted by (type, id) */
-	uint32_t *distinct = arena_alloc(a, m->ntg * sizeof *distinct);
-	memset(distinct, 0, m->ntg * sizeof *distinct);
-	size_t nset = 16;
-	while (nset < 2 * in->nmentions)
-		nset *= 2;
-	struct idset *set = arena_alloc(a, nset * sizeof *set);
-	memset(set, 0, nset * sizeof *set);
-	const char *last_type = NULL;
-	size_t last_g = 0;
+	uint32_t *distinct = NULL;
+	struct idsets set = {NULL, 0, 0};
+	if (m->ntg) {
+		distinct = arena_alloc(a, m->ntg * sizeof *distinct);
+		memset(distinct, 0, m->ntg * sizeof *distinct);
+		idsets_init(&set, a, 16);
+	}
 	for (size_t i = 0; i < in->nmentions; i++) {
 		const struct topics_mention *me = &in->mentions[i];
-		if (!me->type || !me->id)
-			continue;
-		size_t g;
-		if (me->type == last_type) {
-			g = last_g;
-		} else {
-			size_t tl = strlen(me->type);
-			for (g = 0; g < m->ntg; g++)
-				if (m->tg[g].vlen == tl &&
-				    strncasecmp_ascii(me->type, m->tg[g].name, tl) == 0)
-					break;
-			last_type = me->type;
-			last_g = g;
+		uint32_t g1 = 0; /* the type's group + 1 */
+		const struct entslot *e;
+		if (me->type) {
+			e = ent_lookup(m, a, &ec, 0, me->type);
+			g1 = e->aux;
+			if (e->fi)
+				counter_hit(c, e->fi - 1);
 		}
-		if (g == m->ntg)
-			continue;
-		uint64_t h = 0xcbf29ce484222325ULL ^ g;
-		for (const char *p = me->id; *p; p++)
-			h = (h ^ (unsigned char)ascii_lower(*p)) * 0x100000001b3ULL;
-		h = mix64(h);
-		size_t j = (size_t)h & (nset - 1);
-		for (; set[j].id; j = (j + 1) & (nset - 1))
-			if (set[j].hash == h && set[j].g == g && strcasecmp_ascii(set[j].id, me->id) == 0)
-				break;
-		if (set[j].id)
-			continue;
-		set[j].id = me->id;
-		set[j].hash = h;
-		set[j].g = g;
-		distinct[g]++;
+		if (me->group) {
+			e = ent_lookup(m, a, &ec, 1, me->group);
+			if (e->fi)
+				counter_hit(c, e->fi - 1);
+		}
+		if (me->id) {
+			struct entslot *ei = ent_lookup(m, a, &ec, 2, me->id);
+			if (ei->fi)
+				counter_hit(c, ei->fi - 1);
+			/* an id pointer already counted in this group is in the set */
+			if (g1 && ei->aux != g1) {
+				ei->aux = g1;
+				if (idsets_add(&set, a, g1 - 1, me->id))
+					distinct[g1 - 1]++;
+			}
+		}
 	}
 	for (size_t g = 0; g < m->ntg; g++) {
 		if (!distinct[g])

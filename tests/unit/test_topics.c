@@ -770,6 +770,44 @@ static void test_entity_counts(void)
 	topics_free(m);
 }
 
+/* Many mentions: more strings than the per-document cache and the set of ids start with
+ * room for, each id mentioned twice through one pointer and once through another in other
+ * case, some with a feature of their own. */
+static void test_many_mentions(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("manyents.tsv", "t\tbias\t0\n"
+							 "t\ttypes:country>=150\t1\n"
+							 "t\ttypes:country>=151\t2\n"
+							 "t\ttype:country\t4\n"
+							 "t\tent:country:c7\t8\n"
+							 "t\tent:country:c149\t16\n"
+							 "t\tgroup:g3\t32\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	enum { N = 150 };
+	static char ids[N][16], upper[N][16], groups[N][8];
+	struct topics_mention me[3 * N];
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "country:c%d", i);
+		snprintf(upper[i], sizeof upper[i], "COUNTRY:C%d", i);
+		snprintf(groups[i], sizeof groups[i], "g%d", i);
+		me[i] = (struct topics_mention){"COUNTRY", ids[i], groups[i]};
+		me[N + i] = (struct topics_mention){"Country", upper[i], NULL};
+		me[2 * N + i] = (struct topics_mention){"COUNTRY", ids[i], groups[i]};
+	}
+	struct arena a;
+	arena_init(&a);
+	double s[1], z[1];
+	struct topics_input in = {NULL, NULL, me, 3 * N};
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	/* 150 distinct countries (case folded), the type, both ids (c7 also as C7), g3 */
+	CHECK(z[0] == 4 + 8 + 16 + 32 + 1);
+	arena_clear(&a);
+	topics_free(m);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -788,6 +826,7 @@ int main(void)
 	test_sum_order();
 	test_phrases();
 	test_entity_counts();
+	test_many_mentions();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
