@@ -614,6 +614,33 @@ static void test_many_features(void)
 	buf_clear(&b);
 }
 
+/* Repeated lines are found by their bytes: two long lines that differ only away from their
+ * start, middle and end both count, and an exact repeat does not. */
+static void test_repeated_lines(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("lines.tsv", "t\tbias\t0\n"
+							 "t\tw:two\t1\n"
+							 "t\tw:owt\t2\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	double s[1], z[1];
+	struct topics_input in = input(&a,
+				       "start one two three four five six seven eight nine ten end.\n"
+				       "start one owt three four five six seven eight nine ten end.\n"
+				       "start one two three four five six seven eight nine ten end.\n",
+				       &nt, &tl);
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(fabs(z[0] - 3 * M_LN2) < 1e-12);
+	arena_clear(&a);
+	topics_free(m);
+}
+
 /* Phrase chains: a word ends the phrases its previous one or two words start, hyphens
  * between them skipped; punctuation, a possessive or a line break ends them; a word may
  * start a phrase and end another. */
@@ -825,6 +852,7 @@ int main(void)
 	test_many_features();
 	test_sum_order();
 	test_phrases();
+	test_repeated_lines();
 	test_entity_counts();
 	test_many_mentions();
 	char cmd[600];
