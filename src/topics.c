@@ -1282,28 +1282,35 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	}
 }
 
-/* Lower-cased copy of "prefix" + s into buf (room checked by the caller). */
-static size_t ent_name(char *buf, const char *prefix, const char *s)
+/* The 8 bytes of w with 'A'..'Z' in lower case, as ascii_lower() on each: a byte b below
+ * 0x80 is from 'A' on when (b + 0x3f) has its high bit, after 'Z' when (b + 0x25) has. */
+static uint64_t ascii_lower8(uint64_t w)
 {
-	size_t n = 0;
-	while (*prefix)
-		buf[n++] = *prefix++;
-	while (*s)
-		buf[n++] = ascii_lower(*s++);
-	buf[n] = '\0';
-	return n;
+	const uint64_t hi = 0x8080808080808080ULL;
+	uint64_t low7 = w & ~hi;
+	uint64_t upper = (low7 + 0x3f3f3f3f3f3f3f3fULL) & ~(low7 + 0x2525252525252525ULL) & ~w & hi;
+	return w | upper >> 2;
 }
 
-/* The feature (index + 1, 0 for none) named prefix + s, s folded to lower case. */
+/* The feature (index + 1, 0 for none) named prefix + s (plen bytes of prefix), s folded to
+ * lower case. */
 static uint32_t ent_find(const struct topics_model *m, struct arena *a, const char *prefix,
-			 const char *s)
+			 size_t plen, const char *s)
 {
 	char small[128];
-	size_t need = strlen(prefix) + strlen(s) + 1;
-	char *buf = need <= sizeof small ? small : arena_alloc(a, need);
-	size_t n = ent_name(buf, prefix, s);
+	size_t sl = strlen(s), n = plen + sl;
+	char *buf = n + 8 <= sizeof small ? small : arena_alloc(a, n + 8);
+	memcpy(buf, prefix, plen);
+	/* s in lower case, 8 bytes at a time (the last word zero-filled: buf has room) */
+	for (size_t i = 0; i < sl; i += 8) {
+		uint64_t w = 0;
+		memcpy(&w, s + i, sl - i < 8 ? sl - i : 8);
+		w = ascii_lower8(w);
+		memcpy(buf + plen + i, &w, 8);
+	}
+	buf[n] = '\0';
 	const struct feat *f = find_key(m, key_ent(buf, n));
-	if (f && f->ntw && strcmp(f->name, buf) == 0)
+	if (f && f->ntw && f->nlen == n && same_bytes(f->name, buf, n))
 		return (uint32_t)(f - m->f) + 1;
 	return 0;
 }
@@ -1366,6 +1373,7 @@ static void entcache_grow(struct entcache *ec, struct arena *a)
 }
 
 static const char *const ent_prefix[] = {"type:", "group:", "ent:"};
+static const size_t ent_plen[] = {5, 6, 4};
 
 /* A new entry at slot i for the string s as a kind, looked up in the model (the cache
  * grown first when half full). */
@@ -1382,7 +1390,7 @@ static struct entslot *ent_new(const struct topics_model *m, struct arena *a,
 	ec->n++;
 	e->s = s;
 	e->kind = kind;
-	e->fi = ent_find(m, a, ent_prefix[kind], s);
+	e->fi = ent_find(m, a, ent_prefix[kind], ent_plen[kind], s);
 	e->aux = 0;
 	if (kind == 0 && m->ntg) {
 		size_t g = type_group(m, s);

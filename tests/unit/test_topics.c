@@ -797,6 +797,34 @@ static void test_entity_counts(void)
 	topics_free(m);
 }
 
+/* Ids are folded to lower case in ASCII only: the characters next to 'A' and 'Z' and the
+ * bytes of UTF-8 (0xD0 is 'P' with the high bit) stay as they are, in ids shorter and
+ * longer than 8 bytes. */
+static void test_entity_case(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("entcase.tsv", "t\tbias\t0\n"
+							 "t\tent:org:x\xd0\xb4y@[`{z\t1\n"
+							 "t\tent:a@z[\t2\n"
+							 "t\tent:org:x\xd0\xb4y\t4\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct topics_mention me[] = {
+		{NULL, "ORG:X\xd0\xb4Y@[`{Z", NULL},
+		{NULL, "A@Z[", NULL},
+		{NULL, "ORG:X\xd0\x94Y", NULL}, /* no folding of U+0414 to U+0434 */
+	};
+	struct arena a;
+	arena_init(&a);
+	double s[1], z[1];
+	struct topics_input in = {NULL, NULL, me, 3};
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	CHECK(z[0] == 3);
+	arena_clear(&a);
+	topics_free(m);
+}
+
 /* Many mentions: more strings than the per-document cache and the set of ids start with
  * room for, each id mentioned twice through one pointer and once through another in other
  * case, some with a feature of their own. */
@@ -855,6 +883,7 @@ int main(void)
 	test_repeated_lines();
 	test_entity_counts();
 	test_many_mentions();
+	test_entity_case();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
