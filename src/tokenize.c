@@ -1,11 +1,16 @@
-/* tokenize: a single pass over the normalized text. ASCII bytes are classified by one
- * table lookup and words of ASCII letters and digits are scanned without decoding; other
- * characters get their classes from the utf8proc categories of the normalized code points.
- * Case flags are read from the original characters, since the normalized text is case
- * folded: an ASCII word of up to 16 bytes in one or two eight-byte loads, others by
- * decoding. The token hash is taken as soon as the token ends, while its bytes are in cache.
- * Nothing is allocated per token: the token array is sized from the text length once and
- * doubled in the rare texts that need more. */
+/* tokenize: a single pass over the normalized text. The common tokens take fast paths in
+ * the loop of tok_split(): an ASCII word of up to 15 bytes whose original is as many ASCII
+ * bytes is found, hashed and given its case flags from one or two eight-byte loads of the
+ * normalized text and as many of the original (normalization only folded its A-Z, so the
+ * bytes that differ are the upper-case letters), and one ASCII punctuation character from
+ * one needs no decoding either. Every other token takes the general way (any_token()):
+ * ASCII bytes classified by one table lookup, words of ASCII letters and digits scanned
+ * without decoding, other characters classed by the utf8proc categories of the normalized
+ * code points, case flags read from the original characters (an ASCII word of up to 16
+ * bytes in one or two eight-byte loads, others by decoding). The token hash is taken as
+ * soon as the token ends, while its bytes are in cache. Nothing is allocated per token: the
+ * token array is sized from the text length once and doubled in the rare texts that need
+ * more. */
 #include "tokenize.h"
 
 #include <string.h>
@@ -295,6 +300,217 @@ static size_t dotted(const struct norm_text *nt, size_t i)
 	return letters >= 2 ? j - i : 0;
 }
 
+/* The token that starts at s[i] (not a space), of any kind, into *t but for the flags of
+ * the spaces before it (t->flags holds the others), prev being the token before it (NULL
+ * for the first) and space whether spaces separate them. Returns its length in bytes. The
+ * general way, for every token the fast paths of tok_split() leave; not inlined, so that
+ * the loop of tok_split() keeps its state in registers. */
+__attribute__((noinline)) static size_t any_token(const struct norm_text *nt, const char *orig,
+						  const struct token *prev, bool space, size_t i,
+						  struct token *t)
+{
+	const unsigned char *s = (const unsigned char *)nt->s; /* s[len] == '\0' stops scans */
+	const size_t len = nt->len;
+	const uint32_t *map = nt->map;
+	const uint32_t olen = map[len];
+	unsigned char c = s[i];
+	uint8_t k = cls[c];
+	size_t start = i;
+	uint8_t kind = TOK_PUNCT;
+	uint8_t f = 0;
+	int l = 1;
+	bool word = k & C_WORD;
+	if (k & C_HIGH) {
+		int32_t cp;
+		l = norm_decode(s + i, len - i, &cp);
+		if (is_cjk(cp))
+			kind = TOK_CJK;
+		else
+			word = is_wordch(cp);
+		if (!word)
+			i += l;
+	} else if (c == '-') {
+		kind = TOK_HYPHEN;
+		i++;
+	} else if (c == '\'' && prev && !space && prev->kind == TOK_WORD) {
+		int l2, l3;
+		int32_t n1 = at(nt, i + 1, &l2);
+		int32_t n2 = at(nt, i + 1 + l2, &l3);
+		if (n1 == 's' && !(l3 && is_wordch(n2))) {
+			kind = TOK_POSS;
+			i += 2;
+		} else if (s[prev->nend - 1] == 's' && !(l2 && is_wordch(n1))) {
+			kind = TOK_POSS;
+			i += 1;
+		} else {
+			i += 1;
+		}
+	} else if (!word) {
+		i++;
+	}
+	if (word) {
+		/* "u.s.": only when a dot follows the first character */
+		size_t d = s[i + l] == '.' ? dotted(nt, i) : 0;
+		kind = TOK_WORD;
+		if (d) {
+			i += d;
+			f = TOKF_DOTTED;
+		} else {
+			uint8_t seen = 0; /* classes met; non-ASCII word characters as letters */
+			for (;;) {
+				i = ascii_run(s, i, &seen);
+				k = cls[s[i]];
+				if (k & C_HIGH) {
+					int32_t cp;
+					int cl = norm_decode(s + i, len - i, &cp);
+					if (is_wordch(cp) && !is_cjk(cp)) {
+						seen |= C_LETTER;
+						i += cl;
+						continue;
+					}
+					break;
+				}
+				if (s[i] == '\'' && i < len) {
+					int l2, l3;
+					int32_t n1 = at(nt, i + 1, &l2);
+					int32_t n2 = at(nt, i + 1 + l2, &l3);
+					if (n1 == 's' && !(l3 && is_wordch(n2)))
+						break; /* possessive follows */
+					/* inside a word: "d'Ivoire", "O'Brien", "don't";
+					 * not glued words ("brotherhood'China") */
+					if (l2 && is_letter(n1) && !is_cjk(n1) &&
+					    (i - start <= 3 || contraction(nt, i + 1))) {
+						i += 1;
+						continue;
+					}
+				}
+				break;
+			}
+			if (!(seen & C_LETTER))
+				kind = TOK_NUM;
+		}
+	}
+	t->nstart = (uint32_t)start;
+	t->nend = (uint32_t)i;
+	t->ostart = map[start];
+	uint32_t last = map[i - 1]; /* the original character of the last byte */
+	if (last >= olen)
+		t->oend = last;
+	else if ((unsigned char)orig[last] < 0x80)
+		t->oend = last + 1;
+	else {
+		int32_t cp;
+		t->oend = last + (uint32_t)norm_decode((const unsigned char *)orig + last,
+						       olen - last, &cp);
+	}
+	t->kind = kind;
+	t->lists = 0;
+	t->tfeat = 0;
+	t->hash = tok_hash(nt->s, start, i, len);
+	if (kind == TOK_WORD || kind == TOK_CJK) {
+		uint8_t cf;
+#ifdef TOK_SWAR
+		if (!case_flags_ascii((const unsigned char *)orig, t->ostart, t->oend, olen, &cf))
+#endif
+			cf = case_flags(orig, t->ostart, t->oend);
+		f |= cf;
+	}
+	t->flags = f;
+	return i - start;
+}
+
+#ifdef TOK_SWAR
+/* High bit of each byte of w that cannot be in an ASCII word: anything but a-z, A-Z and
+ * 0-9, bytes >= 0x80 included. */
+static inline uint64_t word_ends8(uint64_t w)
+{
+	uint64_t x = w & ~HIGHS; /* in_range8() wants bytes < 0x80 */
+	uint64_t word = in_range8(x | ONES * 0x20, 'a', 'z') | in_range8(x, '0', '9');
+	return (w | ~word) & HIGHS;
+}
+
+/* Fill *t with the ASCII word of n bytes at s + i whose original is as many ASCII bytes at
+ * os, pre the flags of the spaces before it: w0 and w1 its normalized bytes, o0 and o1 its
+ * original ones (zero past the word). */
+static inline void put_ascii_word(struct token *t, size_t i, size_t n, uint32_t os,
+				  uint8_t pre, uint64_t w0, uint64_t o0, uint64_t w1, uint64_t o1)
+{
+	/* bit 6 of each letter (digits lack it); bit 6 of each upper-case letter, the only
+	 * bytes that normalization changed (by 0x20) */
+	uint64_t l0 = w0 & ONES * 0x40, l1 = w1 & ONES * 0x40;
+	uint64_t u0 = (w0 ^ o0) << 1, u1 = (w1 ^ o1) << 1;
+	uint64_t lower = (l0 & ~u0) | (l1 & ~u1);
+	uint64_t init = l0 ? l0 & (0 - l0) & u0 : l1 & (0 - l1) & u1;
+	uint64_t h = hash_step(hash_start(n), w0);
+	if (n > 8)
+		h = hash_step(h, w1);
+	t->nstart = (uint32_t)i;
+	t->nend = (uint32_t)(i + n);
+	t->ostart = os;
+	t->oend = os + (uint32_t)n;
+	t->kind = (l0 | l1) ? TOK_WORD : TOK_NUM;
+	t->flags = (uint8_t)(pre | (init ? TOKF_INIT_UPPER : 0) |
+			     (lower ? TOKF_HAS_LOWER : (l0 | l1) ? TOKF_ALL_UPPER : 0));
+	t->lists = 0;
+	t->tfeat = 0;
+	t->hash = hash_end(h);
+}
+
+/* The token at s + i (an ASCII letter or digit; s + i + 8 <= s + len + 1, inside the
+ * text and its NUL) when it is a word of at most 15 ASCII letters and digits that nothing
+ * can continue (no apostrophe, byte >= 0x80 or "u.s." dot after it) and whose original is
+ * the same number of ASCII bytes, so the offset map is not needed past its first entry:
+ * fills *t (pre the flags of the spaces before it) and returns the length. Returns 0 for
+ * any other token, *t untouched. The normalized bytes come in whole eight-byte loads that
+ * give the end, the hash and, with the original bytes (olim: olen - 16, or less when
+ * shorter), the case. */
+static inline size_t ascii_word(const unsigned char *s, size_t i, size_t len,
+				const uint32_t *map, const unsigned char *orig, int64_t olim,
+				uint8_t pre, struct token *t)
+{
+	uint64_t w0, w1, o0, o1;
+	memcpy(&w0, s + i, 8);
+	uint64_t e = word_ends8(w0);
+	if (e) {
+		size_t n = (size_t)__builtin_ctzll(e) / 8; /* 1 to 7: s[i] is a word byte */
+		unsigned char next = s[i + n];
+		if (next == '\'' || next >= 0x80 || (n == 1 && next == '.'))
+			return 0;
+		uint32_t os = map[i];
+		if ((int64_t)os > olim + 8)
+			return 0;
+		uint64_t m = ((uint64_t)1 << (8 * n)) - 1;
+		memcpy(&o0, orig + os, 8);
+		o0 &= m;
+		if (o0 & HIGHS)
+			return 0;
+		put_ascii_word(t, i, n, os, pre, w0 & m, o0, 0, 0);
+		return n;
+	}
+	if (i + 16 > len + 1)
+		return 0;
+	memcpy(&w1, s + i + 8, 8);
+	e = word_ends8(w1);
+	if (!e)
+		return 0;
+	size_t n = 8 + (size_t)__builtin_ctzll(e) / 8;
+	unsigned char next = s[i + n];
+	if (next == '\'' || next >= 0x80)
+		return 0;
+	uint32_t os = map[i];
+	if ((int64_t)os > olim)
+		return 0;
+	uint64_t m = ((uint64_t)1 << (8 * (n - 8))) - 1;
+	memcpy(&o0, orig + os, 8);
+	memcpy(&o1, orig + os + 8, 8);
+	o1 &= m;
+	if ((o0 | o1) & HIGHS)
+		return 0;
+	put_ascii_word(t, i, n, os, pre, w0, o0, w1 & m, o1);
+	return n;
+}
+#endif
+
 int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	      struct tok_list *out)
 {
@@ -308,137 +524,64 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	size_t guess = len / 4 + 16;
 	tb.cap = guess < 65536 ? guess : 65536;
 	tb.v = arena_alloc(a, tb.cap * sizeof *tb.v);
+	struct token *t = tb.v, *tend = tb.v + tb.cap;
+	/* the fast paths load eight bytes at s + i up to here, and 16 original bytes up to
+	 * olim (8 up to olim + 8) */
+	const size_t lim8 = len + 1 >= 8 ? len + 1 - 8 : 0;
+	const int64_t olim = (int64_t)olen - 16;
 	size_t i = 0;
-	int newlines = 0;
-	bool space = false;
+	uint8_t pre = 0; /* the flags of the spaces since the last token */
 	while (i < len) {
 		unsigned char c = s[i];
 		uint8_t k = cls[c];
-		if (k & (C_SPACE | C_NL)) {
-			space = true;
-			if (k & C_NL)
-				newlines++;
+		if (k & C_SPACE) {
+			pre |= TOKF_SPACE_BEFORE;
 			i++;
 			continue;
 		}
-		size_t start = i;
-		uint8_t kind = TOK_PUNCT;
-		uint8_t extra = 0;
-		int l = 1;
-		bool word = k & C_WORD;
-		if (k & C_HIGH) {
-			int32_t cp;
-			l = norm_decode(s + i, len - i, &cp);
-			if (is_cjk(cp))
-				kind = TOK_CJK;
-			else
-				word = is_wordch(cp);
-			if (!word)
-				i += l;
-		} else if (c == '-') {
-			kind = TOK_HYPHEN;
+		if (k & C_NL) { /* the second line break makes a blank line */
+			pre |= (uint8_t)(TOKF_SPACE_BEFORE | TOKF_LINE_BEFORE |
+					 (pre & TOKF_LINE_BEFORE) << 1);
 			i++;
-		} else if (c == '\'' && tb.n && !space && tb.v[tb.n - 1].kind == TOK_WORD) {
-			int l2, l3;
-			int32_t n1 = at(nt, i + 1, &l2);
-			int32_t n2 = at(nt, i + 1 + l2, &l3);
-			const struct token *pt = &tb.v[tb.n - 1];
-			if (n1 == 's' && !(l3 && is_wordch(n2))) {
-				kind = TOK_POSS;
-				i += 2;
-			} else if (s[pt->nend - 1] == 's' && !(l2 && is_wordch(n1))) {
-				kind = TOK_POSS;
-				i += 1;
-			} else {
-				i += 1;
-			}
-		} else if (!word) {
-			i++;
+			continue;
 		}
-		if (word) {
-			/* "u.s.": only when a dot follows the first character */
-			size_t d = s[i + l] == '.' ? dotted(nt, i) : 0;
-			kind = TOK_WORD;
-			if (d) {
-				i += d;
-				extra = TOKF_DOTTED;
-			} else {
-				uint8_t seen = 0; /* classes met; non-ASCII word characters as letters */
-				for (;;) {
-					i = ascii_run(s, i, &seen);
-					k = cls[s[i]];
-					if (k & C_HIGH) {
-						int32_t cp;
-						int cl = norm_decode(s + i, len - i, &cp);
-						if (is_wordch(cp) && !is_cjk(cp)) {
-							seen |= C_LETTER;
-							i += cl;
-							continue;
-						}
-						break;
-					}
-					if (s[i] == '\'' && i < len) {
-						int l2, l3;
-						int32_t n1 = at(nt, i + 1, &l2);
-						int32_t n2 = at(nt, i + 1 + l2, &l3);
-						if (n1 == 's' && !(l3 && is_wordch(n2)))
-							break; /* possessive follows */
-						/* inside a word: "d'Ivoire", "O'Brien", "don't";
-						 * not glued words ("brotherhood'China") */
-						if (l2 && is_letter(n1) && !is_cjk(n1) &&
-						    (i - start <= 3 || contraction(nt, i + 1))) {
-							i += 1;
-							continue;
-						}
-					}
-					break;
-				}
-				if (!(seen & C_LETTER))
-					kind = TOK_NUM;
-			}
-		}
-		if (tb.n == tb.cap)
+		if (t == tend) {
+			tb.n = tb.cap;
 			grow(&tb);
-		struct token *t = &tb.v[tb.n++];
-		t->nstart = (uint32_t)start;
-		t->nend = (uint32_t)i;
-		t->ostart = map[start];
-		uint32_t last = map[i - 1]; /* the original character of the last byte */
-		if (last >= olen)
-			t->oend = last;
-		else if ((unsigned char)orig[last] < 0x80)
-			t->oend = last + 1;
-		else {
-			int32_t cp;
-			t->oend = last + (uint32_t)norm_decode((const unsigned char *)orig + last,
-							       olen - last, &cp);
+			t = tb.v + tb.n;
+			tend = tb.v + tb.cap;
 		}
-		t->kind = kind;
-		t->lists = 0;
-		t->tfeat = 0;
-		t->hash = tok_hash(nt->s, start, i, len);
-		uint8_t f = extra;
-		if (space)
-			f |= TOKF_SPACE_BEFORE;
-		if (newlines)
-			f |= TOKF_LINE_BEFORE;
-		if (newlines >= 2)
-			f |= TOKF_PARA_BEFORE;
-		if (kind == TOK_WORD || kind == TOK_CJK) {
-			uint8_t cf;
+		size_t l;
 #ifdef TOK_SWAR
-			if (!case_flags_ascii((const unsigned char *)orig, t->ostart, t->oend,
-					      olen, &cf))
+		if ((k & C_WORD) && i < lim8 + 1 &&
+		    (l = ascii_word(s, i, len, map, (const unsigned char *)orig, olim, pre, t))) {
+			/* filled */
+		} else if (!(k & (C_WORD | C_HIGH)) && c != '\'' &&
+			   (unsigned char)orig[map[i]] < 0x80) {
+			/* one ASCII character from one */
+			l = 1;
+			t->nstart = (uint32_t)i;
+			t->nend = (uint32_t)i + 1;
+			t->ostart = map[i];
+			t->oend = map[i] + 1;
+			t->kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
+			t->flags = pre;
+			t->lists = 0;
+			t->tfeat = 0;
+			t->hash = hash_end(hash_step(hash_start(1), c));
+		} else
 #endif
-				cf = case_flags(orig, t->ostart, t->oend);
-			f |= cf;
+		{
+			l = any_token(nt, orig, t > tb.v ? t - 1 : NULL, pre & TOKF_SPACE_BEFORE,
+				      i, t);
+			t->flags |= pre;
 		}
-		t->flags = f;
-		space = false;
-		newlines = 0;
+		pre = 0;
+		t++;
+		i += l;
 	}
 	out->v = tb.v;
-	out->n = tb.n;
+	out->n = (size_t)(t - tb.v);
 	out->words_matcher = NULL;
 	out->words_model = NULL;
 	return 0;

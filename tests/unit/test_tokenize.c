@@ -95,6 +95,37 @@ static void differential(void)
 					fprintf(stderr, "  %s %zu %zu\n", shapes[sh], wl, tail);
 				}
 			}
+	/* the eight-byte loads of the word scan: words of 1 to 20 bytes after prefixes that
+	 * shift them against the normalized and the original text, ended by every kind of
+	 * byte (those that end the word and those that continue it: apostrophes, the dot of
+	 * "u.s.", letters that fold to ASCII, a dropped zero-width space, accents), then 0 to
+	 * 17 more bytes before the end of the text */
+	static const char *const pre[] = {"", "x ", "\xC3\xA9 ", "\xEF\xAC\x81 ", "ab-",
+					  "\xEF\xBC\xA3", "\xE2\x80\x8B", "1234567 "};
+	static const char *const words[] = {"abcdefghijklmnopqrst", "ABCDEFGHIJKLMNOPQRST",
+					    "a1B2c3D4e5F6g7H8i9J0", "1234567890123456789z",
+					    "Zabcdefghijklmnopqrs"};
+	static const char *const ends[] = {"", " ", "  ", "\n", "\n\n", "'", "'s", "'s ", "'t",
+					   "s' ", ".", ".x", ".x.", ",", "-", "\xC3\xA9",
+					   "\xE2\x80\x99", "\xE2\x80\x99s", "\xCC\x81",
+					   "\xEF\xBC\xA1", "\xE2\x80\x8B" "b", "\xEF\xAC\x81",
+					   "\xE6\x9E\x97", "\xFF", "\x01", "A"};
+	static const char *const tails[] = {"", "z", " Ab 12 cd.", " Abcdefghijklmnopq"};
+	for (size_t p = 0; p < sizeof pre / sizeof pre[0]; p++)
+		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+			for (size_t wl = 1; wl <= 20; wl++)
+				for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++)
+					for (size_t tl = 0; tl < sizeof tails / sizeof tails[0];
+					     tl++) {
+						char t[80];
+						int n = snprintf(t, sizeof t, "%s%.*s%s%s", pre[p],
+								 (int)wl, words[w], ends[e],
+								 tails[tl]);
+						if (!same_tokens(t, (size_t)n)) {
+							CHECK(!"word end");
+							fprintf(stderr, "  '%s'\n", t);
+						}
+					}
 	/* a text of more tokens than the first array holds */
 	memset(buf, '.', 5000);
 	CHECK(same_tokens(buf, 5000));
