@@ -440,7 +440,7 @@ static inline void put_ascii_word(struct token *t, size_t i, size_t n, uint32_t 
 	uint64_t l0 = w0 & ONES * 0x40, l1 = w1 & ONES * 0x40;
 	uint64_t u0 = (w0 ^ o0) << 1, u1 = (w1 ^ o1) << 1;
 	uint64_t lower = (l0 & ~u0) | (l1 & ~u1);
-	uint64_t init = l0 ? l0 & (0 - l0) & u0 : l1 & (0 - l1) & u1;
+	uint64_t init = (l0 & (0 - l0) & u0) | (l0 ? 0 : l1 & (0 - l1) & u1);
 	uint64_t h = hash_step(hash_start(n), w0);
 	if (n > 8)
 		h = hash_step(h, w1);
@@ -456,17 +456,17 @@ static inline void put_ascii_word(struct token *t, size_t i, size_t n, uint32_t 
 	t->hash = hash_end(h);
 }
 
-/* The token at s + i (an ASCII letter or digit; s + i + 8 <= s + len + 1, inside the
+/* The token at s + i (an ASCII letter or digit; s + i + 16 <= s + len + 1, inside the
  * text and its NUL) when it is a word of at most 15 ASCII letters and digits that nothing
  * can continue (no apostrophe, byte >= 0x80 or "u.s." dot after it) and whose original is
  * the same number of ASCII bytes, so the offset map is not needed past its first entry:
- * fills *t (pre the flags of the spaces before it) and returns the length. Returns 0 for
- * any other token, *t untouched. The normalized bytes come in whole eight-byte loads that
- * give the end, the hash and, with the original bytes (olim: olen - 16, or less when
- * shorter), the case. */
-static inline size_t ascii_word(const unsigned char *s, size_t i, size_t len,
-				const uint32_t *map, const unsigned char *orig, int64_t olim,
-				uint8_t pre, struct token *t)
+ * fills *t (pre the flags of the spaces before it), sets *len to its length and returns
+ * true. Returns false for any other token, *t untouched. The normalized bytes come in
+ * whole eight-byte loads that give the end, the hash and, with the original bytes (olim:
+ * olen - 16, negative when shorter), the case. */
+static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *map,
+			      const unsigned char *orig, int64_t olim, uint8_t pre,
+			      struct token *t, size_t *len)
 {
 	uint64_t w0, w1, o0, o1;
 	memcpy(&w0, s + i, 8);
@@ -475,49 +475,64 @@ static inline size_t ascii_word(const unsigned char *s, size_t i, size_t len,
 		size_t n = (size_t)__builtin_ctzll(e) / 8; /* 1 to 7: s[i] is a word byte */
 		unsigned char next = s[i + n];
 		if (next == '\'' || next >= 0x80 || (n == 1 && next == '.'))
-			return 0;
+			return false;
 		uint32_t os = map[i];
 		if ((int64_t)os > olim + 8)
-			return 0;
+			return false;
 		uint64_t m = ((uint64_t)1 << (8 * n)) - 1;
 		memcpy(&o0, orig + os, 8);
 		o0 &= m;
 		if (o0 & HIGHS)
-			return 0;
+			return false;
 		put_ascii_word(t, i, n, os, pre, w0 & m, o0, 0, 0);
-		return n;
+		*len = n;
+		return true;
 	}
-	if (i + 16 > len + 1)
-		return 0;
 	memcpy(&w1, s + i + 8, 8);
 	e = word_ends8(w1);
 	if (!e)
-		return 0;
+		return false;
 	size_t n = 8 + (size_t)__builtin_ctzll(e) / 8;
 	unsigned char next = s[i + n];
 	if (next == '\'' || next >= 0x80)
-		return 0;
+		return false;
 	uint32_t os = map[i];
 	if ((int64_t)os > olim)
-		return 0;
+		return false;
 	uint64_t m = ((uint64_t)1 << (8 * (n - 8))) - 1;
 	memcpy(&o0, orig + os, 8);
 	memcpy(&o1, orig + os + 8, 8);
 	o1 &= m;
 	if ((o0 | o1) & HIGHS)
-		return 0;
+		return false;
 	put_ascii_word(t, i, n, os, pre, w0, o0, w1 & m, o1);
-	return n;
+	*len = n;
+	return true;
 }
 #endif
+
+/* Add the flags of the white space s[i] (a space or a line break) to *pre: true, or false
+ * when s[i] is no space. */
+static inline bool space_at(const unsigned char *s, size_t i, uint8_t *pre)
+{
+	uint8_t k = cls[s[i]];
+	if (k & C_SPACE) {
+		*pre |= TOKF_SPACE_BEFORE;
+		return true;
+	}
+	if (k & C_NL) { /* the second line break makes a blank line */
+		*pre |= (uint8_t)(TOKF_SPACE_BEFORE | TOKF_LINE_BEFORE |
+				  (*pre & TOKF_LINE_BEFORE) << 1);
+		return true;
+	}
+	return false;
+}
 
 int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	      struct tok_list *out)
 {
 	const unsigned char *s = (const unsigned char *)nt->s; /* s[len] == '\0' stops scans */
 	const size_t len = nt->len;
-	const uint32_t *map = nt->map;
-	const uint32_t olen = map[len];
 	/* news averages a token per 5-6 bytes: one array for most texts, capped so that a
 	 * huge record of spaces does not reserve much */
 	struct tokbuf tb = {a, NULL, 0, 0};
@@ -525,60 +540,75 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	tb.cap = guess < 65536 ? guess : 65536;
 	tb.v = arena_alloc(a, tb.cap * sizeof *tb.v);
 	struct token *t = tb.v, *tend = tb.v + tb.cap;
-	/* the fast paths load eight bytes at s + i up to here, and 16 original bytes up to
-	 * olim (8 up to olim + 8) */
-	const size_t lim8 = len + 1 >= 8 ? len + 1 - 8 : 0;
-	const int64_t olim = (int64_t)olen - 16;
-	size_t i = 0;
+	size_t i = 0, l;
 	uint8_t pre = 0; /* the flags of the spaces since the last token */
-	while (i < len) {
-		unsigned char c = s[i];
-		uint8_t k = cls[c];
-		if (k & C_SPACE) {
-			pre |= TOKF_SPACE_BEFORE;
-			i++;
-			continue;
-		}
-		if (k & C_NL) { /* the second line break makes a blank line */
-			pre |= (uint8_t)(TOKF_SPACE_BEFORE | TOKF_LINE_BEFORE |
-					 (pre & TOKF_LINE_BEFORE) << 1);
-			i++;
-			continue;
-		}
+#ifdef TOK_SWAR
+	/* The fast paths, while s[i .. i + 16) is inside the text and its NUL. The array
+	 * has room for a token a byte up to stop, so the inner loop need not check it. */
+	const uint32_t *map = nt->map;
+	const int64_t olim = (int64_t)map[len] - 16;
+	const unsigned char *o = (const unsigned char *)orig;
+	const size_t fast_end = len > 15 ? len - 15 : 0;
+	while (i < fast_end) {
 		if (t == tend) {
 			tb.n = tb.cap;
 			grow(&tb);
 			t = tb.v + tb.n;
 			tend = tb.v + tb.cap;
 		}
-		size_t l;
-#ifdef TOK_SWAR
-		if ((k & C_WORD) && i < lim8 + 1 &&
-		    (l = ascii_word(s, i, len, map, (const unsigned char *)orig, olim, pre, t))) {
-			/* filled */
-		} else if (!(k & (C_WORD | C_HIGH)) && c != '\'' &&
-			   (unsigned char)orig[map[i]] < 0x80) {
-			/* one ASCII character from one */
-			l = 1;
-			t->nstart = (uint32_t)i;
-			t->nend = (uint32_t)i + 1;
-			t->ostart = map[i];
-			t->oend = map[i] + 1;
-			t->kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
-			t->flags = pre;
-			t->lists = 0;
-			t->tfeat = 0;
-			t->hash = hash_end(hash_step(hash_start(1), c));
-		} else
-#endif
-		{
-			l = any_token(nt, orig, t > tb.v ? t - 1 : NULL, pre & TOKF_SPACE_BEFORE,
-				      i, t);
-			t->flags |= pre;
+		size_t stop = i + (size_t)(tend - t);
+		if (stop > fast_end)
+			stop = fast_end;
+		while (i < stop) {
+			unsigned char c = s[i];
+			uint8_t k = cls[c];
+			if ((k & (C_SPACE | C_NL)) && space_at(s, i, &pre)) {
+				i++;
+				continue;
+			}
+			if ((k & C_WORD) && ascii_word(s, i, map, o, olim, pre, t, &l)) {
+				/* filled */
+			} else if (!(k & (C_WORD | C_HIGH)) && c != '\'' && o[map[i]] < 0x80) {
+				/* one ASCII character from one */
+				l = 1;
+				t->nstart = (uint32_t)i;
+				t->nend = (uint32_t)i + 1;
+				t->ostart = map[i];
+				t->oend = map[i] + 1;
+				t->kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
+				t->flags = pre;
+				t->lists = 0;
+				t->tfeat = 0;
+				t->hash = hash_end(hash_step(hash_start(1), c));
+			} else {
+				l = any_token(nt, orig, t > tb.v ? t - 1 : NULL,
+					      pre & TOKF_SPACE_BEFORE, i, t);
+				t->flags |= pre;
+			}
+			t++;
+			i += l;
+			/* most tokens have one space after them */
+			bool sp = s[i] == ' ';
+			i += sp;
+			pre = sp ? TOKF_SPACE_BEFORE : 0;
 		}
+	}
+#endif
+	/* the last bytes (all of them without the fast paths), the general way */
+	for (; i < len; i++) {
+		if (space_at(s, i, &pre))
+			continue;
+		if (t == tend) {
+			tb.n = tb.cap;
+			grow(&tb);
+			t = tb.v + tb.n;
+			tend = tb.v + tb.cap;
+		}
+		l = any_token(nt, orig, t > tb.v ? t - 1 : NULL, pre & TOKF_SPACE_BEFORE, i, t);
+		t->flags |= pre;
 		pre = 0;
 		t++;
-		i += l;
+		i += l - 1;
 	}
 	out->v = tb.v;
 	out->n = (size_t)(t - tb.v);
