@@ -420,13 +420,16 @@ __attribute__((noinline)) static size_t any_token(const struct norm_text *nt, co
 }
 
 #ifdef TOK_SWAR
-/* High bit of each byte of w that cannot be in an ASCII word: anything but a-z, A-Z and
- * 0-9, bytes >= 0x80 included. */
+/* High bit of each byte of w, a stretch of normalized text, that cannot be in an ASCII
+ * word: anything but a-z and 0-9 (A-Z are folded), bytes >= 0x80 included. The bytes
+ * below 0x80 pass 0, 1, 2, 3 or 4 of the bounds 0x30, 0x3A, 0x61 and 0x7B: a word byte
+ * passes an odd number. */
 static inline uint64_t word_ends8(uint64_t w)
 {
-	uint64_t x = w & ~HIGHS; /* in_range8() wants bytes < 0x80 */
-	uint64_t word = in_range8(x | ONES * 0x20, 'a', 'z') | in_range8(x, '0', '9');
-	return (w | ~word) & HIGHS;
+	uint64_t x = w & ~HIGHS; /* no sum below carries into the next byte */
+	uint64_t odd = (x + ONES * (0x80 - 0x30)) ^ (x + ONES * (0x80 - 0x3A)) ^
+		       (x + ONES * (0x80 - 0x61)) ^ (x + ONES * (0x80 - 0x7B));
+	return (~odd | w) & HIGHS;
 }
 
 /* Fill *t with the ASCII word of n bytes at s + i whose original is as many ASCII bytes at

@@ -129,6 +129,12 @@ static void differential(void)
 	/* a text of more tokens than the first array holds */
 	memset(buf, '.', 5000);
 	CHECK(same_tokens(buf, 5000));
+	for (int k = 0; k < 5000; k++) /* words, spaces and punctuation: "a B,c d.E f" */
+		buf[k] = "aB,c d.E f\n1"[k % 13];
+	CHECK(same_tokens(buf, 5000));
+	for (int k = 0; k < 5000; k++)
+		buf[k] = k % 2 ? ' ' : 'x';
+	CHECK(same_tokens(buf, 5000));
 }
 
 int main(void)
