@@ -459,6 +459,62 @@ static inline void put_ascii_word(struct token *t, size_t i, size_t n, uint32_t 
 	t->hash = hash_end(h);
 }
 
+/* Does the apostrophe at p, right after a word, surely end it, as any_token() decides
+ * from ASCII alone: a possessive 's follows, or no letter? False also when a byte >= 0x80
+ * follows, which takes decoding. */
+static inline bool apostrophe_ends(const unsigned char *p)
+{
+	if (p[1] == 's')
+		return !(cls[p[2]] & (C_WORD | C_HIGH));
+	return !(cls[p[1]] & (C_LETTER | C_HIGH));
+}
+
+/* The token at s + i, an ASCII character that is no letter, digit or space, when it is
+ * one or two bytes ("'s") from as many ASCII ones: fills *t (pre the flags of the spaces
+ * before it, prev the token before it or NULL), sets *len to its length and returns true.
+ * Returns false for any other token, *t untouched. An apostrophe right after a word is a
+ * possessive ("'s", or "'" after an s) when any_token() would make it one; the bytes after
+ * it must then be ASCII. */
+static inline bool ascii_punct(const unsigned char *s, size_t i, const uint32_t *map,
+			       const unsigned char *orig, const struct token *prev,
+			       uint8_t pre, struct token *t, size_t *len)
+{
+	unsigned char c = s[i];
+	size_t n = 1;
+	uint8_t kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
+	uint64_t w = c;
+	if (c == '\'' && prev && !(pre & TOKF_SPACE_BEFORE) && prev->kind == TOK_WORD) {
+		unsigned char n1 = s[i + 1];
+		if (n1 >= 0x80)
+			return false;
+		if (n1 == 's') {
+			if (s[i + 2] >= 0x80)
+				return false;
+			if (!(cls[s[i + 2]] & C_WORD)) {
+				kind = TOK_POSS;
+				n = 2;
+				w = '\'' | 's' << 8;
+			}
+		} else if (s[prev->nend - 1] == 's' && !(cls[n1] & C_WORD)) {
+			kind = TOK_POSS;
+		}
+	}
+	uint32_t last = map[i + n - 1]; /* the original character of the last byte */
+	if (orig[map[i]] >= 0x80 || orig[last] >= 0x80)
+		return false;
+	t->nstart = (uint32_t)i;
+	t->nend = (uint32_t)(i + n);
+	t->ostart = map[i];
+	t->oend = last + 1;
+	t->kind = kind;
+	t->flags = pre;
+	t->lists = 0;
+	t->tfeat = 0;
+	t->hash = hash_end(hash_step(hash_start(n), w));
+	*len = n;
+	return true;
+}
+
 /* The token at s + i (an ASCII letter or digit; s + i + 16 <= s + len + 1, inside the
  * text and its NUL) when it is a word of at most 15 ASCII letters and digits that nothing
  * can continue (no apostrophe, byte >= 0x80 or "u.s." dot after it) and whose original is
@@ -477,7 +533,8 @@ static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *
 	if (e) {
 		size_t n = (size_t)__builtin_ctzll(e) / 8; /* 1 to 7: s[i] is a word byte */
 		unsigned char next = s[i + n];
-		if (next == '\'' || next >= 0x80 || (n == 1 && next == '.'))
+		if (next >= 0x80 || (next == '\'' && !apostrophe_ends(s + i + n)) ||
+		    (next == '.' && n == 1 && (w0 & 0x40))) /* "u.s.", not "2.5" */
 			return false;
 		uint32_t os = map[i];
 		if ((int64_t)os > olim + 8)
@@ -497,7 +554,7 @@ static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *
 		return false;
 	size_t n = 8 + (size_t)__builtin_ctzll(e) / 8;
 	unsigned char next = s[i + n];
-	if (next == '\'' || next >= 0x80)
+	if (next >= 0x80 || (next == '\'' && !apostrophe_ends(s + i + n)))
 		return false;
 	uint32_t os = map[i];
 	if ((int64_t)os > olim)
@@ -571,18 +628,9 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 			}
 			if ((k & C_WORD) && ascii_word(s, i, map, o, olim, pre, t, &l)) {
 				/* filled */
-			} else if (!(k & (C_WORD | C_HIGH)) && c != '\'' && o[map[i]] < 0x80) {
-				/* one ASCII character from one */
-				l = 1;
-				t->nstart = (uint32_t)i;
-				t->nend = (uint32_t)i + 1;
-				t->ostart = map[i];
-				t->oend = map[i] + 1;
-				t->kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
-				t->flags = pre;
-				t->lists = 0;
-				t->tfeat = 0;
-				t->hash = hash_end(hash_step(hash_start(1), c));
+			} else if (!(k & (C_WORD | C_HIGH)) &&
+				   ascii_punct(s, i, map, o, t > tb.v ? t - 1 : NULL, pre, t, &l)) {
+				/* filled */
 			} else {
 				l = any_token(nt, orig, t > tb.v ? t - 1 : NULL,
 					      pre & TOKF_SPACE_BEFORE, i, t);

@@ -98,18 +98,21 @@ static void differential(void)
 	/* the eight-byte loads of the word scan: words of 1 to 20 bytes after prefixes that
 	 * shift them against the normalized and the original text, ended by every kind of
 	 * byte (those that end the word and those that continue it: apostrophes, the dot of
-	 * "u.s.", letters that fold to ASCII, a dropped zero-width space, accents), then 0 to
-	 * 17 more bytes before the end of the text */
+	 * "u.s.", letters that fold to ASCII, a dropped zero-width space, accents), possessive
+	 * endings and apostrophes followed by ASCII and by other bytes, then 0 to 17 more
+	 * bytes before the end of the text */
 	static const char *const pre[] = {"", "x ", "\xC3\xA9 ", "\xEF\xAC\x81 ", "ab-",
 					  "\xEF\xBC\xA3", "\xE2\x80\x8B", "1234567 "};
 	static const char *const words[] = {"abcdefghijklmnopqrst", "ABCDEFGHIJKLMNOPQRST",
 					    "a1B2c3D4e5F6g7H8i9J0", "1234567890123456789z",
-					    "Zabcdefghijklmnopqrs"};
+					    "Zabcdefghijklmnopqrs", "sSsSsSsSsSsSsSsSsSsS"};
 	static const char *const ends[] = {"", " ", "  ", "\n", "\n\n", "'", "'s", "'s ", "'t",
 					   "s' ", ".", ".x", ".x.", ",", "-", "\xC3\xA9",
 					   "\xE2\x80\x99", "\xE2\x80\x99s", "\xCC\x81",
 					   "\xEF\xBC\xA1", "\xE2\x80\x8B" "b", "\xEF\xAC\x81",
-					   "\xE6\x9E\x97", "\xFF", "\x01", "A"};
+					   "\xE6\x9E\x97", "\xFF", "\x01", "A", "'s\xC3\xA9",
+					   "'\xC3\xA9", "'S", "'sa", "'1", "''", "'s'", "'d", "'ll ",
+					   "' s", "'-", ".5", "'\xE2\x80\x99s"};
 	static const char *const tails[] = {"", "z", " Ab 12 cd.", " Abcdefghijklmnopq"};
 	for (size_t p = 0; p < sizeof pre / sizeof pre[0]; p++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
