@@ -24,6 +24,7 @@ enum {
 	C_UPPER = 1 << 3, /* A-Z (only in original text) */
 	C_DIGIT = 1 << 4, /* 0-9 */
 	C_HIGH = 1 << 5,  /* >= 0x80: a byte of a multi-byte character, decoded */
+	C_JOIN = 1 << 6,  /* '\'' and '.': may join what follows to a word before them */
 };
 #define C_LETTER (C_LOWER | C_UPPER)
 #define C_WORD (C_LETTER | C_DIGIT)
@@ -35,10 +36,11 @@ enum {
 #define U C_UPPER
 #define D C_DIGIT
 #define H C_HIGH
+#define J C_JOIN
 static const uint8_t cls[256] = {
 	P, P, P, P, P, P, P, P, P, P, N, P, P, P, P, P, /* 0x00 */
 	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x10 */
-	S, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x20  !"#$%&'()*+,-./ */
+	S, P, P, P, P, P, P, J, P, P, P, P, P, P, J, P, /* 0x20  !"#$%&'()*+,-./ */
 	D, D, D, D, D, D, D, D, D, D, P, P, P, P, P, P, /* 0x30 0-9:;<=>? */
 	P, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0x40 @A-O */
 	U, U, U, U, U, U, U, U, U, U, U, P, P, P, P, P, /* 0x50 P-Z[\]^_ */
@@ -60,6 +62,7 @@ static const uint8_t cls[256] = {
 #undef U
 #undef D
 #undef H
+#undef J
 
 static inline bool is_cjk(int32_t cp)
 {
@@ -533,13 +536,14 @@ static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *
 	if (e) {
 		size_t n = (size_t)__builtin_ctzll(e) / 8; /* 1 to 7: s[i] is a word byte */
 		unsigned char next = s[i + n];
-		if (next >= 0x80 || (next == '\'' && !apostrophe_ends(s + i + n)) ||
-		    (next == '.' && n == 1 && (w0 & 0x40))) /* "u.s.", not "2.5" */
+		if ((cls[next] & (C_HIGH | C_JOIN)) &&
+		    (next >= 0x80 || (next == '\'' && !apostrophe_ends(s + i + n)) ||
+		     (next == '.' && n == 1 && (w0 & 0x40)))) /* "u.s.", not "2.5" */
 			return false;
+		uint64_t m = (e ^ (e - 1)) >> 8; /* the n bytes */
 		uint32_t os = map[i];
 		if ((int64_t)os > olim + 8)
 			return false;
-		uint64_t m = ((uint64_t)1 << (8 * n)) - 1;
 		memcpy(&o0, orig + os, 8);
 		o0 &= m;
 		if (o0 & HIGHS)
