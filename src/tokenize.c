@@ -2,8 +2,9 @@
  * the loop of tok_split(): an ASCII word of up to 15 bytes whose original is as many ASCII
  * bytes is found, hashed and given its case flags from one or two eight-byte loads of the
  * normalized text and as many of the original (normalization only folded its A-Z, so the
- * bytes that differ are the upper-case letters), and one ASCII punctuation character from
- * one needs no decoding either. Every other token takes the general way (any_token()):
+ * bytes that differ are the upper-case letters); one ASCII punctuation character, or a
+ * possessive "'s", from as many ASCII ones needs no decoding either. Every other token,
+ * and every token of the last 15 bytes, takes the general way (any_token()):
  * ASCII bytes classified by one table lookup, words of ASCII letters and digits scanned
  * without decoding, other characters classed by the utf8proc categories of the normalized
  * code points, case flags read from the original characters (an ASCII word of up to 16
