@@ -184,13 +184,13 @@ static void st_grow(struct strtab *t)
 	bloom_build(t);
 }
 
-/* Find or add s; *added tells which. Returns the entry (valid until the next insert). */
-static struct strent *st_intern(gazetteer *g, struct strtab *t, const char *s, size_t n,
-				bool *added)
+/* Find or add s, whose hash_bytes() is h; *added tells which. Returns the entry (valid
+ * until the next insert). */
+static struct strent *st_intern_h(gazetteer *g, struct strtab *t, const char *s, size_t n,
+				  uint64_t h, bool *added)
 {
 	if ((t->n + 1) * 4 >= t->cap * 3)
 		st_grow(t);
-	uint64_t h = hash_bytes(s, n);
 	struct strent *e = st_find(t, s, n, h);
 	*added = !e->s;
 	if (!e->s) {
@@ -203,6 +203,12 @@ static struct strent *st_intern(gazetteer *g, struct strtab *t, const char *s, s
 			bloom_add(t, h);
 	}
 	return e;
+}
+
+static struct strent *st_intern(gazetteer *g, struct strtab *t, const char *s, size_t n,
+				bool *added)
+{
+	return st_intern_h(g, t, s, n, hash_bytes(s, n), added);
 }
 
 static const struct strent *st_get(const struct strtab *t, const char *s, size_t n)
@@ -539,11 +545,12 @@ static void warn(gazetteer *g, FILE *check, const char *path, long line, const c
 	fputc('\n', check);
 }
 
-static uint32_t entity_get(gazetteer *g, const char *id, const char *type, const char *name,
-			   FILE *check, const char *path, long line)
+/* The entity of id (n bytes, hash_bytes() h), added when new. */
+static uint32_t entity_get(gazetteer *g, const char *id, size_t n, uint64_t h, const char *type,
+			   const char *name, FILE *check, const char *path, long line)
 {
 	bool added;
-	struct strent *e = st_intern(g, &g->ids, id, strlen(id), &added);
+	struct strent *e = st_intern_h(g, &g->ids, id, n, h, &added);
 	if (!added) {
 		struct entity *en = &g->ents[e->val];
 		if (strcmp(en->name, name) != 0)
@@ -628,72 +635,114 @@ static int parse_flags(char *s, uint16_t *flags)
 	return 0;
 }
 
-/* Add a form to the trie. Returns 0, or -1 when the form has no token to match. */
-static int add_form(gazetteer *g, const struct gaz_form *f, const char *text, FILE *check,
-		    const char *path, long line)
+/* ---- loading ----
+ *
+ * A lexicon file is read in chunks of whole lines and taken in two stages. The first,
+ * prep_line(), depends on the line alone: it checks the bytes and the columns, parses the
+ * kind, case and flags, normalizes and tokenizes the form and takes the hashes of the id
+ * and of the tokens. The second, add_line(), changes the tables, line after line in file
+ * order, doing what loading one line at a time did: the ids, entity, token and trie node
+ * numbers, the check warnings and the first error (a line's own errors come before any of
+ * its changes) are the same. Between the two, the lines a window ahead are looked up
+ * without changing anything, to prefetch the table slots, strings and trie edges that the
+ * second stage will read: the tables are too large for the caches, and a line's misses,
+ * one after the other, were most of the time. What is found ahead is a hint for the
+ * prefetch only: a wrong or stale one costs a miss, never a result. */
+
+struct ptok {        /* a token of a form (hyphens aside) */
+	const char *s; /* its normalized bytes (the chunk's arena) */
+	uint32_t len;
+	uint32_t hint; /* its token id as found ahead, GAZ_NONE: none */
+	uint64_t hash; /* hash_bytes() of s[0..len) */
+};
+
+struct pline {
+	long lineno;
+	char *form, *id, *type, *name, *attrs;
+	size_t formlen, idlen;
+	uint64_t idhash;
+	uint32_t tok0, ntok; /* its tokens: the chunk's toks[tok0 .. tok0 + ntok) */
+	uint32_t first;      /* index among them of the first plain word, or UINT32_MAX */
+	struct gaz_form f;   /* kind, case and flags */
+};
+
+/* Whole lines of a file, and the first stage's result for each. */
+struct chunk {
+	char *buf;
+	size_t len, cap;
+	struct pline *lines;
+	size_t n, caplines;
+	struct ptok *toks;
+	size_t ntoks, captoks;
+	struct arena a; /* normalized forms and tokenizer output */
+	int rc;         /* 0, or the error that ends the file after lines[0..n) */
+	struct err err;
+	bool end;       /* the last chunk of the file */
+};
+
+struct lreader {
+	FILE *fp;
+	const char *path;
+	long lineno;
+	char *carry; /* the start of a line not ended in the last read */
+	size_t ncarry, capcarry;
+	bool eof;
+};
+
+#define CHUNK_BYTES ((size_t)1 << 20)
+
+static void chunk_init(struct chunk *c)
 {
-	struct arena *a = &g->scratch;
-	struct norm_text nt;
-	struct tok_list tl;
-	norm_text(a, text, strlen(text), &nt);
-	tok_split(a, &nt, text, &tl);
-	uint32_t node = 0;
-	size_t used = 0;
-	uint32_t first = GAZ_NONE;
-	for (size_t i = 0; i < tl.n; i++) {
-		if (tl.v[i].kind == TOK_HYPHEN)
-			continue;
-		bool added;
-		const struct token *t = &tl.v[i];
-		uint32_t tok = st_intern(g, &g->tokens, nt.s + t->nstart, t->nend - t->nstart,
-					 &added)->val;
-		if (first == GAZ_NONE && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
-			first = tok;
-		node = step_add(g, node, tok);
-		used++;
-	}
-	arena_reset(a);
-	if (!used)
-		return -1;
-	/* duplicates and unmarked conflicts on the same node: one warning a line */
-	for (uint32_t k = g->nodes[node].first; k != GAZ_NONE; k = g->forms[k].next) {
-		const struct gaz_form *o = &g->forms[k];
-		if (o->entity == f->entity) {
-			if (o->kind == f->kind) {
-				warn(g, check, path, line, "duplicate form '%s' of %s", text,
-				     g->ents[f->entity].id);
-				break;
-			}
-			continue;
-		}
-		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS)) {
-			warn(g, check, path, line,
-			     "form '%s' also names %s: mark both lines ambiguous", text,
-			     g->ents[o->entity].id);
-			break;
-		}
-	}
-	if (g->nforms == g->capforms) {
-		g->capforms = g->capforms ? g->capforms * 2 : 4096;
-		g->forms = xrealloc(g->forms, g->capforms * sizeof *g->forms);
-	}
-	buf_add(&g->ftext, text, strlen(text) + 1);
-	uint32_t ix = (uint32_t)g->nforms++;
-	g->forms[ix] = *f;
-	g->forms[ix].next = GAZ_NONE;
-	g->forms[ix].first_tok = first;
-	g->forms[ix].ntok = used > 255 ? 255 : (uint8_t)used;
-	if (g->nodes[node].last == GAZ_NONE)
-		g->nodes[node].first = ix;
-	else
-		g->forms[g->nodes[node].last].next = ix;
-	g->nodes[node].last = ix;
-	return 0;
+	memset(c, 0, sizeof *c);
+	arena_init(&c->a);
 }
 
-static int parse_line(gazetteer *g, char *line, const char *path, long lineno, FILE *check,
-		      struct err *err)
+static void chunk_clear(struct chunk *c)
 {
+	free(c->buf);
+	free(c->lines);
+	free(c->toks);
+	arena_clear(&c->a);
+}
+
+/* The tokens of the form text (n bytes) in c->toks, and *first. Returns their number. */
+static uint32_t form_tokens(struct chunk *c, const char *text, size_t n, uint32_t *first)
+{
+	struct norm_text nt;
+	struct tok_list tl;
+	norm_text(&c->a, text, n, &nt);
+	tok_split(&c->a, &nt, text, &tl);
+	uint32_t used = 0;
+	*first = UINT32_MAX;
+	for (size_t i = 0; i < tl.n; i++) {
+		const struct token *t = &tl.v[i];
+		if (t->kind == TOK_HYPHEN)
+			continue;
+		if (c->ntoks == c->captoks) {
+			c->captoks = c->captoks ? c->captoks * 2 : 4096;
+			c->toks = xrealloc(c->toks, c->captoks * sizeof *c->toks);
+		}
+		struct ptok *p = &c->toks[c->ntoks++];
+		p->s = nt.s + t->nstart;
+		p->len = t->nend - t->nstart;
+		p->hash = t->hash;
+		p->hint = GAZ_NONE;
+		if (*first == UINT32_MAX && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
+			*first = used;
+		used++;
+	}
+	return used;
+}
+
+/* The first stage for one line (len bytes, NUL-terminated, writable): its errors in
+ * c->err, else the line in c->lines. Returns 0 or a negative ERR_*. */
+static int prep_line(struct chunk *c, char *line, size_t len, const char *path, long lineno)
+{
+	struct err *err = &c->err;
+	if (memchr(line, '\0', len))
+		return err_set(err, ERR_SYNTAX, path, lineno, "NUL byte in line");
+	if (!valid_utf8(line, len))
+		return err_set(err, ERR_SYNTAX, path, lineno, "invalid UTF-8");
 	char *col[8];
 	int n = 0;
 	char *p = line;
@@ -716,7 +765,7 @@ static int parse_line(gazetteer *g, char *line, const char *path, long lineno, F
 	for (int i = 0; i < 8; i++)
 		if (!*col[i])
 			return err_set(err, ERR_SYNTAX, path, lineno, "column %d is empty", i + 1);
-	const char *form = col[0], *id = col[1], *type = col[2], *name = col[3];
+	const char *id = col[1], *type = col[2];
 	if (!valid_type(type))
 		return err_set(err, ERR_SYNTAX, path, lineno,
 			       "type '%s' is not an upper-case name such as COUNTRY", type);
@@ -743,35 +792,300 @@ static int parse_line(gazetteer *g, char *line, const char *path, long lineno, F
 	if (parse_flags(col[6], &f.flags) < 0)
 		return err_set(err, ERR_SYNTAX, path, lineno,
 			       "unknown flag in '%s' (ambiguous, historical, block, state, lang:CODE)", col[6]);
-	const struct entity *existing = gaz_find(g, id);
-	if (existing && strcmp(existing->type, type) != 0)
-		return err_set(err, ERR_SYNTAX, path, lineno, "id '%s' was given type %s before",
-			       id, existing->type);
-	f.entity = entity_get(g, id, type, name, check, path, lineno);
-	int rc = add_attrs(g, f.entity, col[7], path, lineno, err);
-	if (rc)
-		return rc;
-	if (g->ftext.len + strlen(form) >= UINT32_MAX)
-		return err_set(err, ERR_LIMIT, path, lineno, "more than 4 GB of forms");
-	f.text = (uint32_t)g->ftext.len;
-	if (add_form(g, &f, form, check, path, lineno) < 0)
-		return err_set(err, ERR_SYNTAX, path, lineno, "form '%s' has nothing to match",
-			       form);
+	if (c->n == c->caplines) {
+		c->caplines = c->caplines ? c->caplines * 2 : 1024;
+		c->lines = xrealloc(c->lines, c->caplines * sizeof *c->lines);
+	}
+	struct pline *pl = &c->lines[c->n++];
+	pl->lineno = lineno;
+	pl->form = col[0];
+	pl->id = col[1];
+	pl->type = col[2];
+	pl->name = col[3];
+	pl->attrs = col[7];
+	pl->f = f;
+	pl->formlen = strlen(pl->form);
+	pl->idlen = strlen(pl->id);
+	pl->idhash = hash_bytes(pl->id, pl->idlen);
+	pl->tok0 = (uint32_t)c->ntoks;
+	pl->ntok = form_tokens(c, pl->form, pl->formlen, &pl->first);
 	return 0;
 }
 
-struct load_ctx {
-	gazetteer *g;
-	FILE *check;
-};
+/* Read the next chunk of whole lines into c and take them through the first stage, with
+ * the rules of read_lines(): line ends (LF, CRLF) stripped, a byte order mark on line 1
+ * skipped, blank lines and '#' lines skipped. c->end is set at the end of the file or at
+ * the first error (c->rc), read errors included. */
+static void read_chunk(struct lreader *r, struct chunk *c)
+{
+	c->len = c->n = c->ntoks = 0;
+	c->rc = 0;
+	c->end = false;
+	arena_reset(&c->a);
+	if (c->cap < CHUNK_BYTES + 1) {
+		c->cap = CHUNK_BYTES + 1;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	if (r->ncarry + CHUNK_BYTES + 1 > c->cap) {
+		c->cap = r->ncarry + CHUNK_BYTES + 1;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	if (r->ncarry)
+		memcpy(c->buf, r->carry, r->ncarry);
+	c->len = r->ncarry;
+	r->ncarry = 0;
+	/* read until the chunk holds a line end, or the file ends */
+	size_t scan = 0;
+	char *nl = NULL;
+	for (;;) {
+		if (!r->eof) {
+			size_t got = fread(c->buf + c->len, 1, c->cap - 1 - c->len, r->fp);
+			c->len += got;
+			if (got == 0 || c->len < c->cap - 1) {
+				if (ferror(r->fp)) {
+					c->rc = err_set(&c->err, ERR_IO, r->path, 0, "read error: %s",
+							strerror(errno));
+					/* the lines read whole before the error are taken */
+				}
+				r->eof = true;
+			}
+		}
+		for (char *q = c->buf + c->len; q > c->buf + scan;) {
+			if (*--q == '\n') {
+				nl = q;
+				break;
+			}
+		}
+		if (nl || r->eof)
+			break;
+		scan = c->len;
+		c->cap *= 2;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	size_t whole = nl ? (size_t)(nl - c->buf) + 1 : 0;
+	if (r->eof) {
+		c->end = true;
+		if (!c->rc)
+			whole = c->len; /* the last line, without a line end */
+	} else if (c->len > whole) { /* a line that goes on in the next chunk */
+		size_t rest = c->len - whole;
+		if (rest > r->capcarry) {
+			r->capcarry = rest;
+			r->carry = xrealloc(r->carry, r->capcarry);
+		}
+		memcpy(r->carry, c->buf + whole, rest);
+		r->ncarry = rest;
+	}
+	char *p = c->buf, *end = c->buf + whole;
+	while (p < end) {
+		char *e = memchr(p, '\n', (size_t)(end - p));
+		char *next = e ? e + 1 : end;
+		size_t len = (size_t)((e ? e : end) - p);
+		r->lineno++;
+		while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+			len--;
+		p[len] = '\0'; /* on the line end, or on the byte after the chunk's last */
+		char *line = p;
+		p = next;
+		if (r->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		if (len == 0 || line[0] == '#')
+			continue;
+		int rc = prep_line(c, line, len, r->path, r->lineno);
+		if (rc < 0) {
+			c->rc = rc;
+			c->end = true;
+			return;
+		}
+	}
+}
 
-static int load_line(void *ctx, char *line, size_t len, const char *path, long lineno,
+/* Add a form of f->entity, its tokens given, to the trie. Returns 0, or -1 when the form
+ * has no token to match. */
+static int add_form(gazetteer *g, const struct gaz_form *f, const struct pline *pl,
+		    const struct ptok *toks, FILE *check, const char *path)
+{
+	const char *text = pl->form;
+	long line = pl->lineno;
+	uint32_t node = 0;
+	uint32_t first = GAZ_NONE;
+	for (uint32_t i = 0; i < pl->ntok; i++) {
+		bool added;
+		const struct ptok *t = &toks[i];
+		uint32_t tok = st_intern_h(g, &g->tokens, t->s, t->len, t->hash, &added)->val;
+		if (i == pl->first)
+			first = tok;
+		node = step_add(g, node, tok);
+	}
+	size_t used = pl->ntok;
+	if (!used)
+		return -1;
+	/* duplicates and unmarked conflicts on the same node: one warning a line */
+	for (uint32_t k = g->nodes[node].first; k != GAZ_NONE; k = g->forms[k].next) {
+		const struct gaz_form *o = &g->forms[k];
+		if (o->entity == f->entity) {
+			if (o->kind == f->kind) {
+				warn(g, check, path, line, "duplicate form '%s' of %s", text,
+				     g->ents[f->entity].id);
+				break;
+			}
+			continue;
+		}
+		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS)) {
+			warn(g, check, path, line,
+			     "form '%s' also names %s: mark both lines ambiguous", text,
+			     g->ents[o->entity].id);
+			break;
+		}
+	}
+	if (g->nforms == g->capforms) {
+		g->capforms = g->capforms ? g->capforms * 2 : 4096;
+		g->forms = xrealloc(g->forms, g->capforms * sizeof *g->forms);
+	}
+	buf_add(&g->ftext, text, pl->formlen + 1);
+	uint32_t ix = (uint32_t)g->nforms++;
+	g->forms[ix] = *f;
+	g->forms[ix].next = GAZ_NONE;
+	g->forms[ix].first_tok = first;
+	g->forms[ix].ntok = used > 255 ? 255 : (uint8_t)used;
+	if (g->nodes[node].last == GAZ_NONE)
+		g->nodes[node].first = ix;
+	else
+		g->forms[g->nodes[node].last].next = ix;
+	g->nodes[node].last = ix;
+	return 0;
+}
+
+/* The second stage for one line. Returns 0 or a negative ERR_* with *err filled in. */
+static int add_line(gazetteer *g, const struct chunk *c, struct pline *pl, FILE *check,
+		    const char *path, struct err *err)
+{
+	long lineno = pl->lineno;
+	const struct strent *ie = st_find(&g->ids, pl->id, pl->idlen, pl->idhash);
+	if (ie && ie->s) {
+		const struct entity *existing = &g->ents[ie->val];
+		if (strcmp(existing->type, pl->type) != 0)
+			return err_set(err, ERR_SYNTAX, path, lineno,
+				       "id '%s' was given type %s before", pl->id, existing->type);
+	}
+	struct gaz_form f = pl->f;
+	f.entity = entity_get(g, pl->id, pl->idlen, pl->idhash, pl->type, pl->name, check, path,
+			      lineno);
+	int rc = add_attrs(g, f.entity, pl->attrs, path, lineno, err);
+	if (rc)
+		return rc;
+	if (g->ftext.len + pl->formlen >= UINT32_MAX)
+		return err_set(err, ERR_LIMIT, path, lineno, "more than 4 GB of forms");
+	f.text = (uint32_t)g->ftext.len;
+	if (add_form(g, &f, pl, c->toks + pl->tok0, check, path) < 0)
+		return err_set(err, ERR_SYNTAX, path, lineno, "form '%s' has nothing to match",
+			       pl->form);
+	return 0;
+}
+
+/* The hint passes, each over lines [from, to) of c (see above). */
+
+/* 1: the slots of the id and of the tokens. */
+static void hint_slots(const gazetteer *g, const struct chunk *c, size_t from, size_t to)
+{
+	size_t imask = g->ids.cap - 1, tmask = g->tokens.cap - 1;
+	for (size_t i = from; i < to; i++) {
+		const struct pline *pl = &c->lines[i];
+		if (g->ids.cap)
+			__builtin_prefetch(&g->ids.v[pl->idhash & imask]);
+		if (g->tokens.cap)
+			for (uint32_t k = 0; k < pl->ntok; k++)
+				__builtin_prefetch(&g->tokens.v[c->toks[pl->tok0 + k].hash & tmask]);
+	}
+}
+
+/* The entry of a table whose hash is h and length n, strings not compared, or NULL. */
+static inline const struct strent *st_hint(const struct strtab *t, size_t n, uint64_t h)
+{
+	if (!t->cap)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct strent *e = &t->v[i];
+		if (!e->s)
+			return NULL;
+		if (e->hash == h && e->len == n)
+			return e;
+	}
+}
+
+/* 2: the strings of the entries found, the entity of the id, the first step. */
+static void hint_finds(const gazetteer *g, struct chunk *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct pline *pl = &c->lines[i];
+		const struct strent *e = st_hint(&g->ids, pl->idlen, pl->idhash);
+		if (e) {
+			__builtin_prefetch(e->s);
+			if (e->val < g->nents)
+				__builtin_prefetch(&g->ents[e->val]);
+		}
+		for (uint32_t k = 0; k < pl->ntok; k++) {
+			struct ptok *t = &c->toks[pl->tok0 + k];
+			e = st_hint(&g->tokens, t->len, t->hash);
+			t->hint = e ? e->val : GAZ_NONE;
+			if (e)
+				__builtin_prefetch(e->s);
+		}
+		if (pl->ntok && c->toks[pl->tok0].hint < g->nroots)
+			__builtin_prefetch(&g->roots[c->toks[pl->tok0].hint]);
+	}
+}
+
+/* 3: the edge of the second step. */
+static void hint_edges(const gazetteer *g, const struct chunk *c, size_t from, size_t to)
+{
+	size_t mask = g->capedges - 1;
+	for (size_t i = from; i < to; i++) {
+		const struct pline *pl = &c->lines[i];
+		if (pl->ntok < 2)
+			continue;
+		const struct ptok *t = &c->toks[pl->tok0];
+		if (t[0].hint >= g->nroots || t[1].hint == GAZ_NONE)
+			continue;
+		uint32_t node = g->roots[t[0].hint];
+		if (node != GAZ_NONE)
+			__builtin_prefetch(&g->edges[edge_slot(edge_key(node, t[1].hint), mask)]);
+	}
+}
+
+#define HINT_WINDOW 16 /* lines a pass; each pass runs a window ahead of the next */
+
+/* The second stage for the lines of c, the hint passes ahead of it. Returns 0 or the first
+ * error. */
+static int add_chunk(gazetteer *g, struct chunk *c, FILE *check, const char *path,
 		     struct err *err)
 {
-	struct load_ctx *c = ctx;
-	if (!valid_utf8(line, len))
-		return err_set(err, ERR_SYNTAX, path, lineno, "invalid UTF-8");
-	return parse_line(c->g, line, path, lineno, c->check, err);
+	size_t nwin = (c->n + HINT_WINDOW - 1) / HINT_WINDOW;
+	for (size_t w = 0; w < nwin + 3; w++) {
+		/* window w - d for pass d: w ahead of the second stage, w - 1, w - 2 between */
+		for (size_t d = 0; d < 4; d++) {
+			if (w < d || w - d >= nwin)
+				continue;
+			size_t a = (w - d) * HINT_WINDOW;
+			size_t b = a + HINT_WINDOW < c->n ? a + HINT_WINDOW : c->n;
+			if (d == 0)
+				hint_slots(g, c, a, b);
+			else if (d == 1)
+				hint_finds(g, c, a, b);
+			else if (d == 2)
+				hint_edges(g, c, a, b);
+			else
+				for (size_t i = a; i < b; i++) {
+					int rc = add_line(g, c, &c->lines[i], check, path, err);
+					if (rc < 0)
+						return rc;
+				}
+		}
+	}
+	return 0;
 }
 
 static void thaw(gazetteer *g);
@@ -780,8 +1094,26 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 {
 	if (g->view)
 		thaw(g);
-	struct load_ctx c = {g, check};
-	return read_lines(path, load_line, &c, err);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	struct lreader r = {fp, path, 0, NULL, 0, 0, false};
+	struct chunk c;
+	chunk_init(&c);
+	int rc = 0;
+	do {
+		read_chunk(&r, &c);
+		rc = add_chunk(g, &c, check, path, err);
+		if (!rc && c.rc) {
+			rc = c.rc;
+			if (err)
+				*err = c.err;
+		}
+	} while (!rc && !c.end);
+	chunk_clear(&c);
+	free(r.carry);
+	fclose(fp);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
