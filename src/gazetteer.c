@@ -576,32 +576,6 @@ static void warn(gazetteer *g, FILE *check, const char *path, long line, const c
 	fputc('\n', check);
 }
 
-/* The entity of id (n bytes, hash_bytes() h), added when new. */
-static uint32_t entity_get(gazetteer *g, const char *id, size_t n, uint64_t h, const char *type,
-			   const char *name, FILE *check, const char *path, long line)
-{
-	bool added;
-	struct strent *e = st_intern_h(g, &g->ids, id, n, h, &added);
-	if (!added) {
-		struct entity *en = &g->ents[e->val];
-		if (strcmp(en->name, name) != 0)
-			warn(g, check, path, line, "name '%s' differs from '%s' given before", name,
-			     en->name);
-		return e->val;
-	}
-	if (g->nents == g->capents) {
-		g->capents = g->capents ? g->capents * 2 : 1024;
-		g->ents = xrealloc(g->ents, g->capents * sizeof *g->ents);
-	}
-	struct entity *en = &g->ents[g->nents];
-	memset(en, 0, sizeof *en);
-	en->id = e->s;
-	bool tadded;
-	en->type = st_intern(g, &g->types, type, strlen(type), &tadded)->s;
-	en->name = pool_strndup(g, name, strlen(name));
-	return (uint32_t)g->nents++;
-}
-
 static int add_attrs(gazetteer *g, uint32_t ix, char *attrs, const char *path, long line,
 		     struct err *err)
 {
@@ -681,17 +655,17 @@ static int parse_flags(char *s, uint16_t *flags)
  * prefetch only: a wrong or stale one costs a miss, never a result. */
 
 struct ptok {        /* a token of a form (hyphens aside) */
-	const char *s; /* its normalized bytes (the chunk's arena) */
+	uint32_t off;  /* its normalized bytes: the chunk's tbytes at off */
 	uint32_t len;
+	uint64_t hash; /* hash_bytes() of its bytes */
 	uint32_t hint; /* its token id as found ahead, GAZ_NONE: none */
-	uint64_t hash; /* hash_bytes() of s[0..len) */
 };
 
 struct pline {
 	long lineno;
 	char *form, *id, *type, *name, *attrs;
-	size_t formlen, idlen;
-	uint64_t idhash;
+	size_t formlen, idlen, typelen;
+	uint64_t idhash, typehash;
 	uint32_t tok0, ntok; /* its tokens: the chunk's toks[tok0 .. tok0 + ntok) */
 	uint32_t first;      /* index among them of the first plain word, or UINT32_MAX */
 	struct gaz_form f;   /* kind, case and flags */
@@ -705,7 +679,8 @@ struct chunk {
 	size_t n, caplines;
 	struct ptok *toks;
 	size_t ntoks, captoks;
-	struct arena a; /* normalized forms and tokenizer output */
+	struct buf tbytes; /* the tokens' normalized bytes, one after the other */
+	struct arena a;    /* a form's normalized text and tokens while it is split */
 	int rc;         /* 0, or the error that ends the file after lines[0..n) */
 	struct err err;
 	bool end;       /* the last chunk of the file */
@@ -720,11 +695,12 @@ struct lreader {
 	bool eof;
 };
 
-#define CHUNK_BYTES ((size_t)1 << 20)
+#define CHUNK_BYTES ((size_t)256 << 10)
 
 static void chunk_init(struct chunk *c)
 {
 	memset(c, 0, sizeof *c);
+	buf_init(&c->tbytes);
 	arena_init(&c->a);
 }
 
@@ -733,6 +709,7 @@ static void chunk_clear(struct chunk *c)
 	free(c->buf);
 	free(c->lines);
 	free(c->toks);
+	buf_clear(&c->tbytes);
 	arena_clear(&c->a);
 }
 
@@ -741,6 +718,7 @@ static uint32_t form_tokens(struct chunk *c, const char *text, size_t n, uint32_
 {
 	struct norm_text nt;
 	struct tok_list tl;
+	arena_reset(&c->a);
 	norm_text(&c->a, text, n, &nt);
 	tok_split(&c->a, &nt, text, &tl);
 	uint32_t used = 0;
@@ -754,8 +732,9 @@ static uint32_t form_tokens(struct chunk *c, const char *text, size_t n, uint32_
 			c->toks = xrealloc(c->toks, c->captoks * sizeof *c->toks);
 		}
 		struct ptok *p = &c->toks[c->ntoks++];
-		p->s = nt.s + t->nstart;
+		p->off = (uint32_t)c->tbytes.len;
 		p->len = t->nend - t->nstart;
+		buf_add(&c->tbytes, nt.s + t->nstart, p->len);
 		p->hash = t->hash;
 		p->hint = GAZ_NONE;
 		if (*first == UINT32_MAX && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
@@ -838,6 +817,8 @@ static int prep_line(struct chunk *c, char *line, size_t len, const char *path, 
 	pl->formlen = strlen(pl->form);
 	pl->idlen = strlen(pl->id);
 	pl->idhash = hash_bytes(pl->id, pl->idlen);
+	pl->typelen = strlen(pl->type);
+	pl->typehash = hash_bytes(pl->type, pl->typelen);
 	pl->tok0 = (uint32_t)c->ntoks;
 	pl->ntok = form_tokens(c, pl->form, pl->formlen, &pl->first);
 	return 0;
@@ -849,10 +830,9 @@ static int prep_line(struct chunk *c, char *line, size_t len, const char *path, 
  * the first error (c->rc), read errors included. */
 static void read_chunk(struct lreader *r, struct chunk *c)
 {
-	c->len = c->n = c->ntoks = 0;
+	c->len = c->n = c->ntoks = c->tbytes.len = 0;
 	c->rc = 0;
 	c->end = false;
-	arena_reset(&c->a);
 	if (c->cap < CHUNK_BYTES + 1) {
 		c->cap = CHUNK_BYTES + 1;
 		c->buf = xrealloc(c->buf, c->cap);
@@ -933,10 +913,35 @@ static void read_chunk(struct lreader *r, struct chunk *c)
 	}
 }
 
+/* The entity of the line's id, added when new. */
+static uint32_t entity_get(gazetteer *g, const struct pline *pl, FILE *check, const char *path)
+{
+	bool added;
+	struct strent *e = st_intern_h(g, &g->ids, pl->id, pl->idlen, pl->idhash, &added);
+	if (!added) {
+		struct entity *en = &g->ents[e->val];
+		if (strcmp(en->name, pl->name) != 0)
+			warn(g, check, path, pl->lineno, "name '%s' differs from '%s' given before",
+			     pl->name, en->name);
+		return e->val;
+	}
+	if (g->nents == g->capents) {
+		g->capents = g->capents ? g->capents * 2 : 1024;
+		g->ents = xrealloc(g->ents, g->capents * sizeof *g->ents);
+	}
+	struct entity *en = &g->ents[g->nents];
+	memset(en, 0, sizeof *en);
+	en->id = e->s;
+	bool tadded;
+	en->type = st_intern_h(g, &g->types, pl->type, pl->typelen, pl->typehash, &tadded)->s;
+	en->name = pool_strndup(g, pl->name, strlen(pl->name));
+	return (uint32_t)g->nents++;
+}
+
 /* Add a form of f->entity, its tokens given, to the trie. Returns 0, or -1 when the form
  * has no token to match. */
 static int add_form(gazetteer *g, const struct gaz_form *f, const struct pline *pl,
-		    const struct ptok *toks, FILE *check, const char *path)
+		    const struct ptok *toks, const char *tbytes, FILE *check, const char *path)
 {
 	const char *text = pl->form;
 	long line = pl->lineno;
@@ -945,7 +950,8 @@ static int add_form(gazetteer *g, const struct gaz_form *f, const struct pline *
 	for (uint32_t i = 0; i < pl->ntok; i++) {
 		bool added;
 		const struct ptok *t = &toks[i];
-		uint32_t tok = st_intern_h(g, &g->tokens, t->s, t->len, t->hash, &added)->val;
+		uint32_t tok = st_intern_h(g, &g->tokens, tbytes + t->off, t->len, t->hash,
+					   &added)->val;
 		if (i == pl->first)
 			first = tok;
 		node = step_add(g, node, tok);
@@ -1002,21 +1008,21 @@ static int add_line(gazetteer *g, const struct chunk *c, struct pline *pl, FILE 
 				       "id '%s' was given type %s before", pl->id, existing->type);
 	}
 	struct gaz_form f = pl->f;
-	f.entity = entity_get(g, pl->id, pl->idlen, pl->idhash, pl->type, pl->name, check, path,
-			      lineno);
+	f.entity = entity_get(g, pl, check, path);
 	int rc = add_attrs(g, f.entity, pl->attrs, path, lineno, err);
 	if (rc)
 		return rc;
 	if (g->ftext.len + pl->formlen >= UINT32_MAX)
 		return err_set(err, ERR_LIMIT, path, lineno, "more than 4 GB of forms");
 	f.text = (uint32_t)g->ftext.len;
-	if (add_form(g, &f, pl, c->toks + pl->tok0, check, path) < 0)
+	if (add_form(g, &f, pl, c->toks + pl->tok0, c->tbytes.p, check, path) < 0)
 		return err_set(err, ERR_SYNTAX, path, lineno, "form '%s' has nothing to match",
 			       pl->form);
 	return 0;
 }
 
 /* The hint passes, each over lines [from, to) of c (see above). */
+
 
 /* 1: the slots of the id and of the tokens. */
 static void hint_slots(const gazetteer *g, const struct chunk *c, size_t from, size_t to)
@@ -1121,6 +1127,43 @@ static int add_chunk(gazetteer *g, struct chunk *c, FILE *check, const char *pat
 
 static void thaw(gazetteer *g);
 
+/* The chunks between the reading thread (first stage) and the loading one (second). */
+#define LOAD_RING 3
+
+struct loader {
+	struct lreader r;
+	struct chunk ring[LOAD_RING];
+	bool ready[LOAD_RING]; /* taken through the first stage, not yet through the second */
+	bool stop;             /* the second stage ended: read no more */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* The reading thread: the first stage of every chunk in turn, into the ring. */
+static void *load_reader(void *arg)
+{
+	struct loader *l = arg;
+	for (size_t k = 0;; k++) {
+		size_t slot = k % LOAD_RING;
+		pthread_mutex_lock(&l->mu);
+		while (l->ready[slot] && !l->stop)
+			pthread_cond_wait(&l->cv, &l->mu);
+		bool stop = l->stop;
+		pthread_mutex_unlock(&l->mu);
+		if (stop)
+			break;
+		read_chunk(&l->r, &l->ring[slot]);
+		bool end = l->ring[slot].end;
+		pthread_mutex_lock(&l->mu);
+		l->ready[slot] = true;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		if (end)
+			break;
+	}
+	return NULL;
+}
+
 int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 {
 	if (g->view)
@@ -1128,21 +1171,53 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
-	struct lreader r = {fp, path, 0, NULL, 0, 0, false};
-	struct chunk c;
-	chunk_init(&c);
+	struct loader *l = xcalloc(1, sizeof *l);
+	l->r.fp = fp;
+	l->r.path = path;
+	for (int i = 0; i < LOAD_RING; i++)
+		chunk_init(&l->ring[i]);
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	/* without a second thread the stages take turns, with the same result */
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, load_reader, l) == 0;
 	int rc = 0;
-	do {
-		read_chunk(&r, &c);
-		rc = add_chunk(g, &c, check, path, err);
-		if (!rc && c.rc) {
-			rc = c.rc;
-			if (err)
-				*err = c.err;
+	for (size_t k = 0;; k++) {
+		size_t slot = k % LOAD_RING;
+		struct chunk *c = &l->ring[slot];
+		if (threaded) {
+			pthread_mutex_lock(&l->mu);
+			while (!l->ready[slot])
+				pthread_cond_wait(&l->cv, &l->mu);
+			pthread_mutex_unlock(&l->mu);
+		} else {
+			read_chunk(&l->r, c);
 		}
-	} while (!rc && !c.end);
-	chunk_clear(&c);
-	free(r.carry);
+		rc = add_chunk(g, c, check, path, err);
+		if (!rc && c->rc) {
+			rc = c->rc;
+			if (err)
+				*err = c->err;
+		}
+		bool end = rc || c->end;
+		if (threaded) {
+			pthread_mutex_lock(&l->mu);
+			l->ready[slot] = false;
+			l->stop = end;
+			pthread_cond_broadcast(&l->cv);
+			pthread_mutex_unlock(&l->mu);
+		}
+		if (end)
+			break;
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	for (int i = 0; i < LOAD_RING; i++)
+		chunk_clear(&l->ring[i]);
+	free(l->r.carry);
+	free(l);
 	fclose(fp);
 	return rc;
 }
