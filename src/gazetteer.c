@@ -1171,6 +1171,10 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	/* the token filter is built once at the end, not again at each growth of the table */
+	g->tokens.filtered = false;
+	tab_free(g->tokens.bloom);
+	g->tokens.bloom = NULL;
 	struct loader *l = xcalloc(1, sizeof *l);
 	l->r.fp = fp;
 	l->r.path = path;
@@ -1219,6 +1223,8 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	free(l->r.carry);
 	free(l);
 	fclose(fp);
+	g->tokens.filtered = true;
+	bloom_build(&g->tokens);
 	return rc;
 }
 
