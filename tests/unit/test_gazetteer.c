@@ -1,6 +1,7 @@
 /* Unit tests of gazetteer and match: lexicon errors with file:line, the check warnings,
  * longest match, case policies, hyphens, the block and state flags, compiled images. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,148 @@ static void forge_images(const char *path, long *refused, long *loaded)
 
 #define L(form, id, type, kind, cas, flags) form "\t" id "\t" type "\t" form "\t" kind "\t" cas "\t" flags "\t-\n"
 
+/* A generated lexicon of n lines (a few MB: the loader takes it in many chunks): line
+ * endings LF or CRLF, comments and blank lines, a line longer than a chunk at line
+ * long_at, the same form under two ids now and then (a check warning), the last line
+ * without a line end; bad (0: none) is a line number that gets an unknown kind. */
+static char *big_lexicon(long n, long long_at, long bad, size_t *len)
+{
+	size_t cap = 64 << 20, o = 0;
+	char *s = malloc(cap);
+	for (long i = 1; i <= n; i++) {
+		char form[64];
+		if (i % 97 == 0)
+			snprintf(form, sizeof form, "Same Name %ld", i / 970);
+		else
+			snprintf(form, sizeof form, "Name%ld Surname%ld", i % 5003, i);
+		if (i == long_at) {
+			o += (size_t)snprintf(s + o, cap - o, "Long ");
+			memset(s + o, 'x', 700000);
+			o += 700000;
+		}
+		if (i % 1000 == 500)
+			o += (size_t)snprintf(s + o, cap - o, "# a comment");
+		else if (i % 1000 == 501)
+			; /* blank */
+		else
+			o += (size_t)snprintf(s + o, cap - o,
+					      "%s\tperson:p%ld\tPERSON\t%s\t%s\tfold\t-\t-", form, i,
+					      form, i == bad ? "nick" : "name");
+		if (i < n)
+			o += (size_t)snprintf(s + o, cap - o, i % 3 ? "\n" : "\r\n");
+	}
+	*len = o;
+	return s;
+}
+
+static const char *write_bytes(const char *name, const char *p, size_t n)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "wb");
+	fwrite(p, 1, n, fp);
+	fclose(fp);
+	return path;
+}
+
+/* The bytes of the file at path (*n of them), malloc()ed. */
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	fseek(fp, 0, SEEK_END);
+	*n = (size_t)ftell(fp);
+	rewind(fp);
+	char *p = malloc(*n + 1);
+	*n = fread(p, 1, *n, fp);
+	fclose(fp);
+	return p;
+}
+
+/* Large files, loaded in chunks by two threads: the same entities, forms, warnings, errors
+ * and compiled image as the lines loaded in small files one after the other. */
+static void test_chunks(void)
+{
+	size_t len;
+	long n = 60000;
+	char *text = big_lexicon(n, 40001, 0, &len);
+	const char *path = write_bytes("big.tsv", text, len);
+	gazetteer *g = gaz_new();
+	struct err e = {0};
+	FILE *check = tmpfile();
+	CHECK(gaz_load(g, path, check, &e) == 0);
+	CHECK(gaz_entity_count(g) == (size_t)(n - n / 1000 * 2));
+	CHECK(gaz_form_count(g) == gaz_entity_count(g));
+	CHECK(gaz_find(g, "person:p40001") != NULL);
+	CHECK(gaz_find(g, "person:p60000") != NULL); /* the last line, no line end */
+	CHECK(gaz_find(g, "person:p500") == NULL);    /* a comment */
+	size_t longest = 0;
+	for (uint32_t i = 0; i < gaz_form_count(g); i++) {
+		size_t l = strlen(gaz_form_text(g, gaz_form(g, i)));
+		longest = l > longest ? l : longest;
+	}
+	CHECK(longest == 700005 + strlen("Name4980 Surname40001"));
+	CHECK_STR(gaz_find(g, "person:p3")->name, "Name3 Surname3"); /* before a CRLF */
+	/* the same lines in files of 1000 lines each */
+	gazetteer *g2 = gaz_new();
+	FILE *check2 = tmpfile();
+	size_t start = 0, lines = 0;
+	int part = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && !(text[i] == '\n' && ++lines % 1000 == 0))
+			continue;
+		char name[32];
+		snprintf(name, sizeof name, "part%d.tsv", part++);
+		CHECK(gaz_load(g2, write_bytes(name, text + start, i - start), check2, &e) == 0);
+		start = i + 1;
+	}
+	CHECK(gaz_warnings(g) == gaz_warnings(g2) && gaz_warnings(g) > 100);
+	char img1[512], img2[512];
+	snprintf(img1, sizeof img1, "%s/one.eimg", dir);
+	snprintf(img2, sizeof img2, "%s/parts.eimg", dir);
+	CHECK(gaz_save(g, img1, &e) == 0);
+	CHECK(gaz_save(g2, img2, &e) == 0);
+	size_t n1, n2;
+	char *b1 = read_all(img1, &n1), *b2 = read_all(img2, &n2);
+	CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
+	free(b1);
+	free(b2);
+	/* the warnings, in line order (the parts' line numbers start again at 1) */
+	rewind(check);
+	char w[256];
+	long count = 0, last = 0;
+	bool ordered = true;
+	while (fgets(w, sizeof w, check)) {
+		char *c = strstr(w, ".tsv:");
+		long l = c ? strtol(c + 5, NULL, 10) : 0;
+		ordered = ordered && l > last;
+		last = l;
+		count++;
+	}
+	CHECK(ordered && count == (long)gaz_warnings(g));
+	fclose(check);
+	fclose(check2);
+	gaz_free(g);
+	gaz_free(g2);
+	free(text);
+
+	/* an error far into the file: its line, and the lines before it loaded */
+	text = big_lexicon(n, 0, 50001, &len);
+	g = gaz_new();
+	CHECK(gaz_load(g, write_bytes("bad.tsv", text, len), NULL, &e) == -ERR_SYNTAX);
+	CHECK(e.line == 50001);
+	CHECK(strstr(e.msg, "unknown kind 'nick'") != NULL);
+	CHECK(gaz_find(g, "person:p50000") != NULL && gaz_find(g, "person:p50001") == NULL);
+	gaz_free(g);
+	/* a NUL byte before it is reported first */
+	text[len / 2] = '\0';
+	g = gaz_new();
+	CHECK(gaz_load(g, write_bytes("nul.tsv", text, len), NULL, &e) == -ERR_SYNTAX);
+	CHECK(e.line > 1000 && e.line < 50001);
+	CHECK(strstr(e.msg, "NUL byte") != NULL);
+	gaz_free(g);
+	free(text);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -140,6 +283,8 @@ int main(void)
 	CHECK(strstr(msg, "is not of the form") != NULL); /* an id's prefix is its type */
 	CHECK(load_error("--\tcountry:CN\tCOUNTRY\tChina\tname\texact\t-\t-\n", msg, sizeof msg) == 1);
 	CHECK(strstr(msg, "nothing to match") != NULL);
+
+	test_chunks();
 
 	/* check warnings: duplicates and unmarked conflicts */
 	gazetteer *g = gaz_new();
