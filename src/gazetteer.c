@@ -1076,20 +1076,28 @@ static void hint_finds(const gazetteer *g, struct chunk *c, size_t from, size_t 
 	}
 }
 
-/* 3: the edge of the second step. */
-static void hint_edges(const gazetteer *g, const struct chunk *c, size_t from, size_t to)
+/* 3: the trie edges the lines will probe and add. A token or node the second stage has
+ * yet to add gets the next number, as it will (*ntok and *nnode: the next token and node
+ * numbers, counting those the lines before will add); past the first step, an edge is
+ * taken to be new, as it is for most forms. Returns nothing: the numbers go on in *ntok
+ * and *nnode for the lines after these. */
+static void hint_edges(const gazetteer *g, const struct chunk *c, size_t from, size_t to,
+		       uint32_t *ntok, uint32_t *nnode)
 {
 	size_t mask = g->capedges - 1;
 	for (size_t i = from; i < to; i++) {
 		const struct pline *pl = &c->lines[i];
-		if (pl->ntok < 2)
-			continue;
 		const struct ptok *t = &c->toks[pl->tok0];
-		if (t[0].hint >= g->nroots || t[1].hint == GAZ_NONE)
-			continue;
-		uint32_t node = g->roots[t[0].hint];
-		if (node != GAZ_NONE)
-			__builtin_prefetch(&g->edges[edge_slot(edge_key(node, t[1].hint), mask)]);
+		uint32_t node = 0;
+		for (uint32_t k = 0; k < pl->ntok; k++) {
+			uint32_t tok = t[k].hint != GAZ_NONE ? t[k].hint : (*ntok)++;
+			if (k == 0 && t[0].hint < g->nroots && g->roots[tok] != GAZ_NONE) {
+				node = g->roots[tok];
+				continue;
+			}
+			__builtin_prefetch(&g->edges[edge_slot(edge_key(node, tok), mask)]);
+			node = (*nnode)++;
+		}
 	}
 }
 
@@ -1101,6 +1109,8 @@ static int add_chunk(gazetteer *g, struct chunk *c, FILE *check, const char *pat
 		     struct err *err)
 {
 	size_t nwin = (c->n + HINT_WINDOW - 1) / HINT_WINDOW;
+	/* what the lines between the second stage and pass 3 will add (pass 3's guess) */
+	uint32_t pend_tok = 0, pend_node = 0;
 	for (size_t w = 0; w < nwin + 3; w++) {
 		/* window w - d for pass d: w ahead of the second stage, w - 1, w - 2 between */
 		for (size_t d = 0; d < 4; d++) {
@@ -1112,8 +1122,14 @@ static int add_chunk(gazetteer *g, struct chunk *c, FILE *check, const char *pat
 				hint_slots(g, c, a, b);
 			else if (d == 1)
 				hint_finds(g, c, a, b);
-			else if (d == 2)
-				hint_edges(g, c, a, b);
+			else if (d == 2) {
+				/* window w - 3 is not added yet */
+				uint32_t nt = (uint32_t)g->tokens.n + pend_tok;
+				uint32_t nn = (uint32_t)g->nnodes + pend_node;
+				hint_edges(g, c, a, b, &nt, &nn);
+				pend_tok = nt - (uint32_t)g->tokens.n - pend_tok;
+				pend_node = nn - (uint32_t)g->nnodes - pend_node;
+			}
 			else
 				for (size_t i = a; i < b; i++) {
 					int rc = add_line(g, c, &c->lines[i], check, path, err);
