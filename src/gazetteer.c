@@ -70,6 +70,8 @@ struct node {
 
 struct gazetteer {
 	struct arena pool;
+	char *strs;             /* the pool's block of strings being filled, strleft bytes free */
+	size_t strleft;
 	struct arena scratch;   /* a form's normalized text and tokens while it is added */
 	struct strtab tokens;   /* token string -> token id */
 	struct strtab ids;      /* entity id -> entity index */
@@ -134,11 +136,27 @@ static void tab_free(void *p)
 	free(raw);
 }
 
+/* Strings are packed one after the other in blocks of the pool (not aligned as the arena's
+ * allocations are): ids, names and tokens are short, and a large lexicon has millions. */
+#define STR_BLOCK ((size_t)4 << 20)
 static const char *pool_strndup(gazetteer *g, const char *s, size_t n)
 {
-	char *p = arena_alloc(&g->pool, n + 1);
+	if (g->strleft < n + 1) {
+		size_t size = n + 1 > STR_BLOCK / 4 ? n + 1 : STR_BLOCK;
+		char *b = arena_alloc(&g->pool, size);
+		if (size != STR_BLOCK) { /* a long string of its own: the block goes on */
+			memcpy(b, s, n);
+			b[n] = '\0';
+			return b;
+		}
+		g->strs = b;
+		g->strleft = size;
+	}
+	char *p = g->strs;
 	memcpy(p, s, n);
 	p[n] = '\0';
+	g->strs += n + 1;
+	g->strleft -= n + 1;
 	return p;
 }
 
