@@ -70,6 +70,8 @@ struct node {
 
 struct gazetteer {
 	struct arena pool;
+	const char *ltype;      /* while a file loads: the type of the last entity added, */
+	uint64_t ltypeh;        /* and its hash */
 	char *strs;             /* the pool's block of strings being filled, strleft bytes free */
 	size_t strleft;
 	struct arena scratch;   /* a form's normalized text and tokens while it is added */
@@ -233,14 +235,16 @@ static void st_grow(struct strtab *t)
 	bloom_build(t);
 }
 
-/* Find or add s, whose hash_bytes() is h; *added tells which. Returns the entry (valid
- * until the next insert). */
-static struct strent *st_intern_h(gazetteer *g, struct strtab *t, const char *s, size_t n,
-				  uint64_t h, bool *added)
+/* Does adding a string to t grow it first? */
+static inline bool st_full(const struct strtab *t)
 {
-	if ((t->n + 1) * 4 >= t->cap * 3)
-		st_grow(t);
-	struct strent *e = st_find(t, s, n, h);
+	return (t->n + 1) * 4 >= t->cap * 3;
+}
+
+/* Add s (hash h) at e, what st_find() gave for it, unless e holds it already. */
+static struct strent *st_put(gazetteer *g, struct strtab *t, struct strent *e, const char *s,
+			     size_t n, uint64_t h, bool *added)
+{
 	*added = !e->s;
 	if (!e->s) {
 		e->s = pool_strndup(g, s, n);
@@ -252,6 +256,16 @@ static struct strent *st_intern_h(gazetteer *g, struct strtab *t, const char *s,
 			bloom_add(t, h);
 	}
 	return e;
+}
+
+/* Find or add s, whose hash_bytes() is h; *added tells which. Returns the entry (valid
+ * until the next insert). */
+static struct strent *st_intern_h(gazetteer *g, struct strtab *t, const char *s, size_t n,
+				  uint64_t h, bool *added)
+{
+	if (st_full(t))
+		st_grow(t);
+	return st_put(g, t, st_find(t, s, n, h), s, n, h, added);
 }
 
 static struct strent *st_intern(gazetteer *g, struct strtab *t, const char *s, size_t n,
@@ -1060,10 +1074,14 @@ static void read_chunk(struct lreader *r, struct chunk *c)
 }
 
 /* The entity of the line's id, added when new. */
-static uint32_t entity_get(gazetteer *g, const struct pline *pl, FILE *check, const char *path)
+static uint32_t entity_get(gazetteer *g, const struct pline *pl, struct strent *slot,
+			   FILE *check, const char *path)
 {
 	bool added;
-	struct strent *e = st_intern_h(g, &g->ids, pl->id, pl->idlen, pl->idhash, &added);
+	/* slot: st_find() of the id, still right unless the table grows first */
+	struct strent *e = slot && !st_full(&g->ids)
+				   ? st_put(g, &g->ids, slot, pl->id, pl->idlen, pl->idhash, &added)
+				   : st_intern_h(g, &g->ids, pl->id, pl->idlen, pl->idhash, &added);
 	if (!added) {
 		struct entity *en = &g->ents[e->val];
 		if (strcmp(en->name, pl->name) != 0)
@@ -1078,8 +1096,17 @@ static uint32_t entity_get(gazetteer *g, const struct pline *pl, FILE *check, co
 	struct entity *en = &g->ents[g->nents];
 	memset(en, 0, sizeof *en);
 	en->id = e->s;
-	bool tadded;
-	en->type = st_intern_h(g, &g->types, pl->type, pl->typelen, pl->typehash, &tadded)->s;
+	/* most lines have the type of the line before: interned already */
+	if (g->ltype && g->ltypeh == pl->typehash && !st_full(&g->types) &&
+	    strcmp(g->ltype, pl->type) == 0) {
+		en->type = g->ltype;
+	} else {
+		bool tadded;
+		en->type = st_intern_h(g, &g->types, pl->type, pl->typelen, pl->typehash,
+				       &tadded)->s;
+		g->ltype = en->type;
+		g->ltypeh = pl->typehash;
+	}
 	en->name = pool_strndup(g, pl->name, strlen(pl->name));
 	return (uint32_t)g->nents++;
 }
@@ -1146,7 +1173,7 @@ static int add_line(gazetteer *g, const struct chunk *c, struct pline *pl, FILE 
 		    const char *path, struct err *err)
 {
 	long lineno = pl->lineno;
-	const struct strent *ie = st_find(&g->ids, pl->id, pl->idlen, pl->idhash);
+	struct strent *ie = st_find(&g->ids, pl->id, pl->idlen, pl->idhash);
 	if (ie && ie->s) {
 		const struct entity *existing = &g->ents[ie->val];
 		if (strcmp(existing->type, pl->type) != 0)
@@ -1154,7 +1181,7 @@ static int add_line(gazetteer *g, const struct chunk *c, struct pline *pl, FILE 
 				       "id '%s' was given type %s before", pl->id, existing->type);
 	}
 	struct gaz_form f = pl->f;
-	f.entity = entity_get(g, pl, check, path);
+	f.entity = entity_get(g, pl, ie, check, path);
 	int rc = add_attrs(g, f.entity, pl->attrs, path, lineno, err);
 	if (rc)
 		return rc;
@@ -1333,6 +1360,7 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
+	g->ltype = NULL;
 	/* the token filter is built once at the end, not again at each growth of the table */
 	g->tokens.filtered = false;
 	tab_free(g->tokens.bloom);
