@@ -684,7 +684,11 @@ static int parse_flags(char *s, uint16_t *flags)
  * without changing anything, to prefetch the table slots, strings and trie edges that the
  * second stage will read: the tables are too large for the caches, and a line's misses,
  * one after the other, were most of the time. What is found ahead is a hint for the
- * prefetch only: a wrong or stale one costs a miss, never a result. */
+ * prefetch only: a wrong or stale one costs a miss, never a result. The first stage runs
+ * on a thread of its own, up to three chunks ahead; it touches nothing of the gazetteer,
+ * so what it does is the same whenever it runs, and without the thread (pthread_create()
+ * failing) the two stages take turns. Forms of plain ASCII, most of a large list, skip
+ * the normalizer and the tokenizer: form_tokens_ascii() gives the same keys. */
 
 struct ptok {        /* a token of a form (hyphens aside) */
 	uint32_t off;  /* its normalized bytes: the chunk's tbytes at off */

@@ -59,7 +59,8 @@ void gaz_free(gazetteer *g);
  * (file, line, message) at the first bad line; g keeps the lines before it. When
  * check is not NULL, problems that do not stop loading (duplicates, a form linked to two
  * ids without the ambiguous flag, names that differ for one id) are written to it as
- * "FILE:LINE: message" lines and counted in the return value of gaz_warnings(). */
+ * "FILE:LINE: message" lines and counted in the return value of gaz_warnings(). The file
+ * is read and parsed ahead on a second thread, which ends before this returns. */
 int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err);
 
 /* Load every *.tsv file directly in dir, in name order. Same errors as gaz_load(). */
