@@ -844,10 +844,10 @@ static void test_many_mentions(void)
 	enum { N = 150 };
 	static char ids[N][16], upper[N][16], groups[N][8];
 	struct topics_mention me[3 * N];
-	for (int i = 0; i < N; i++) {
-		snprintf(ids[i], sizeof ids[i], "country:c%d", i);
-		snprintf(upper[i], sizeof upper[i], "COUNTRY:C%d", i);
-		snprintf(groups[i], sizeof groups[i], "g%d", i);
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "country:c%u", i);
+		snprintf(upper[i], sizeof upper[i], "COUNTRY:C%u", i);
+		snprintf(groups[i], sizeof groups[i], "g%u", i);
 		me[i] = (struct topics_mention){"COUNTRY", ids[i], groups[i]};
 		me[N + i] = (struct topics_mention){"Country", upper[i], NULL};
 		me[2 * N + i] = (struct topics_mention){"COUNTRY", ids[i], groups[i]};
