@@ -107,37 +107,6 @@ struct gazetteer {
 	size_t nfirsts;
 };
 
-/* Zeroed room for a table of count records, freed with tab_free() (only). The hash
- * tables are probed at random: from a few MB on they are aligned to, and asked to be
- * backed by, huge pages (madvise(2); where the kernel has none, nothing changes), so that
- * a probe misses the cache but not the TLB as well, and growing faults a page per 2 MB
- * rather than per 4 KB. calloc() leaves pages it gets from the kernel untouched (they are
- * zero), so the madvise() comes before their first use; the block calloc() gave sits in
- * the word before the table. */
-#define HUGE_PAGE ((size_t)2 << 20)
-static void *tab_calloc(size_t count, size_t size)
-{
-	size_t n = count * size;
-	size_t align = n < HUGE_PAGE ? 16 : HUGE_PAGE;
-	char *raw = xcalloc(1, n + align + sizeof(void *));
-	uintptr_t p = ((uintptr_t)raw + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1);
-	memcpy((char *)p - sizeof(void *), &raw, sizeof raw);
-#ifdef MADV_HUGEPAGE
-	if (n >= HUGE_PAGE)
-		madvise((void *)p, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
-	return (void *)p;
-}
-
-static void tab_free(void *p)
-{
-	if (!p)
-		return;
-	void *raw;
-	memcpy(&raw, (char *)p - sizeof(void *), sizeof raw);
-	free(raw);
-}
-
 /* Strings are packed one after the other in blocks of the pool (not aligned as the arena's
  * allocations are): ids, names and tokens are short, and a large lexicon has millions. */
 #define STR_BLOCK ((size_t)4 << 20)
@@ -187,13 +156,13 @@ static inline bool bloom_may(const struct strtab *t, uint64_t h)
 /* (Re)build the filter of a filtered table from its entries: a word a slot. */
 static void bloom_build(struct strtab *t)
 {
-	tab_free(t->bloom);
+	free(t->bloom);
 	t->bloom = NULL;
 	if (!t->filtered || !t->cap)
 		return;
 	size_t words = t->cap >= 8 ? t->cap / 8 : 1; /* cap: a power of two */
 	t->bloom_mask = words - 1;
-	t->bloom = tab_calloc(words, sizeof *t->bloom);
+	t->bloom = xcalloc(words, sizeof *t->bloom);
 	for (size_t i = 0; i < t->cap; i++) {
 		if (t->dv && t->dv[i].off)
 			bloom_add(t, (uint64_t)t->dv[i].hash << 32);
@@ -219,7 +188,7 @@ static struct strent *st_find(struct strtab *t, const char *s, size_t n, uint64_
 static void st_grow(struct strtab *t)
 {
 	size_t ncap = t->cap ? t->cap * 2 : 1024;
-	struct strent *nv = tab_calloc(ncap, sizeof *nv);
+	struct strent *nv = xcalloc(ncap, sizeof *nv);
 	for (size_t i = 0; i < t->cap; i++) {
 		struct strent *e = &t->v[i];
 		if (!e->s)
@@ -229,7 +198,7 @@ static void st_grow(struct strtab *t)
 			j = (j + 1) & (ncap - 1);
 		nv[j] = *e;
 	}
-	tab_free(t->v);
+	free(t->v);
 	t->v = nv;
 	t->cap = ncap;
 	bloom_build(t);
@@ -289,7 +258,7 @@ gazetteer *gaz_new(void)
 	g->nodes[0].first = g->nodes[0].last = GAZ_NONE;
 	g->nnodes = 1;
 	g->capedges = 1024;
-	g->edges = tab_calloc(g->capedges, sizeof *g->edges);
+	g->edges = xcalloc(g->capedges, sizeof *g->edges);
 	buf_init(&g->ftext);
 	g->tokens.filtered = true;
 	return g;
@@ -318,16 +287,16 @@ void gaz_free(gazetteer *g)
 	if (!g->view) {
 		free(g->forms);
 		free(g->nodes);
-		tab_free(g->edges);
+		free(g->edges);
 	}
 	if (g->map)
 		munmap(g->map, g->maplen);
 	free(g->ents);
 	buf_clear(&g->ftext);
-	tab_free(g->tokens.v);
-	tab_free(g->tokens.bloom);
-	tab_free(g->ids.v);
-	tab_free(g->types.v);
+	free(g->tokens.v);
+	free(g->tokens.bloom);
+	free(g->ids.v);
+	free(g->types.v);
 	arena_clear(&g->pool);
 	arena_clear(&g->scratch);
 	free(g);
@@ -352,7 +321,7 @@ static inline size_t edge_slot(uint64_t key, size_t mask)
 static void edges_grow(gazetteer *g)
 {
 	size_t ncap = g->capedges * 2;
-	struct edge *nv = tab_calloc(ncap, sizeof *nv);
+	struct edge *nv = xcalloc(ncap, sizeof *nv);
 	for (size_t i = 0; i < g->capedges; i++) {
 		if (!g->edges[i].key)
 			continue;
@@ -361,7 +330,7 @@ static void edges_grow(gazetteer *g)
 			j = (j + 1) & (ncap - 1);
 		nv[j] = g->edges[i];
 	}
-	tab_free(g->edges);
+	free(g->edges);
 	g->edges = nv;
 	g->capedges = ncap;
 }
@@ -1367,7 +1336,7 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	g->ltype = NULL;
 	/* the token filter is built once at the end, not again at each growth of the table */
 	g->tokens.filtered = false;
-	tab_free(g->tokens.bloom);
+	free(g->tokens.bloom);
 	g->tokens.bloom = NULL;
 	struct loader *l = xcalloc(1, sizeof *l);
 	l->r.fp = fp;
@@ -1742,7 +1711,7 @@ static void load_types(struct strtab *t, const struct strent_d *d, uint64_t cap,
 		       const char *pool)
 {
 	t->cap = (size_t)cap;
-	t->v = tab_calloc(cap ? cap : 1, sizeof *t->v);
+	t->v = xcalloc(cap ? cap : 1, sizeof *t->v);
 	t->n = 0;
 	for (uint64_t i = 0; i < cap; i++) {
 		if (!d[i].off)
@@ -1896,7 +1865,7 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	}
 	const char *pool = (const char *)base + h->off[S_POOL];
 	size_t nents = (size_t)h->count[S_ENTS], nattrs = (size_t)h->count[S_ATTRS];
-	tab_free(g->types.v);
+	free(g->types.v);
 	load_types(&g->types, (const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES],
 		   pool);
 	view_strtab(&g->tokens, (const struct strent_d *)(base + h->off[S_TOKENS]),
@@ -1921,7 +1890,7 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	g->vents = (const struct ent_d *)(base + h->off[S_ENTS]);
 	free(g->forms);
 	free(g->nodes);
-	tab_free(g->edges);
+	free(g->edges);
 	/* read-only from here on: gaz_load() thaws a view before changing anything */
 	g->forms = (struct gaz_form *)(base + h->off[S_FORMS]);
 	g->nforms = g->capforms = (size_t)h->count[S_FORMS];
@@ -1978,7 +1947,7 @@ static void thaw(gazetteer *g)
 		struct strtab *t = tabs[k];
 		if (!t->dv)
 			continue;
-		t->v = tab_calloc(t->cap, sizeof *t->v);
+		t->v = xcalloc(t->cap, sizeof *t->v);
 		for (size_t i = 0; i < t->cap; i++) {
 			const struct strent_d *d = &t->dv[i];
 			if (!d->off)
@@ -2005,7 +1974,7 @@ static void thaw(gazetteer *g)
 	memcpy(nodes, g->nodes, g->nnodes * sizeof *nodes);
 	g->nodes = nodes;
 	g->capnodes = g->nnodes + 1;
-	struct edge *edges = tab_calloc(g->capedges, sizeof *edges);
+	struct edge *edges = xcalloc(g->capedges, sizeof *edges);
 	memcpy(edges, g->edges, g->capedges * sizeof *edges);
 	g->edges = edges;
 	g->view = false;
