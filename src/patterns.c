@@ -225,13 +225,11 @@ static void find_runs(struct arena *a, const char *text, size_t len, struct runs
 	for (size_t i = 0; i < len; i++) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* to the next digit eight bytes at a time */
-		const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
 		uint64_t digits = 0;
 		while (i + 8 <= len) {
-			uint64_t w, low;
+			uint64_t w;
 			memcpy(&w, text + i, 8);
-			low = w & ~highs; /* no sum below carries into the next byte */
-			digits = (low + ones * (0x80 - '0')) & ~(low + ones * (0x7F - '9')) & ~w & highs;
+			digits = bytes_in8(w, '0', '9');
 			if (digits)
 				break;
 			i += 8;

@@ -1282,14 +1282,11 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	}
 }
 
-/* The 8 bytes of w with 'A'..'Z' in lower case, as ascii_lower() on each: a byte b below
- * 0x80 is from 'A' on when (b + 0x3f) has its high bit, after 'Z' when (b + 0x25) has. */
+/* The 8 bytes of w with 'A'..'Z' in lower case, as ascii_lower() on each (0x20 is the high
+ * bit shifted right twice). */
 static uint64_t ascii_lower8(uint64_t w)
 {
-	const uint64_t hi = 0x8080808080808080ULL;
-	uint64_t low7 = w & ~hi;
-	uint64_t upper = (low7 + 0x3f3f3f3f3f3f3f3fULL) & ~(low7 + 0x2525252525252525ULL) & ~w & hi;
-	return w | upper >> 2;
+	return w | bytes_in8(w, 'A', 'Z') >> 2;
 }
 
 /* The feature (index + 1, 0 for none) named prefix + s (plen bytes of prefix), s folded to

@@ -133,6 +133,15 @@ static inline bool same_bytes(const void *a, const void *b, size_t n)
  * ASCII but '"' and '\\' (8 bytes at a time). */
 size_t str_plain_len(const char *s, size_t n);
 
+/* The high bit of each byte of w (8 bytes, any values) that lies in [lo, hi] (lo <= hi <
+ * 0x80): on the low seven bits no sum carries into the next byte; a byte from 0x80 is out. */
+static inline uint64_t bytes_in8(uint64_t w, unsigned lo, unsigned hi)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	uint64_t low = w & ~highs;
+	return (low + ones * (0x80 - lo)) & ~(low + ones * (0x7F - hi)) & ~w & highs;
+}
+
 /* The bytes of w (8 bytes, little-endian) that a JSON string cannot hold as they are: its
  * lowest set high bit marks the first such byte exactly. A byte below 0x20 sets it in
  * (w - 0x20..) & ~w, a '"' or '\\' in (x - 0x01..) & ~x for x = w ^ '"'.., w ^ '\\'..,
