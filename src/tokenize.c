@@ -7,8 +7,8 @@
  * and every token of the last 15 bytes, takes the general way (any_token()):
  * ASCII bytes classified by one table lookup, words of ASCII letters and digits scanned
  * without decoding, other characters classed by the utf8proc categories of the normalized
- * code points, case flags read from the original characters (an ASCII word of up to 16
- * bytes in one or two eight-byte loads, others by decoding). The token hash is taken as
+ * code points, case flags read from the original characters (ASCII bytes by the table,
+ * others by decoding). The token hash is taken as
  * soon as the token ends, while its bytes are in cache. Nothing is allocated per token: the
  * token array is sized from the text length once and doubled in the rare texts that need
  * more. */
@@ -183,42 +183,6 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-/* High bit of each byte of w (every byte < 0x80) in [lo, hi]: no sum carries into the
- * next byte. */
-static inline uint64_t in_range8(uint64_t w, unsigned lo, unsigned hi)
-{
-	return (w + ONES * (0x80 - lo)) & ~(w + ONES * (0x7F - hi)) & HIGHS;
-}
-
-/* case_flags() of an original word of one to sixteen ASCII bytes followed by enough more
- * bytes of the text for whole eight-byte loads: the case of the lowest letter byte and the
- * classes of all. Returns false (nothing known) for any other word. */
-static inline bool case_flags_ascii(const unsigned char *p, uint32_t os, uint32_t oe,
-				    uint32_t olen, uint8_t *out)
-{
-	uint32_t n = oe - os;
-	uint64_t w0, w1 = 0;
-	if (n - 1 < 8 && os + 8 <= olen) {
-		memcpy(&w0, p + os, 8);
-		w0 &= ~(uint64_t)0 >> (64 - 8 * n);
-	} else if (n - 9 < 8 && os + 16 <= olen) {
-		memcpy(&w0, p + os, 8);
-		memcpy(&w1, p + os + 8, 8);
-		w1 &= ~(uint64_t)0 >> (128 - 8 * n);
-	} else {
-		return false;
-	}
-	if ((w0 | w1) & HIGHS)
-		return false;
-	uint64_t up0 = in_range8(w0, 'A', 'Z'), lo0 = in_range8(w0, 'a', 'z');
-	uint64_t up1 = in_range8(w1, 'A', 'Z'), lo1 = in_range8(w1, 'a', 'z');
-	uint64_t l0 = up0 | lo0, l1 = up1 | lo1;
-	bool init = l0 ? (l0 & (0 - l0) & up0) != 0 : (l1 & (0 - l1) & up1) != 0;
-	bool up = up0 | up1, lo = lo0 | lo1;
-	*out = (uint8_t)((init ? TOKF_INIT_UPPER : 0) | ((up && !lo) ? TOKF_ALL_UPPER : 0) |
-			 (lo ? TOKF_HAS_LOWER : 0));
-	return true;
-}
 #endif
 
 /* hash_bytes(s + start, end - start), reading whole words when the text (with its NUL)
@@ -412,12 +376,7 @@ __attribute__((noinline)) static size_t any_token(const struct norm_text *nt, co
 	t->tfeat = 0;
 	t->hash = tok_hash(nt->s, start, i, len);
 	if (kind == TOK_WORD || kind == TOK_CJK) {
-		uint8_t cf;
-#ifdef TOK_SWAR
-		if (!case_flags_ascii((const unsigned char *)orig, t->ostart, t->oend, olen, &cf))
-#endif
-			cf = case_flags(orig, t->ostart, t->oend);
-		f |= cf;
+		f |= case_flags(orig, t->ostart, t->oend);
 	}
 	t->flags = f;
 	return i - start;
