@@ -718,128 +718,12 @@ static void chunk_clear(struct chunk *c)
 	arena_clear(&c->a);
 }
 
-static struct ptok *push_tok(struct chunk *c)
-{
-	if (c->ntoks == c->captoks) {
-		c->captoks = c->captoks ? c->captoks * 2 : 4096;
-		c->toks = xrealloc(c->toks, c->captoks * sizeof *c->toks);
-	}
-	struct ptok *p = &c->toks[c->ntoks++];
-	p->off = (uint32_t)c->tbytes.len;
-	p->hint = GAZ_NONE;
-	return p;
-}
-
-static inline bool is_alpha_ascii(unsigned char ch)
-{
-	return (unsigned)((ch | 32) - 'a') < 26;
-}
-
-static inline bool is_alnum_ascii(unsigned char ch)
-{
-	return is_alpha_ascii(ch) || (unsigned)(ch - '0') < 10;
-}
-
-#define ONES8 0x0101010101010101ULL
-#define HIGH8 0x8080808080808080ULL
-#define LOW7 0x7F7F7F7F7F7F7F7FULL
-
-/* The high bit of each zero byte of x, and of no other. */
-static inline uint64_t zero8(uint64_t x)
-{
-	return ~(((x & LOW7) + LOW7) | x | LOW7);
-}
-
-/* The high bit of each byte of w that is not printable ASCII (below 0x20, 0x7F and up) or
- * is an apostrophe. */
-static inline uint64_t not_plain8(uint64_t w)
-{
-	uint64_t a = w & LOW7; /* no carry from one byte into the next below */
-	return (w | ~(a + ONES8 * (0x80 - 0x20)) | zero8(w ^ ONES8 * 0x7F) |
-		zero8(w ^ ONES8 * '\'')) & HIGH8;
-}
-
-/* Is the form printable ASCII that norm_text() and tok_split() take as plain words and
- * signs? Not when it holds an apostrophe (possessives, "d'Ivoire", "don't") or a letter,
- * dot, letter (where a dotted abbreviation such as "U.S." may start). */
-static bool plain_ascii(const unsigned char *s, size_t n)
-{
-	uint64_t dots = 0;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (not_plain8(w))
-			return false;
-		dots |= zero8(w ^ ONES8 * '.');
-	}
-	for (; i < n; i++) {
-		if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '\'')
-			return false;
-		dots |= s[i] == '.';
-	}
-	for (i = 1; dots && i + 1 < n; i++)
-		if (s[i] == '.' && is_alpha_ascii(s[i - 1]) && is_alpha_ascii(s[i + 1]))
-			return false;
-	return true;
-}
-
-/* form_tokens() of a plain_ascii() form, without the normalizer and the tokenizer: for
- * such text they fold A-Z and make a token of each run of letters and digits (a word, or
- * a number when it has no letter) and of each other sign but the space; '-' is a hyphen.
- * The unit tests hold the two paths to the same keys on generated forms. */
-static uint32_t form_tokens_ascii(struct chunk *c, const unsigned char *text, size_t n,
-				  uint32_t *first)
-{
-	unsigned char *s = arena_alloc(&c->a, n + 8);
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) { /* fold A-Z: every byte is below 0x80 */
-		uint64_t w;
-		memcpy(&w, text + i, 8);
-		uint64_t up = (w + ONES8 * (0x80 - 'A')) & ~(w + ONES8 * (0x80 - 'Z' - 1)) & HIGH8;
-		w |= up >> 2;
-		memcpy(s + i, &w, 8);
-	}
-	for (; i < n; i++)
-		s[i] = (unsigned char)(text[i] + ((unsigned)(text[i] - 'A') < 26 ? 32 : 0));
-	uint32_t used = 0;
-	*first = UINT32_MAX;
-	i = 0;
-	while (i < n) {
-		unsigned char ch = s[i];
-		if (ch == ' ') {
-			i++;
-			continue;
-		}
-		size_t j = i + 1;
-		bool word = is_alnum_ascii(ch), letters = is_alpha_ascii(ch);
-		if (word) {
-			for (; j < n && is_alnum_ascii(s[j]); j++)
-				letters |= is_alpha_ascii(s[j]);
-		} else if (ch == '-') {
-			i = j;
-			continue;
-		}
-		struct ptok *p = push_tok(c);
-		p->len = (uint32_t)(j - i);
-		buf_add(&c->tbytes, s + i, p->len);
-		p->hash = hash_bytes(s + i, p->len);
-		if (*first == UINT32_MAX && letters)
-			*first = used;
-		used++;
-		i = j;
-	}
-	return used;
-}
-
 /* The tokens of the form text (n bytes) in c->toks, and *first. Returns their number. */
 static uint32_t form_tokens(struct chunk *c, const char *text, size_t n, uint32_t *first)
 {
-	arena_reset(&c->a);
-	if (plain_ascii((const unsigned char *)text, n))
-		return form_tokens_ascii(c, (const unsigned char *)text, n, first);
 	struct norm_text nt;
 	struct tok_list tl;
+	arena_reset(&c->a);
 	norm_text(&c->a, text, n, &nt);
 	tok_split(&c->a, &nt, text, &tl);
 	uint32_t used = 0;
@@ -848,33 +732,21 @@ static uint32_t form_tokens(struct chunk *c, const char *text, size_t n, uint32_
 		const struct token *t = &tl.v[i];
 		if (t->kind == TOK_HYPHEN)
 			continue;
-		struct ptok *p = push_tok(c);
+		if (c->ntoks == c->captoks) {
+			c->captoks = c->captoks ? c->captoks * 2 : 4096;
+			c->toks = xrealloc(c->toks, c->captoks * sizeof *c->toks);
+		}
+		struct ptok *p = &c->toks[c->ntoks++];
+		p->off = (uint32_t)c->tbytes.len;
 		p->len = t->nend - t->nstart;
 		buf_add(&c->tbytes, nt.s + t->nstart, p->len);
 		p->hash = t->hash;
+		p->hint = GAZ_NONE;
 		if (*first == UINT32_MAX && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
 			*first = used;
 		used++;
 	}
 	return used;
-}
-
-size_t gaz_form_keys(struct arena *a, const char *form, struct gaz_key **keys, long *first)
-{
-	struct chunk c;
-	chunk_init(&c);
-	uint32_t f;
-	uint32_t n = form_tokens(&c, form, strlen(form), &f);
-	*keys = arena_alloc(a, (n + 1) * sizeof **keys);
-	for (uint32_t i = 0; i < n; i++) {
-		char *s = arena_alloc(a, c.toks[i].len + 1);
-		memcpy(s, c.tbytes.p + c.toks[i].off, c.toks[i].len);
-		s[c.toks[i].len] = '\0';
-		(*keys)[i] = (struct gaz_key){s, c.toks[i].len, c.toks[i].hash};
-	}
-	*first = f == UINT32_MAX ? -1 : (long)f;
-	chunk_clear(&c);
-	return n;
 }
 
 /* The first stage for one line (len bytes, NUL-terminated, writable): its errors in

@@ -112,17 +112,6 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err);
  * whose records are damaged behind a right checksum). Returns 0 or a negative ERR_*. */
 int gaz_image_reseal(const char *path, struct err *err);
 
-/* The keys of a lexicon form as loading finds them, for the tests: its tokens but the
- * hyphens, normalized (bytes and their hash_bytes(), in *keys allocated from a), and in
- * *first the index of its first plain word (not a dotted abbreviation) or -1. Returns
- * their number. */
-struct gaz_key {
-	const char *s;
-	size_t len;
-	uint64_t hash;
-};
-size_t gaz_form_keys(struct arena *a, const char *form, struct gaz_key **keys, long *first);
-
 /* Name of a form kind ("name", "abbreviation", ...). */
 const char *gaz_kind_name(int kind);
 

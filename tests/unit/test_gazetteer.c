@@ -10,9 +10,7 @@
 #include "check.h"
 #include "gazetteer.h"
 #include "match.h"
-#include "normalize.h"
 #include "pipeline.h"
-#include "tokenize.h"
 
 static char dir[] = "/tmp/entopic-test-gaz-XXXXXX";
 
@@ -173,80 +171,6 @@ static char *read_all(const char *path, size_t *n)
 	return p;
 }
 
-/* The keys loading finds for a form (a fast path takes plain ASCII) are those of the
- * normalizer and the tokenizer: every token but the hyphens, and the first plain word. */
-static int form_keys_agree(struct arena *a, const char *form)
-{
-	struct gaz_key *k;
-	long first;
-	size_t n = gaz_form_keys(a, form, &k, &first);
-	struct norm_text nt;
-	struct tok_list tl;
-	norm_text(a, form, strlen(form), &nt);
-	tok_split(a, &nt, form, &tl);
-	size_t used = 0;
-	long want_first = -1;
-	for (size_t i = 0; i < tl.n; i++) {
-		const struct token *t = &tl.v[i];
-		if (t->kind == TOK_HYPHEN)
-			continue;
-		if (used >= n || k[used].len != t->nend - t->nstart ||
-		    memcmp(k[used].s, nt.s + t->nstart, k[used].len) != 0 || k[used].hash != t->hash)
-			return 0;
-		if (want_first < 0 && t->kind == TOK_WORD && !(t->flags & TOKF_DOTTED))
-			want_first = (long)used;
-		used++;
-	}
-	return used == n && first == want_first;
-}
-
-static void test_form_keys(void)
-{
-	struct arena a;
-	arena_init(&a);
-	static const char *const fixed[] = {
-		"U.S. Steel", "u.k", "A.B", "T. Rex", "Ltd.", "St. Louis", "3.14 Inc", "a.1",
-		"O'Brien", "Mary's", "rock'n'roll", "Jean-Luc -- Picard", "AT&T", "  lead  ",
-		"x.y.z.", "(The) \"Best\"", "9/11", "`quoted`", "e.g", "A", "-", ". .", "a-", "Zedd.",
-	};
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		int ok = form_keys_agree(&a, fixed[i]);
-		if (!ok)
-			fprintf(stderr, "form keys differ: '%s'\n", fixed[i]);
-		CHECK(ok);
-		arena_reset(&a);
-	}
-	/* generated: mostly the signs plain ASCII may hold, now and then one it may not */
-	static const char *const parts[] = {
-		"a", "B", "z", "Q", "7", "0", " ", " ", "-", ".", ".", ",", "&", "(", ")", "/", "\"",
-		"`", "~", "_", "+", "'", "\r", "\x01", "\x7F", "\xC3\xA9", "\xE2\x80\x99",
-		"\xEF\xAC\x81", "\xE2\x80\x8B", "\xD0\x96",
-	};
-	size_t nparts = sizeof parts / sizeof parts[0], bad = 0, plain = 0;
-	check_rng = 0x5EEDF0A1ULL;
-	for (int r = 0; r < 200000; r++) {
-		char form[64];
-		size_t o = 0, len = 1 + check_rand(12);
-		bool ascii = true;
-		for (size_t k = 0; k < len; k++) {
-			/* the last eight parts are rare */
-			size_t pi = check_rand(20) ? check_rand((unsigned)nparts - 8) : check_rand((unsigned)nparts);
-			const char *p = parts[pi];
-			ascii = ascii && pi < nparts - 8;
-			memcpy(form + o, p, strlen(p));
-			o += strlen(p);
-		}
-		form[o] = '\0';
-		plain += ascii;
-		if (!form_keys_agree(&a, form) && bad++ < 5)
-			fprintf(stderr, "form keys differ: '%s'\n", form);
-		arena_reset(&a);
-	}
-	CHECK(bad == 0);
-	CHECK(plain > 100000);
-	arena_clear(&a);
-}
-
 /* Large files, loaded in chunks by two threads: the same entities, forms, warnings, errors
  * and compiled image as the lines loaded in small files one after the other. */
 static void test_chunks(void)
@@ -360,7 +284,6 @@ int main(void)
 	CHECK(load_error("--\tcountry:CN\tCOUNTRY\tChina\tname\texact\t-\t-\n", msg, sizeof msg) == 1);
 	CHECK(strstr(msg, "nothing to match") != NULL);
 
-	test_form_keys();
 	test_chunks();
 
 	/* check warnings: duplicates and unmarked conflicts */
