@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "normalize.h"
 
@@ -70,21 +67,6 @@ static char *string_at(char *o, const char *s, size_t n)
 			p = end;
 		}
 	} else if (n >= 8) {
-#ifdef __SSE2__
-		/* 16 bytes a copy first (what stops it is left to the words below) */
-		const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"');
-		const __m128i bs = _mm_set1_epi8('\\');
-		while (end - p > 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)p);
-			__m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, sp),
-						   _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
-			if (_mm_movemask_epi8(bad))
-				break;
-			_mm_storeu_si128((__m128i *)o, x);
-			o += 16;
-			p += 16;
-		}
-#endif
 		while (end - p > 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
@@ -247,23 +229,13 @@ struct conv {
 	enum emit_offsets mode;
 };
 
-/* The number of ASCII bytes s[i..lim) starts with, 32 bytes (SSE2) or a word at a time; a
- * last part shorter than a word is read as the word that ends at lim (its bytes before i
- * shifted out). */
+/* The number of ASCII bytes s[i..lim) starts with, a word at a time; a last part shorter
+ * than a word is read as the word that ends at lim (its bytes before i shifted out). */
 static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
 {
 	const uint64_t highs = 0x8080808080808080ULL;
 	size_t k = i;
 	uint64_t w;
-#ifdef __SSE2__
-	for (; lim - k >= 32; k += 32) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(s + k));
-		__m128i y = _mm_loadu_si128((const __m128i *)(s + k + 16));
-		unsigned m = (unsigned)_mm_movemask_epi8(x) | (unsigned)_mm_movemask_epi8(y) << 16;
-		if (m)
-			return k - i + (size_t)__builtin_ctz(m);
-	}
-#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; lim - k >= 16; k += 16) {
 		uint64_t w2;
