@@ -60,7 +60,7 @@ struct config {
 	char datadir[PATH_MAX];
 };
 
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* set by the handler of SIGINT and SIGTERM */
 
 /* The processors this process may run on (its affinity mask: a cpuset of a container
  * counts, all of the machine's otherwise), 1 to 64. */
@@ -75,22 +75,26 @@ static size_t processors(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (size_t)n;
 }
 
-static void on_sigint(int sig)
+/* Append e's message line to out. */
+static void err_text(struct buf *out, const struct err *e)
 {
-	(void)sig;
-	interrupted = 1;
+	if (e->source[0] && e->line && e->col)
+		buf_printf(out, "entopic: %s:%ld:%ld: %s\n", e->source, e->line, e->col, e->msg);
+	else if (e->source[0] && e->line)
+		buf_printf(out, "entopic: %s:%ld: %s\n", e->source, e->line, e->msg);
+	else if (e->source[0])
+		buf_printf(out, "entopic: %s: %s\n", e->source, e->msg);
+	else
+		buf_printf(out, "entopic: %s\n", e->msg);
 }
 
 static void print_err(const struct err *e)
 {
-	if (e->source[0] && e->line && e->col)
-		fprintf(stderr, "entopic: %s:%ld:%ld: %s\n", e->source, e->line, e->col, e->msg);
-	else if (e->source[0] && e->line)
-		fprintf(stderr, "entopic: %s:%ld: %s\n", e->source, e->line, e->msg);
-	else if (e->source[0])
-		fprintf(stderr, "entopic: %s: %s\n", e->source, e->msg);
-	else
-		fprintf(stderr, "entopic: %s\n", e->msg);
+	struct buf m;
+	buf_init(&m);
+	err_text(&m, e);
+	fputs(m.p, stderr);
+	buf_clear(&m);
 }
 
 static void die_err(const struct err *e)
@@ -500,228 +504,322 @@ static void record_message(const struct input_rec *rec, const char *msg)
 	fprintf(stderr, "entopic: %s:%ld: %s\n", rec->source, rec->line, msg);
 }
 
-/* ---- annotate: a ring of records, annotated on -j threads, written in input order ----
+/* ---- annotate: batches of records, each read, annotated and written by one thread ----
  *
- * The main thread reads records into a ring of jobs (a copy of the text, or the raw JSONL
- * line). With -j N, N - 1 worker threads take jobs from the ring as soon as they are there,
- * parse, annotate and emit each into the job's own buffers; the main thread writes finished
- * jobs in input order, and when the ring is full it annotates the next job itself, so N
- * threads compute while reading and writing overlap with the work. With -j 1 the ring holds
- * one job and no thread is started. Before the reader would wait for a slow producer, every
- * job read so far is finished and written (a live feed gets its records at once). */
+ * Every thread, the main one and the -j N - 1 workers alike, loops: it takes one of its own
+ * free batches; under the reading lock it takes the next ticket and reads a batch of
+ * records (up to BATCH_BYTES of text or BATCH_RECS records, fewer when the next record
+ * would make it wait for a slow producer, so that a live feed gets its records at once);
+ * it annotates the batch into the batch's own output; then the batches are written in
+ * ticket order: the thread that finishes the oldest batch not written writes it, and every
+ * later one finished by then. So a record's bytes are read, annotated and mostly written
+ * on one core, and the threads meet once per batch, not once per record. With -j 1 the
+ * main thread does it all. Records, their messages and read errors come out in input
+ * order whatever the number of threads. */
 
-struct job {
-	char *data;          /* owned: the text, or the raw JSONL line (kept for the next use) */
-	size_t len, cap;
-	const char *source;  /* borrowed from argv */
+enum item_kind { ITEM_RECORD, ITEM_OPEN_FAILED, ITEM_READ_FAILED };
+
+/* One input record of a batch (or a file that could not be opened or read). Its strings
+ * are offsets into the batch's bytes, which may move as they grow. */
+struct item {
+	enum item_kind kind;
+	bool jsonl;           /* the text is a raw JSONL line to parse */
+	const char *source;   /* borrowed from argv */
 	long line;
-	bool jsonl;          /* data is a raw JSONL line to parse */
-	char *id;            /* owned: the default id (JSON text) */
-	size_t id_len;
-	char error[600];     /* a read error found by the reader: an error record */
-	struct buf out;      /* the record's output line */
-	struct buf msg;      /* its stderr messages */
-	bool failed;         /* it became an error record */
-	bool done;           /* out and msg are complete already */
-	_Atomic bool finished; /* set by the thread that ran it */
+	size_t text, len;     /* the text, the raw JSONL line, or the message (NUL-terminated) */
+	size_t id, id_len;    /* the default id (JSON text) */
+	size_t error;         /* a read error of the record (0: none; offset 0 is never one) */
 };
 
-/* What a thread keeps from one record to the next. */
+enum { BATCH_FREE, BATCH_BUSY, BATCH_DONE };
+
+struct batch {
+	struct buf bytes;     /* the items' strings, each NUL-terminated, after one NUL */
+	struct item *v;
+	size_t n, cap;
+	struct buf out;       /* the output lines */
+	struct buf msg;       /* the stderr messages */
+	int status;           /* EXIT_RECORDS, EXIT_SETUP bits of its records */
+	int state;            /* under mu */
+};
+
+#define DEFAULT_JOBS_MAX 8
+#define BATCHES 4                          /* per thread */
+#define BATCH_RECS 256
+#define BATCH_BYTES ((size_t)64 << 10)
+#define KEEP_BYTES ((size_t)256 << 10)     /* a batch keeps buffers up to this size */
+
+/* What a thread keeps from one batch to the next. */
 struct tstate {
 	struct arena a;
 	struct input_scratch scratch;
 	struct pipe_memo *memo;
+	struct batch b[BATCHES];
+	int self;             /* its index in sig_threads */
+	pthread_t tid;
+	struct ring *g;
 };
 
 struct ring {
-	struct job *v;
-	size_t cap;            /* jobs in the ring */
-	size_t head;           /* main thread: the oldest job not written */
-	size_t tail;           /* main thread: the next job to fill */
-	size_t take;           /* under mu: the next job to annotate */
-	size_t bytes;          /* main thread: text bytes of the jobs not written */
-	bool quit;             /* under mu: workers end */
-	bool waiting;          /* under mu: the main thread waits for a job to finish */
+	/* under rd: the input */
+	pthread_mutex_t rd;
+	char **files;
+	size_t nfiles, f;     /* the files, the next one to open */
+	input *in;            /* the file being read, or NULL */
+	bool end;             /* no more batches */
+	uint64_t next;        /* the ticket of the next batch */
+	/* under mu: the batches in flight and their writing */
 	pthread_mutex_t mu;
-	pthread_cond_t work;   /* a job was added, or quit */
-	pthread_cond_t done;   /* a job finished */
+	pthread_cond_t cv;    /* a batch was written */
+	struct batch **slot;  /* the batch of ticket t is slot[t % cap] */
+	size_t cap;           /* every thread's batches: no more are in flight */
+	uint64_t written;     /* tickets written */
+	bool writing;         /* a thread writes */
+	int status;
+	/* read-only */
 	const struct resources *r;
 	const struct emit_opts *eo;
-	const struct input_opts *io;
-	struct tstate *ts;     /* one per thread, the main thread's first */
+	const struct input_opts *parse;  /* for input_parse_jsonl() */
+	const struct input_opts *read;   /* for input_open() */
 };
 
-static void job_message(struct job *j, const char *msg)
+/* SIGINT and SIGTERM: the thread reading waits in read(2) on a slow producer; whichever
+ * thread the signal reaches, it is passed on to that one, so that its read returns. */
+static pthread_t *sig_threads;
+static atomic_int sig_reader = -1;
+
+static void on_signal(int sig)
 {
-	buf_printf(&j->msg, "entopic: %s:%ld: %s\n", j->source, j->line, msg);
+	interrupted = 1;
+	int r = atomic_load(&sig_reader);
+	if (r >= 0 && sig_threads && !pthread_equal(sig_threads[r], pthread_self()))
+		pthread_kill(sig_threads[r], sig);
 }
 
-static void run_job(const struct ring *g, struct job *j, struct tstate *ts)
+static size_t add_bytes(struct batch *b, const char *s, size_t n)
 {
-	struct arena *a = &ts->a;
+	buf_reserve(&b->bytes, n + 1);
+	size_t off = b->bytes.len;
+	if (n)
+		memcpy(b->bytes.p + off, s, n);
+	b->bytes.p[off + n] = '\0';
+	b->bytes.len += n + 1;
+	return off;
+}
+
+static struct item *add_item(struct batch *b, enum item_kind kind, const char *source,
+			     long line)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
+	}
+	struct item *it = &b->v[b->n++];
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	it->source = source;
+	it->line = line;
+	return it;
+}
+
+/* Read the next batch into b (under rd). Ends the input (g->end) after the last file or
+ * when interrupted. */
+static void read_batch(struct ring *g, struct batch *b, int self)
+{
+	b->n = 0;
+	b->bytes.len = 0;
+	add_bytes(b, "", 0); /* offset 0: no string */
+	b->status = 0;
+	while (!g->end && b->n < BATCH_RECS && b->bytes.len < BATCH_BYTES) {
+		struct err e = {0};
+		if (interrupted) {
+			g->end = true;
+			break;
+		}
+		if (!g->in) {
+			if (g->f == g->nfiles) {
+				g->end = true;
+				break;
+			}
+			const char *path = g->files[g->f++];
+			g->in = input_open(path, g->read, &e);
+			if (!g->in) {
+				/* a record of its own: its message names no line */
+				struct item *it = add_item(b, ITEM_OPEN_FAILED, path, 0);
+				it->text = add_bytes(b, e.msg, strlen(e.msg));
+				char *id = input_path_id(path);
+				it->id_len = strlen(id);
+				it->id = add_bytes(b, id, it->id_len);
+				free(id);
+			}
+			continue;
+		}
+		/* with records in hand, never wait for a slow producer */
+		if (b->n && !input_pending(g->in))
+			break;
+		struct input_rec rec;
+		atomic_store(&sig_reader, self);
+		int rc = interrupted ? 0 : input_next(g->in, &rec, &e);
+		atomic_store(&sig_reader, -1);
+		if (rc > 0) {
+			struct item *it = add_item(b, ITEM_RECORD, g->files[g->f - 1], rec.line);
+			it->jsonl = g->read->raw;
+			it->len = rec.text ? rec.len : 0;
+			it->text = add_bytes(b, rec.text, it->len);
+			it->id_len = rec.id_len;
+			it->id = add_bytes(b, rec.id, rec.id_len);
+			if (rec.error[0])
+				it->error = add_bytes(b, rec.error, strlen(rec.error));
+			continue;
+		}
+		if (rc < 0 && !interrupted) {
+			struct buf m;
+			buf_init(&m);
+			err_text(&m, &e);
+			struct item *it = add_item(b, ITEM_READ_FAILED, g->files[g->f - 1], 0);
+			it->len = m.len;
+			it->text = add_bytes(b, m.p, m.len);
+			buf_clear(&m);
+		}
+		input_free(g->in);
+		g->in = NULL;
+	}
+}
+
+/* Annotate one item into its batch's output. Returns its exit status bits. */
+static int run_item(const struct ring *g, struct batch *b, const struct item *it,
+		    struct tstate *ts)
+{
+	const char *bytes = b->bytes.p;
 	char msg[700];
-	if (j->done)
-		return;
+	if (it->kind == ITEM_READ_FAILED) {
+		buf_add(&b->msg, bytes + it->text, it->len);
+		return EXIT_SETUP;
+	}
+	if (it->kind == ITEM_OPEN_FAILED) {
+		buf_printf(&b->msg, "entopic: %s: %s\n", it->source, bytes + it->text);
+		snprintf(msg, sizeof msg, "%s: %s", it->source, bytes + it->text);
+		emit_error(&b->out, g->eo, bytes + it->id, it->id_len, msg);
+		return EXIT_RECORDS;
+	}
 	struct input_rec rec;
 	memset(&rec, 0, sizeof rec);
-	rec.source = j->source;
-	rec.line = j->line;
-	rec.text = j->data;
-	rec.len = j->len;
-	rec.id = j->id;
-	rec.id_len = j->id_len;
-	if (!j->error[0] && j->jsonl) {
-		input_parse_jsonl(g->io, j->data, j->len, &ts->scratch, &rec);
+	rec.source = it->source;
+	rec.line = it->line;
+	rec.text = bytes + it->text;
+	rec.len = it->len;
+	rec.id = bytes + it->id;
+	rec.id_len = it->id_len;
+	const char *error = it->error ? bytes + it->error : NULL;
+	if (!error && it->jsonl) {
+		input_parse_jsonl(g->parse, rec.text, rec.len, &ts->scratch, &rec);
 		if (rec.error[0])
-			snprintf(j->error, sizeof j->error, "%s", rec.error);
+			error = rec.error;
 	}
-	if (j->error[0]) {
-		job_message(j, j->error);
-		snprintf(msg, sizeof msg, "line %ld: %s", j->line, j->error);
-		emit_error(&j->out, g->eo, rec.id, rec.id_len, msg);
-		j->failed = true;
-	} else {
-		struct annotation an;
-		struct err re = {0};
-		if (pipe_annotate_memo(&g->r->pipe, ts->memo, a, rec.text, rec.len, &an, &re) < 0) {
-			job_message(j, re.msg);
-			if (!an.nt.s) {
-				emit_error(&j->out, g->eo, rec.id, rec.id_len, re.msg);
-				j->failed = true;
-			}
+	if (error) {
+		buf_printf(&b->msg, "entopic: %s:%ld: %.600s\n", it->source, it->line, error);
+		snprintf(msg, sizeof msg, "line %ld: %.600s", it->line, error);
+		emit_error(&b->out, g->eo, rec.id, rec.id_len, msg);
+		return EXIT_RECORDS;
+	}
+	struct annotation an;
+	struct err re = {0};
+	int status = 0;
+	if (pipe_annotate_memo(&g->r->pipe, ts->memo, &ts->a, rec.text, rec.len, &an, &re) < 0) {
+		buf_printf(&b->msg, "entopic: %s:%ld: %s\n", it->source, it->line, re.msg);
+		if (!an.nt.s) {
+			emit_error(&b->out, g->eo, rec.id, rec.id_len, re.msg);
+			status = EXIT_RECORDS;
 		}
-		if (!j->failed)
-			emit_record(&j->out, g->eo, &rec, &an);
-		arena_reset(a);
 	}
+	if (!status)
+		emit_record(&b->out, g->eo, &rec, &an);
+	arena_reset(&ts->a);
+	return status;
 }
 
-struct worker {
-	pthread_t tid;
-	struct ring *g;
-	size_t self;
-};
+/* Write a finished batch: its messages, then its lines. */
+static void write_batch(struct batch *b)
+{
+	if (b->msg.len)
+		fwrite(b->msg.p, 1, b->msg.len, stderr);
+	b->msg.len = 0;
+	flush_out(&b->out, 1, true);
+	if (b->out.cap > KEEP_BYTES)
+		buf_clear(&b->out);
+	if (b->msg.cap > KEEP_BYTES)
+		buf_clear(&b->msg);
+	if (b->bytes.cap > KEEP_BYTES)
+		buf_clear(&b->bytes);
+}
+
+/* Mark ticket t's batch done; when it is the oldest not written, write it and every later
+ * one finished by then (unless another thread is writing: that one goes on to them). */
+static void finish_batch(struct ring *g, uint64_t t)
+{
+	pthread_mutex_lock(&g->mu);
+	g->slot[t % g->cap]->state = BATCH_DONE;
+	while (!g->writing && g->slot[g->written % g->cap] &&
+	       g->slot[g->written % g->cap]->state == BATCH_DONE) {
+		struct batch *b = g->slot[g->written % g->cap];
+		g->writing = true;
+		pthread_mutex_unlock(&g->mu);
+		write_batch(b);
+		pthread_mutex_lock(&g->mu);
+		g->status |= b->status;
+		g->slot[g->written % g->cap] = NULL;
+		b->state = BATCH_FREE;
+		g->written++;
+		g->writing = false;
+		pthread_cond_broadcast(&g->cv);
+	}
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void annotate_loop(struct tstate *ts)
+{
+	struct ring *g = ts->g;
+	for (;;) {
+		/* one of this thread's batches, once written */
+		struct batch *b = NULL;
+		pthread_mutex_lock(&g->mu);
+		for (;;) {
+			for (size_t i = 0; i < BATCHES && !b; i++)
+				if (ts->b[i].state == BATCH_FREE)
+					b = &ts->b[i];
+			if (b)
+				break;
+			pthread_cond_wait(&g->cv, &g->mu);
+		}
+		b->state = BATCH_BUSY;
+		pthread_mutex_unlock(&g->mu);
+		pthread_mutex_lock(&g->rd);
+		if (g->end) {
+			pthread_mutex_unlock(&g->rd);
+			pthread_mutex_lock(&g->mu);
+			b->state = BATCH_FREE;
+			pthread_mutex_unlock(&g->mu);
+			return;
+		}
+		uint64_t t = g->next++;
+		/* at most cap batches are in flight, so ticket t - cap is written */
+		pthread_mutex_lock(&g->mu);
+		g->slot[t % g->cap] = b;
+		pthread_mutex_unlock(&g->mu);
+		read_batch(g, b, ts->self);
+		pthread_mutex_unlock(&g->rd);
+		for (size_t i = 0; i < b->n; i++)
+			b->status |= run_item(g, b, &b->v[i], ts);
+		finish_batch(g, t);
+	}
+}
 
 static void *work(void *arg)
 {
-	struct worker *w = arg;
-	struct ring *g = w->g;
-	pthread_mutex_lock(&g->mu);
-	for (;;) {
-		while (g->take == g->tail && !g->quit)
-			pthread_cond_wait(&g->work, &g->mu);
-		if (g->take == g->tail)
-			break;
-		struct job *j = &g->v[g->take++ % g->cap];
-		pthread_mutex_unlock(&g->mu);
-		run_job(g, j, &g->ts[w->self]);
-		pthread_mutex_lock(&g->mu);
-		atomic_store_explicit(&j->finished, true, memory_order_release);
-		if (g->waiting)
-			pthread_cond_signal(&g->done);
-	}
-	pthread_mutex_unlock(&g->mu);
+	struct tstate *ts = arg;
+	sig_threads[ts->self] = pthread_self();
+	annotate_loop(ts);
 	return NULL;
-}
-
-/* A job keeps buffers up to this size for the next record (most news articles fit); bigger
- * ones are given back once written, so memory stays bounded by the ring's size. */
-#define KEEP_BYTES ((size_t)16 << 10)
-
-/* Write the oldest job, finishing it first (on this thread when no worker has taken it).
- * Returns EXIT_RECORDS when it became an error record. */
-static int write_oldest(struct ring *g, struct buf *out)
-{
-	struct job *j = &g->v[g->head % g->cap];
-	if (!atomic_load_explicit(&j->finished, memory_order_acquire)) {
-		pthread_mutex_lock(&g->mu);
-		while (!atomic_load_explicit(&j->finished, memory_order_acquire)) {
-			if (g->take < g->tail) {
-				/* work is waiting: do the next job here instead of waiting */
-				struct job *k = &g->v[g->take++ % g->cap];
-				pthread_mutex_unlock(&g->mu);
-				run_job(g, k, &g->ts[0]);
-				atomic_store_explicit(&k->finished, true, memory_order_release);
-				pthread_mutex_lock(&g->mu);
-				continue;
-			}
-			g->waiting = true;
-			pthread_cond_wait(&g->done, &g->mu);
-			g->waiting = false;
-		}
-		pthread_mutex_unlock(&g->mu);
-	}
-	if (j->msg.len)
-		fputs(j->msg.p, stderr);
-	buf_add(out, j->out.p, j->out.len);
-	flush_out(out, 1, false);
-	int status = j->failed ? EXIT_RECORDS : 0;
-	g->bytes -= j->len;
-	g->head++;
-	if (j->out.cap > KEEP_BYTES)
-		buf_clear(&j->out);
-	if (j->cap > KEEP_BYTES) {
-		free(j->data);
-		j->data = NULL;
-		j->cap = 0;
-	}
-	j->out.len = 0;
-	buf_clear(&j->msg);
-	free(j->id);
-	j->id = NULL;
-	return status;
-}
-
-/* Write every job read so far. */
-static int write_all(struct ring *g, struct buf *out)
-{
-	int status = 0;
-	while (g->head < g->tail)
-		status |= write_oldest(g, out);
-	return status;
-}
-
-/* Write the finished jobs at the head of the ring, without waiting. */
-static int write_finished(struct ring *g, struct buf *out)
-{
-	int status = 0;
-	while (g->head < g->tail &&
-	       atomic_load_explicit(&g->v[g->head % g->cap].finished, memory_order_acquire))
-		status |= write_oldest(g, out);
-	return status;
-}
-
-#define DEFAULT_JOBS_MAX 8
-#define RING_JOBS 256   /* per thread */
-#define RING_MAX 1024   /* jobs in all */
-#define RING_BYTES ((size_t)8 << 20)
-
-/* A free job at the tail (writing the oldest jobs until there is room). */
-static struct job *ring_slot(struct ring *g, struct buf *out, int *status)
-{
-	while (g->tail - g->head == g->cap || (g->bytes >= RING_BYTES && g->head < g->tail))
-		*status |= write_oldest(g, out);
-	struct job *j = &g->v[g->tail % g->cap];
-	j->len = 0;
-	j->source = NULL;
-	j->line = 0;
-	j->jsonl = false;
-	j->id = NULL;
-	j->id_len = 0;
-	j->error[0] = '\0';
-	j->failed = j->done = false;
-	atomic_store_explicit(&j->finished, false, memory_order_relaxed);
-	return j;
-}
-
-/* Hand the filled job at the tail to the threads. */
-static void ring_push(struct ring *g)
-{
-	g->bytes += g->v[g->tail % g->cap].len;
-	pthread_mutex_lock(&g->mu);
-	g->tail++;
-	pthread_cond_signal(&g->work);
-	pthread_mutex_unlock(&g->mu);
 }
 
 static int cmd_annotate(struct config *c, int argc, char **argv)
@@ -731,142 +829,83 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	struct emit_opts eo = {c->offsets, c->pretty, c->in.text_field, c->in.id_field,
 			       (const char *const *)c->types, r.model, c->explain};
 	struct input_opts io = c->in;
-	io.raw = io.mode == INPUT_JSONL; /* workers parse */
+	io.raw = io.mode == INPUT_JSONL; /* the annotating thread parses */
 	size_t threads = c->jobs;
 	if (!threads) /* default: every processor, up to 8 (then reading starts to limit) */
 		threads = processors() < DEFAULT_JOBS_MAX ? processors() : DEFAULT_JOBS_MAX;
+	char *stdin_only[] = {"-"};
 	struct ring g;
 	memset(&g, 0, sizeof g);
-	g.cap = threads == 1 ? 1 : RING_JOBS * threads < RING_MAX ? RING_JOBS * threads : RING_MAX;
-	g.v = xcalloc(g.cap, sizeof *g.v);
+	g.files = argc ? argv : stdin_only;
+	g.nfiles = argc ? (size_t)argc : 1;
+	g.cap = threads * BATCHES;
+	g.slot = xcalloc(g.cap, sizeof *g.slot);
 	g.r = &r;
 	g.eo = &eo;
-	g.io = &c->in;
-	g.ts = xmalloc(threads * sizeof *g.ts);
-	for (size_t t = 0; t < threads; t++) {
-		arena_init(&g.ts[t].a);
-		input_scratch_init(&g.ts[t].scratch);
-		g.ts[t].memo = pipe_memo_new(&r.pipe, 0);
-	}
+	g.parse = &c->in;
+	g.read = &io;
+	pthread_mutex_init(&g.rd, NULL);
 	pthread_mutex_init(&g.mu, NULL);
-	pthread_cond_init(&g.work, NULL);
-	pthread_cond_init(&g.done, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	struct tstate *ts = xcalloc(threads, sizeof *ts);
+	for (size_t t = 0; t < threads; t++) {
+		arena_init(&ts[t].a);
+		input_scratch_init(&ts[t].scratch);
+		ts[t].memo = pipe_memo_new(&r.pipe, 0);
+		for (size_t i = 0; i < BATCHES; i++) {
+			buf_init(&ts[t].b[i].bytes);
+			buf_init(&ts[t].b[i].out);
+			buf_init(&ts[t].b[i].msg);
+		}
+		ts[t].self = (int)t;
+		ts[t].g = &g;
+	}
+	sig_threads = xcalloc(threads, sizeof *sig_threads);
+	sig_threads[0] = pthread_self();
 	json_object_seed(0); /* before any thread builds a JSON object */
-	/* no SA_RESTART: a read waiting for input returns, and the run ends with whole lines;
-	 * the workers block the signals, so that they reach the reading thread */
+	/* no SA_RESTART: a read waiting for input returns, and the run ends with whole lines */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	struct worker *w = xcalloc(threads, sizeof *w);
 	size_t started = 0;
 	for (size_t t = 1; t < threads; t++) {
-		w[t].g = &g;
-		w[t].self = t;
-		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
+		if (pthread_create(&ts[t].tid, NULL, work, &ts[t]) != 0)
 			break; /* fewer threads: the main one still does everything */
 		started = t;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	struct buf out;
-	buf_init(&out);
-	int status = 0;
-	char *stdin_only[] = {"-"};
-	char **files = argc ? argv : stdin_only;
-	size_t nfiles = argc ? (size_t)argc : 1;
-	for (size_t f = 0; f < nfiles && !interrupted; f++) {
-		struct err e = {0};
-		input *in = input_open(files[f], &io, &e);
-		if (!in) {
-			/* a record of its own, complete already: its message names no line */
-			struct job *j = ring_slot(&g, &out, &status);
-			j->done = true;
-			j->failed = true;
-			j->id = input_path_id(files[f]);
-			j->id_len = strlen(j->id);
-			buf_printf(&j->msg, "entopic: %s: %s\n", files[f], e.msg);
-			char msg[700];
-			snprintf(msg, sizeof msg, "%s: %s", files[f], e.msg);
-			emit_error(&j->out, &eo, j->id, j->id_len, msg);
-			ring_push(&g);
-			continue;
-		}
-		struct input_rec rec;
-		int rc = 0;
-		for (;;) {
-			/* before waiting for a slow producer, write out what is done: a live feed
-			 * gets its records without waiting for a full ring or buffer */
-			if (!interrupted && !input_pending(in)) {
-				status |= write_all(&g, &out);
-				flush_out(&out, 1, true);
-			}
-			if (interrupted || (rc = input_next(in, &rec, &e)) <= 0)
-				break;
-			struct job *j = ring_slot(&g, &out, &status);
-			j->source = files[f];
-			j->line = rec.line;
-			j->id = xstrndup(rec.id, rec.id_len);
-			j->id_len = rec.id_len;
-			j->jsonl = io.raw;
-			if (rec.error[0])
-				snprintf(j->error, sizeof j->error, "%s", rec.error);
-			j->len = rec.text ? rec.len : 0;
-			if (j->len + 1 > j->cap) {
-				free(j->data);
-				j->cap = j->len + 1 > 256 ? j->len + 1 : 256;
-				j->data = xmalloc(j->cap);
-			}
-			if (j->len)
-				memcpy(j->data, rec.text, j->len);
-			j->data[j->len] = '\0';
-			ring_push(&g);
-			status |= write_finished(&g, &out);
-		}
-		if (rc < 0 && !interrupted) {
-			status |= write_all(&g, &out);
-			print_err(&e);
-			status = EXIT_SETUP;
-		}
-		input_free(in);
-	}
-	status |= write_all(&g, &out);
-	flush_out(&out, 1, true);
-	pthread_mutex_lock(&g.mu);
-	g.quit = true;
-	pthread_cond_broadcast(&g.work);
-	pthread_mutex_unlock(&g.mu);
+	annotate_loop(&ts[0]);
 	for (size_t t = 1; t <= started; t++)
-		pthread_join(w[t].tid, NULL);
-	free(w);
-	buf_clear(&out);
-	for (size_t i = 0; i < g.cap; i++) {
-		free(g.v[i].data);
-		buf_clear(&g.v[i].out);
-		buf_clear(&g.v[i].msg);
-	}
+		pthread_join(ts[t].tid, NULL);
+	if (g.in)
+		input_free(g.in);
 	for (size_t t = 0; t < threads; t++) {
-		arena_clear(&g.ts[t].a);
-		input_scratch_clear(&g.ts[t].scratch);
-		pipe_memo_free(g.ts[t].memo);
+		arena_clear(&ts[t].a);
+		input_scratch_clear(&ts[t].scratch);
+		pipe_memo_free(ts[t].memo);
+		for (size_t i = 0; i < BATCHES; i++) {
+			buf_clear(&ts[t].b[i].bytes);
+			buf_clear(&ts[t].b[i].out);
+			buf_clear(&ts[t].b[i].msg);
+			free(ts[t].b[i].v);
+		}
 	}
-	free(g.ts);
-	free(g.v);
-	pthread_cond_destroy(&g.done);
-	pthread_cond_destroy(&g.work);
+	pthread_cond_destroy(&g.cv);
 	pthread_mutex_destroy(&g.mu);
+	pthread_mutex_destroy(&g.rd);
+	free(g.slot);
+	free(sig_threads); /* no thread reads any more: the handler does not look at it */
+	sig_threads = NULL;
 	free_resources(&r);
 	if (interrupted) {
 		fputs("entopic: interrupted\n", stderr);
+		free(ts);
 		return EXIT_INTERRUPTED;
 	}
-	return status > EXIT_RECORDS ? EXIT_SETUP : status;
+	free(ts);
+	return g.status > EXIT_RECORDS ? EXIT_SETUP : g.status;
 }
 
 static int cmd_eval(struct config *c, int argc, char **argv)
