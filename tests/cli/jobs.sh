@@ -1,17 +1,23 @@
 #!/bin/sh
 # -j N: the same bytes, messages and status as one thread, whatever the number of threads
 # (the default too); records of every size and error records keep their places across the
-# ring of jobs, over several files and a missing one.
+# threads' batches of records, over several files and a missing one.
 . "$TOP/tests/cli/helpers.inc"
 cd "$T"
-# 3,000 records (more than one ring of jobs for 2 and 3 threads): ordinary ones, a long one
-# (20 KB: more than a job keeps for the next record) every 250, an invalid one every 97, a record without text every 331
+# 3,000 records (many batches for every thread: a batch holds at most 256 records or 64 KB
+# of text): ordinary ones, a long one (20 KB) every 250, one of 400 KB (more than a batch
+# holds, and more than a batch keeps for the next one), an invalid one every 97, a record
+# without text every 331
 i=1
 while [ $i -le 3000 ]; do
 	if [ $((i % 97)) = 0 ]; then
 		echo '{"id": "bad'$i'", "text": '
 	elif [ $((i % 331)) = 0 ]; then
 		echo '{"id": "nt'$i'"}'
+	elif [ $i = 1234 ]; then
+		awk 'BEGIN { printf "{\"id\": \"huge\", \"text\": \""
+			for (k = 0; k < 8000; k++) printf "Chile and Peru mine copper and lithium for China. "
+			print "\"}" }'
 	elif [ $((i % 250)) = 0 ]; then
 		printf '{"id": "long%d", "text": "' "$i"
 		j=0
