@@ -30,7 +30,8 @@ while [ $i -le 3000 ]; do
 done >in.jsonl
 head -n 700 in.jsonl >head.jsonl
 "$ENTOPIC" -j 1 --jsonl in.jsonl >one.out 2>one.err || echo $? >one.st
-"$ENTOPIC" -j 1 --jsonl head.jsonl missing.jsonl in.jsonl >many1.out 2>many1.err || true
+# three files, one of them missing, then stdin closed: a read error after every record
+"$ENTOPIC" -j 1 --jsonl head.jsonl missing.jsonl in.jsonl - <&- >many1.out 2>many1.err || echo $? >many1.st
 for j in 2 3 0 8 default; do
 	what="-j $j"
 	st=0
@@ -41,9 +42,11 @@ for j in 2 3 0 8 default; do
 	[ "$st" = "$(cat one.st 2>/dev/null || echo 0)" ] || fail "status $st differs from -j 1"
 	cmp -s one.out $j.out || fail "output differs from -j 1"
 	cmp -s one.err $j.err || fail "stderr differs from -j 1"
-	what="-j $j, three files, one missing"
+	what="-j $j, three files, one missing, stdin closed"
+	st=0
 	# shellcheck disable=SC2086
-	"$ENTOPIC" $opt --jsonl head.jsonl missing.jsonl in.jsonl >many.out 2>many.err || true
+	"$ENTOPIC" $opt --jsonl head.jsonl missing.jsonl in.jsonl - <&- >many.out 2>many.err || st=$?
+	[ "$st" = "$(cat many1.st)" ] || fail "status $st differs from -j 1"
 	cmp -s many1.out many.out || fail "output differs from -j 1"
 	cmp -s many1.err many.err || fail "stderr differs from -j 1"
 done
@@ -51,4 +54,8 @@ what="record count"
 [ "$(wc -l <one.out)" = 3000 ] || fail "$(wc -l <one.out) output lines for 3000 records"
 what="status"
 [ "$(cat one.st)" = 1 ] || fail "status $(cat one.st), expected 1 (error records)"
+what="three files, one missing, stdin closed"
+[ "$(cat many1.st)" = 2 ] || fail "status $(cat many1.st), expected 2 (a read error)"
+[ "$(wc -l <many1.out)" = 3701 ] || fail "$(wc -l <many1.out) output lines for 3,701 records"
+[ "$(tail -n 1 many1.err)" = "entopic: -:1: Bad file descriptor" ] || fail "last message: $(tail -n 1 many1.err)"
 finish
