@@ -416,6 +416,12 @@ uint32_t gaz_root(const gazetteer *g)
 	return 0;
 }
 
+const uint32_t *gaz_roots(const gazetteer *g, size_t *n)
+{
+	*n = g->nroots;
+	return g->roots;
+}
+
 uint32_t gaz_forms(const gazetteer *g, uint32_t node)
 {
 	return g->nodes[node].first;

@@ -88,6 +88,11 @@ uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h);
 uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);
+/* The first step of every walk as a table, for a caller that takes it once per record
+ * rather than once per token: (*roots)[tok] is gaz_step(g, gaz_root(g), tok) for tok < *n,
+ * and GAZ_NONE is the answer for tok >= *n. Borrowed from g, valid until g changes (a
+ * load). */
+const uint32_t *gaz_roots(const gazetteer *g, size_t *n);
 const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
 /* The form as written in the lexicon (borrowed from g). */
 const char *gaz_form_text(const gazetteer *g, const struct gaz_form *f);

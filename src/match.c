@@ -246,31 +246,33 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 			 uint32_t from, uint32_t to, const char *only, struct mlist *ml)
 {
 	uint32_t i = from;
-	const uint32_t root = gaz_root(m->gaz);
+	size_t nroots;
+	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
 	for (;;) {
-		i = (uint32_t)next_flag(walk, i); /* past the tokens in no form: no walk starts there */
+		/* past the tokens that start no form: no walk starts there */
+		i = (uint32_t)next_flag(walk, i);
 		if (i >= to)
 			break;
-		uint32_t node = root;
+		assert(tl->v[i].gtok < nroots && roots[tl->v[i].gtok] != GAZ_NONE);
+		uint32_t node = roots[tl->v[i].gtok]; /* the first step */
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
 		uint8_t best_kind = 0;
 		uint16_t best_flags = 0;
 		for (uint32_t j = i; j < to; j++) {
-			const struct token *u = &tl->v[j];
-			if (j > i && (u->flags & TOKF_PARA_BEFORE))
-				break;
-			if (u->kind == TOK_HYPHEN) {
-				if (j == i)
+			if (j > i) {
+				const struct token *u = &tl->v[j];
+				if (u->flags & TOKF_PARA_BEFORE)
 					break;
-				continue;
+				if (u->kind == TOK_HYPHEN)
+					continue;
+				uint32_t tok = u->gtok;
+				if (tok == GAZ_NONE)
+					break;
+				node = gaz_step(m->gaz, node, tok);
+				if (node == GAZ_NONE)
+					break;
 			}
-			uint32_t tok = u->gtok;
-			if (tok == GAZ_NONE)
-				break;
-			node = gaz_step(m->gaz, node, tok);
-			if (node == GAZ_NONE)
-				break;
 			if (gaz_forms(m->gaz, node) == GAZ_NONE)
 				continue;
 			const struct entity *e;
@@ -354,8 +356,8 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 struct scan {
 	uint8_t *start; /* per token, and FLAG_PAD: 1 where a person's name may start
 			 * (a capitalized word, a title or a name particle), for people_once() */
-	uint8_t *walk;  /* per token, and FLAG_PAD: 1 at a word in some form, where
-			 * lexicon_span() starts a walk */
+	uint8_t *walk;  /* per token, and FLAG_PAD: 1 at a word that starts some form
+			 * (the root has a child for it), where lexicon_span() starts a walk */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
 	size_t nopen;
@@ -386,64 +388,62 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	sc->nopen = 0;
 	size_t line = 0, words = 0, lower = 0, nums = 0, parens = 0; /* of the line from line */
 	const bool known = tl->words_matcher == m; /* lists and gtok looked up by the caller */
+	size_t nroots; /* a walk starts at a token the root has a child for */
+	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
+	const uint16_t start_lists = m->start_lists;
 	for (size_t i = 0; i < tl->n; i++) {
 		struct token *t = &tl->v[i];
-		const char *s = nt->s + t->nstart;
-		size_t n = t->nend - t->nstart;
-		if (i > line && (t->flags & TOKF_LINE_BEFORE)) {
+		const unsigned kind = t->kind, fl = t->flags;
+		if ((fl & TOKF_LINE_BEFORE) && i > line) {
 			memset(title + line, line_title(words, lower, nums, parens), i - line);
 			line = i;
 			words = lower = nums = parens = 0;
 		}
+		walk[i] = 0;
+		start[i] = 0;
+		if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
+			t->lists = 0;
+			t->gtok = GAZ_NONE;
+			continue;
+		}
+		const char *s = nt->s + t->nstart;
+		size_t n = t->nend - t->nstart;
 		uint16_t lists = 0;
 		uint32_t gtok = GAZ_NONE;
 		if (known) {
 			lists = t->lists;
 			gtok = t->gtok;
-		} else if (t->kind == TOK_WORD) {
+		} else if (kind == TOK_WORD) {
 			match_word(m, s, n, t->hash, &lists, &gtok);
-		} else if (t->kind != TOK_HYPHEN) {
+		} else {
 			gtok = gaz_token_h(m->gaz, s, n, t->hash);
 		}
-		t->lists = 0;
-		t->gtok = GAZ_NONE;
-		walk[i] = 0;
-		start[i] = 0;
-		switch (t->kind) {
-		case TOK_WORD:
-			t->lists = lists;
-			t->gtok = gtok;
-			walk[i] = t->gtok != GAZ_NONE;
-			if ((t->flags & TOKF_INIT_UPPER) || (t->lists & m->start_lists))
-				start[i] = 1;
-			else if (!m->start_cached)
-				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
-			if (n >= 4) {
-				words++;
-				if (!(t->flags & TOKF_INIT_UPPER) && (t->flags & TOKF_HAS_LOWER) &&
-				    !tok_in(m, L_HEADLINE_LOWER, nt, t))
-					lower++;
-			}
-			break;
-		case TOK_NUM:
-			nums++;
-			/* fall through */
-		case TOK_CJK:
-			t->gtok = gtok;
-			walk[i] = t->gtok != GAZ_NONE;
-			break;
-		case TOK_HYPHEN: /* (the trie walk skips hyphens) */
-			break;
-		default:
-			t->gtok = gtok;
-			if (t->kind == TOK_PUNCT && *s == '(') {
+		t->gtok = gtok;
+		if (kind != TOK_WORD) {
+			t->lists = 0;
+			if (kind == TOK_NUM || kind == TOK_CJK) {
+				walk[i] = gtok < nroots && roots[gtok] != GAZ_NONE;
+				nums += kind == TOK_NUM;
+			} else if (kind == TOK_PUNCT && *s == '(') {
 				parens++;
 				if (sc->nopen == capopen)
 					sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
 							      sizeof *sc->open, 16);
 				sc->open[sc->nopen++] = (uint32_t)i;
 			}
-			break;
+			continue;
+		}
+		t->lists = lists;
+		walk[i] = gtok < nroots && roots[gtok] != GAZ_NONE;
+		if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
+			start[i] = 1;
+		else if (!m->start_cached)
+			start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
+		if (n >= 4) {
+			words++;
+			if (!(fl & TOKF_INIT_UPPER) && (fl & TOKF_HAS_LOWER) &&
+			    !tok_in(m, L_HEADLINE_LOWER, nt, t))
+				lower++;
 		}
 	}
 	if (tl->n > line)

@@ -256,6 +256,31 @@ static void test_chunks(void)
 	free(text);
 }
 
+/* gaz_roots() answers as gaz_step() from the root, for every token id and past them. */
+static void check_roots(const gazetteer *g)
+{
+	size_t n;
+	const uint32_t *roots = gaz_roots(g, &n);
+	size_t starts = 0;
+	for (uint32_t tok = 0; tok < n + 64; tok++) {
+		uint32_t want = gaz_step(g, gaz_root(g), tok);
+		CHECK((tok < n ? roots[tok] : GAZ_NONE) == want);
+		starts += want != GAZ_NONE;
+	}
+	CHECK(gaz_step(g, gaz_root(g), GAZ_NONE) == GAZ_NONE);
+	CHECK(starts > 0);
+}
+
+/* Is the normalized word w a token of some form, and does some form start with it? */
+static bool word_starts(const gazetteer *g, const char *w, bool *in_form)
+{
+	uint32_t tok = gaz_token_h(g, w, strlen(w), hash_bytes(w, strlen(w)));
+	size_t n;
+	const uint32_t *roots = gaz_roots(g, &n);
+	*in_form = tok != GAZ_NONE;
+	return tok < n && roots[tok] != GAZ_NONE;
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -324,6 +349,16 @@ int main(void)
 	CHECK_STR(annotate(&p, &a, "The Iron Dome uses no iron ore."), "iron=mineral:iron;");
 	CHECK_STR(annotate(&p, &a, "The People\xE2\x80\x99s Bank of China cut rates."),
 		  "China=country:CN;");
+	/* words inside forms that start none ("of", "bank", "elements"): no walk from them,
+	 * the walk from the next word still finds its form */
+	bool in_form;
+	CHECK(!word_starts(g, "of", &in_form) && in_form);
+	CHECK(!word_starts(g, "elements", &in_form) && in_form);
+	CHECK(word_starts(g, "rare", &in_form) && in_form);
+	CHECK(!word_starts(g, "copper", &in_form) && !in_form);
+	CHECK_STR(annotate(&p, &a, "Bank of China, elements of iron, Dome of Guinea-Bissau"),
+		  "China=country:CN;iron=mineral:iron;Guinea-Bissau=country:GW;");
+	check_roots(g);
 
 	/* a compiled image gives the same entities and matches */
 	const char *img = write_file("x.eimg", "");
@@ -333,6 +368,7 @@ int main(void)
 	CHECK(gaz_entity_count(g2) == gaz_entity_count(g));
 	CHECK(gaz_form_count(g2) == gaz_form_count(g));
 	CHECK(gaz_find(g2, "country:GW") != NULL);
+	check_roots(g2);
 	matcher *m2 = match_new(g2, NULL, NULL, &e);
 	struct pipeline p2 = {g2, m2, NULL, 0};
 	CHECK_STR(annotate(&p2, &a, "Guinea-Bissau, the US and rare earth"),
@@ -359,6 +395,7 @@ int main(void)
 	m2 = match_new(g2, NULL, NULL, &e);
 	p2.match = m2;
 	CHECK_STR(annotate(&p2, &a, "Chile and China"), "Chile=country:CL;China=country:CN;");
+	check_roots(g2);
 	/* a damaged image is refused, not trusted */
 	FILE *fp = fopen(img, "r+b");
 	fseek(fp, 300, SEEK_SET);
