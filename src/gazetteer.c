@@ -459,6 +459,8 @@ static void ent_from_image(const gazetteer *g, uint32_t ix, struct entity *e)
 	e->country = VSTR(g, d->country);
 	e->group = VSTR(g, d->group);
 	e->nattrs = d->nattrs;
+	e->id_hash = e->id ? hash_bytes(e->id, strlen(e->id)) : 0;
+	e->type_hash = e->type ? hash_bytes(e->type, strlen(e->type)) : 0;
 	e->keys = d->nattrs ? g->attrv + d->attr0 : NULL;
 	e->vals = d->nattrs ? g->attrv + g->nattrv + d->attr0 : NULL;
 }
@@ -947,6 +949,8 @@ static uint32_t entity_get(gazetteer *g, const struct pline *pl, struct strent *
 	struct entity *en = &g->ents[g->nents];
 	memset(en, 0, sizeof *en);
 	en->id = e->s;
+	en->id_hash = pl->idhash;
+	en->type_hash = pl->typehash;
 	/* most lines have the type of the line before: interned already */
 	if (g->ltype && g->ltypeh == pl->typehash && !st_full(&g->types) &&
 	    strcmp(g->ltype, pl->type) == 0) {

@@ -32,6 +32,8 @@ struct entity {
 	const char **keys;   /* attributes in file order, nattrs of them */
 	const char **vals;
 	size_t nattrs;
+	uint64_t id_hash;    /* hash_bytes() of id and of type, for lookups keyed by them; */
+	uint64_t type_hash;  /* 0: not known (an entity the matcher made), hash the string */
 };
 
 /* Fixed-width, no pointers: compiled images hold this very record. */

@@ -37,6 +37,7 @@ struct rule {
 	char *target; /* id, "form:<normalized>", "type:X" or "ambiguous" */
 	int tkind;    /* 0 id, 1 form, 2 type, 3 ambiguous */
 	uint64_t thash; /* hash_bytes() of an id or type target: its key in the index */
+	size_t flen;    /* a form target's length after "form:" */
 	enum rule_action action;
 	char *link;
 	struct cond *conds;
@@ -370,6 +371,8 @@ static int parse_line(rules *r, char *line, const char *path, long lineno, const
 	}
 	if (ru.tkind == 0 || ru.tkind == 2)
 		ru.thash = hash_bytes(ru.target, strlen(ru.target));
+	if (ru.tkind == 1)
+		ru.flen = strlen(ru.target + 5);
 	int rc = 0;
 	if (strcmp(col[2], "keep") == 0)
 		ru.action = RULE_KEEP;
@@ -627,7 +630,7 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 	case 1: {
 		/* the normalized text of the span, hyphens skipped, words joined by spaces */
 		const char *want = ru->target + 5;
-		size_t off = 0, wl = strlen(want);
+		size_t off = 0, wl = ru->flen;
 		for (uint32_t i = c->t0; i < c->t1; i++) {
 			const struct token *t = &c->tl->v[i];
 			if (t->kind == TOK_HYPHEN)
@@ -657,8 +660,11 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
 		return RULE_NONE;
 	/* three chains in file order, merged: the rules of the candidate's id, of its type,
 	 * and of the other targets */
-	const struct rhead *hi = head_find(r, hash_bytes(c->ent->id, strlen(c->ent->id)), 0);
-	const struct rhead *ht = head_find(r, hash_bytes(c->ent->type, strlen(c->ent->type)), 2);
+	const struct entity *e = c->ent;
+	uint64_t ih = e->id_hash ? e->id_hash : hash_bytes(e->id, strlen(e->id));
+	uint64_t th = e->type_hash ? e->type_hash : hash_bytes(e->type, strlen(e->type));
+	const struct rhead *hi = head_find(r, ih, 0);
+	const struct rhead *ht = head_find(r, th, 2);
 	uint32_t a = hi->first, b = ht->first;
 	const uint32_t *o = r->others;
 	for (;;) {

@@ -271,6 +271,16 @@ static void check_roots(const gazetteer *g)
 	CHECK(starts > 0);
 }
 
+/* Every entity carries the hashes of its id and type. */
+static void check_hashes(const gazetteer *g)
+{
+	for (uint32_t i = 0; i < gaz_entity_count(g); i++) {
+		const struct entity *e = gaz_entity(g, i);
+		CHECK(e->id_hash == hash_bytes(e->id, strlen(e->id)));
+		CHECK(e->type_hash == hash_bytes(e->type, strlen(e->type)));
+	}
+}
+
 /* Is the normalized word w a token of some form, and does some form start with it? */
 static bool word_starts(const gazetteer *g, const char *w, bool *in_form)
 {
@@ -359,6 +369,7 @@ int main(void)
 	CHECK_STR(annotate(&p, &a, "Bank of China, elements of iron, Dome of Guinea-Bissau"),
 		  "China=country:CN;iron=mineral:iron;Guinea-Bissau=country:GW;");
 	check_roots(g);
+	check_hashes(g);
 
 	/* a compiled image gives the same entities and matches */
 	const char *img = write_file("x.eimg", "");
@@ -369,6 +380,7 @@ int main(void)
 	CHECK(gaz_form_count(g2) == gaz_form_count(g));
 	CHECK(gaz_find(g2, "country:GW") != NULL);
 	check_roots(g2);
+	check_hashes(g2);
 	matcher *m2 = match_new(g2, NULL, NULL, &e);
 	struct pipeline p2 = {g2, m2, NULL, 0};
 	CHECK_STR(annotate(&p2, &a, "Guinea-Bissau, the US and rare earth"),
@@ -396,6 +408,7 @@ int main(void)
 	p2.match = m2;
 	CHECK_STR(annotate(&p2, &a, "Chile and China"), "Chile=country:CL;China=country:CN;");
 	check_roots(g2);
+	check_hashes(g2);
 	/* a damaged image is refused, not trusted */
 	FILE *fp = fopen(img, "r+b");
 	fseek(fp, 300, SEEK_SET);

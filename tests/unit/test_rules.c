@@ -1,0 +1,89 @@
+/* rules: targets and decisions. An entity's id_hash and type_hash stand for its strings in
+ * the index of the rules: with them or without them (0: hashed by rules_decide()), the same
+ * rules decide; a form target matches the span's words exactly, never a prefix. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "rules.h"
+
+static char path[] = "/tmp/entopic-test-rules-XXXXXX";
+
+static struct arena arena;
+
+/* The decision on the tokens [t0, t1) of text for e (NULL *link when not a link). */
+static enum rule_action decide(const rules *r, const char *text, uint32_t t0, uint32_t t1,
+			       const struct entity *e, bool ambiguous, const char **link)
+{
+	struct norm_text nt;
+	struct tok_list tl;
+	arena_reset(&arena);
+	norm_text(&arena, text, strlen(text), &nt);
+	tok_split(&arena, &nt, text, &tl);
+	struct rule_ctx c = {text, &nt, &tl, t0, t1, e, ambiguous, KIND_NAME, NULL};
+	*link = NULL;
+	return rules_decide(r, &c, link);
+}
+
+/* e with its hashes (known) or without (0: the strings are hashed). */
+static struct entity ent(const char *id, const char *type, bool hashed)
+{
+	struct entity e = {.id = id, .type = type, .name = id};
+	if (hashed) {
+		e.id_hash = hash_bytes(id, strlen(id));
+		e.type_hash = hash_bytes(type, strlen(type));
+	}
+	return e;
+}
+
+int main(void)
+{
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return 1;
+	const char *text = "list\ttitle\tpresident minister\n"
+			   "rule\tcountry:JO\tdrop\tnext=river\n"
+			   "rule\ttype:COUNTRY\tkeep\tprev=in\n"
+			   "rule\ttype:CITY\tdrop\t*\n"
+			   "rule\tform:new york\tlink:city:nyc\t*\n"
+			   "rule\tambiguous\tdrop\tlower\n";
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return 1;
+	close(fd);
+	rules *r = rules_new();
+	struct err e = {0};
+	CHECK(rules_load(r, path, NULL, &e) == 0);
+	arena_init(&arena);
+	const char *link;
+	for (int hashed = 0; hashed < 2; hashed++) {
+		struct entity jo = ent("country:JO", "COUNTRY", hashed);
+		struct entity cl = ent("country:CL", "COUNTRY", hashed);
+		struct entity ny = ent("city:ny", "CITY", hashed);
+		struct entity pe = ent("person:jordan", "PERSON", hashed);
+		/* an id target, then the type's */
+		CHECK(decide(r, "the Jordan river", 1, 2, &jo, false, &link) == RULE_DROP);
+		CHECK(decide(r, "in Jordan today", 1, 2, &jo, false, &link) == RULE_KEEP);
+		CHECK(decide(r, "in Chile river", 1, 2, &cl, false, &link) == RULE_KEEP);
+		CHECK(decide(r, "the Chile river", 1, 2, &cl, false, &link) == RULE_NONE);
+		/* a type target before a form target (file order) */
+		CHECK(decide(r, "in New York", 1, 3, &ny, false, &link) == RULE_DROP);
+		/* a form target: the whole span, not a prefix of it nor a longer one */
+		CHECK(decide(r, "in New York", 1, 3, &pe, false, &link) == RULE_LINK);
+		CHECK_STR(link, "city:nyc");
+		CHECK(decide(r, "in New Yorker", 1, 3, &pe, false, &link) == RULE_NONE);
+		CHECK(decide(r, "in New York", 1, 2, &pe, false, &link) == RULE_NONE);
+		CHECK(decide(r, "in New-York", 1, 4, &pe, false, &link) == RULE_NONE);
+		/* the ambiguous target */
+		CHECK(decide(r, "the jordan said", 1, 2, &pe, true, &link) == RULE_DROP);
+		CHECK(decide(r, "the Jordan said", 1, 2, &pe, true, &link) == RULE_NONE);
+	}
+	/* the hashes are what the index is searched by: a wrong one finds no rule of the id */
+	struct entity wrong = ent("country:JO", "COUNTRY", true);
+	wrong.id_hash ^= 1;
+	CHECK(decide(r, "the Jordan river", 1, 2, &wrong, false, &link) == RULE_NONE);
+	rules_free(r);
+	arena_clear(&arena);
+	unlink(path);
+	return CHECK_DONE();
+}
