@@ -608,12 +608,18 @@ static const char *translit(const char *s)
 	return NULL;
 }
 
+/* prefix + the normalized s[0..n) (no NUL inside) as an id: runs of what is no letter, digit
+ * or apostrophe become one '-', apostrophes go. Allocated from a, the normalized copy too
+ * (norm_string() without the heap: no allocation per mention). */
 static const char *slug(struct arena *a, const char *prefix, const char *s, size_t n)
 {
-	char *norm = xstrndup(s, n);
-	char *f = norm_string(norm);
-	free(norm);
-	size_t pl = strlen(prefix), fl = strlen(f);
+	struct norm_text nt;
+	if (norm_text(a, s, n, &nt) < 0) { /* (n is a mention's length: far below the limit) */
+		nt.s = (char *)"";
+		nt.len = 0;
+	}
+	const char *f = nt.s;
+	size_t pl = strlen(prefix), fl = nt.len;
 	char *out = arena_alloc(a, pl + fl + 2);
 	memcpy(out, prefix, pl);
 	size_t o = pl;
@@ -642,7 +648,6 @@ static const char *slug(struct arena *a, const char *prefix, const char *s, size
 		}
 	}
 	out[o] = '\0';
-	free(f);
 	return out;
 }
 

@@ -1,0 +1,74 @@
+/* match: the passes after the lexicon's, through the shipped lexicons, rules and patterns:
+ * people found by pattern and their ids (slugs of any script), partial names, acronyms.
+ * Every text is annotated with and without a memo of the words: the same mentions. Run
+ * from the repository root. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gazetteer.h"
+#include "match.h"
+#include "pipeline.h"
+
+static struct pipeline pipe_;
+static struct pipe_memo *memo;
+static struct arena arena;
+
+/* "text=id;" for every mention of text, or "memo differs" when the memo changes them. */
+static const char *annotate(const char *text)
+{
+	static char out[4096], again[4096];
+	char *bufs[2] = {out, again};
+	for (int k = 0; k < 2; k++) {
+		struct annotation an;
+		struct err e = {0};
+		arena_reset(&arena);
+		pipe_annotate_memo(&pipe_, k ? memo : NULL, &arena, text, strlen(text), &an, &e);
+		size_t o = 0;
+		bufs[k][0] = '\0';
+		for (size_t i = 0; i < an.nmentions && o < sizeof out - 300; i++) {
+			const struct mention *m = &an.mentions[i];
+			o += (size_t)snprintf(bufs[k] + o, sizeof out - o, "%.*s=%s;",
+					      (int)(m->oend - m->ostart), text + m->ostart,
+					      m->ent->id ? m->ent->id : m->ent->type);
+		}
+	}
+	return strcmp(out, again) == 0 ? out : "memo differs";
+}
+
+int main(void)
+{
+	gazetteer *gaz = gaz_new();
+	struct err err = {0};
+	if (gaz_load_dir(gaz, "lexicons", NULL, &err) < 0) {
+		fprintf(stderr, "%s:%ld: %s\n", err.source, err.line, err.msg);
+		return 1;
+	}
+	matcher *mat = match_new(gaz, "models/rules.tsv", "models/patterns.tsv", &err);
+	if (!mat) {
+		fprintf(stderr, "%s:%ld: %s\n", err.source, err.line, err.msg);
+		return 1;
+	}
+	pipe_.gaz = gaz;
+	pipe_.match = mat;
+	memo = pipe_memo_new(&pipe_, 0);
+	arena_init(&arena);
+
+	/* people after a title: their ids are slugs of their names, in any script */
+	CHECK_STR(annotate("President \xC5\x81ukasz \xC3\x98ster-Bj\xC3\xB8rn said on Monday."),
+		  "\xC5\x81ukasz \xC3\x98ster-Bj\xC3\xB8rn=person:lukasz-oster-bjorn;");
+	CHECK_STR(annotate("The minister, Jean O'Neill, met Prime Minister Zo\xC3\xAB \xC3\x90uric."),
+		  "Jean O'Neill=person:jean-oneill;Zo\xC3\xAB \xC3\x90uric=person:zoe-duric;");
+	CHECK_STR(annotate("Chairman Kwame \t Mensah-Bonsu spoke."),
+		  "Kwame \t Mensah-Bonsu=person:kwame-mensah-bonsu;");
+	/* an acronym defined in the text, and its later uses */
+	CHECK_STR(annotate("The Frontier Works Organisation (FWO) said FWO would help."),
+		  "Frontier Works Organisation=org:frontier-works-organisation;"
+		  "FWO=org:frontier-works-organisation;FWO=org:frontier-works-organisation;");
+
+	pipe_memo_free(memo);
+	match_free(mat);
+	gaz_free(gaz);
+	arena_clear(&arena);
+	return CHECK_DONE();
+}
