@@ -1,6 +1,7 @@
 /* pipeline: the stages in order; the only place that knows their order. */
 #include "pipeline.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,23 @@ struct pipe_memo {
 	struct memo_slot *slot;
 };
 
+/* keep[n][k]: the bytes of word k (of two) that a word of n bytes covers, as a mask (the
+ * words read as they lie in memory, whatever the byte order). */
+static uint64_t keep[PIPE_MEMO_WORD + 1][2];
+
+static void keep_init(void)
+{
+	for (size_t n = 0; n <= PIPE_MEMO_WORD; n++) {
+		unsigned char b[2 * sizeof(uint64_t)] = {0};
+		memset(b, 0xFF, n);
+		memcpy(keep[n], b, sizeof b);
+	}
+}
+
 struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, keep_init);
 	struct pipe_memo *m = xcalloc(1, sizeof *m);
 	size_t n = 1;
 	while (n < (slots ? slots : MEMO_SLOTS))
@@ -54,6 +70,8 @@ static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct 
 {
 	const struct pipeline *p = m->p;
 	const char *text = nt->s; /* NUL at text[nt->len] */
+	/* a word starting before whole is followed by 16 bytes of the text and its NUL */
+	const size_t whole = nt->len + 1 >= 2 * sizeof(uint64_t) ? nt->len + 2 - 2 * sizeof(uint64_t) : 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		struct token *t = &tl->v[i];
 		if (t->kind == TOK_HYPHEN)
@@ -65,15 +83,11 @@ static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct 
 			continue;
 		}
 		uint64_t w[2] = {0, 0};
-		if (t->nstart + 2 * sizeof(uint64_t) <= nt->len + 1) {
+		if (t->nstart < whole) {
 			/* whole loads, then the bytes past the word masked off */
 			memcpy(w, s, sizeof w);
-			if (n <= 8) {
-				w[0] &= n == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
-				w[1] = 0;
-			} else if (n < 16) {
-				w[1] &= ((uint64_t)1 << (8 * (n - 8))) - 1;
-			}
+			w[0] &= keep[n][0];
+			w[1] &= keep[n][1];
 		} else {
 			memcpy(w, s, n);
 		}
