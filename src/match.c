@@ -1102,12 +1102,18 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	}
 	if (!np)
 		return;
+	/* a bit per part, by its hash: most capitalized words are no part and are passed over
+	 * on one test, without the loop over the parts */
+	uint64_t filter = 0;
+	for (size_t j = 0; j < np; j++)
+		filter |= (uint64_t)1 << (parts[j].h >> 58);
 	for (uint32_t i = 0;; i++) {
 		i = (uint32_t)next_flag(start, i); /* (every capitalized word is a start) */
 		if (i >= tl->n)
 			break;
 		const struct token *t = &tl->v[i];
-		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
+		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER) ||
+		    !(filter & ((uint64_t)1 << (t->hash >> 58))))
 			continue;
 		size_t j;
 		for (j = 0; j < np; j++)
@@ -1229,6 +1235,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 	if (!nh)
 		return rc;
 	/* byte offset -> token index */
+	const char *type_of = NULL, *type = NULL; /* the last hit's pattern type, and gaz_type() */
 	for (size_t k = 0; k < nh; k++) {
 		uint32_t t0 = UINT32_MAX, t1 = 0;
 		size_t lo = 0, hi = tl->n;
@@ -1256,9 +1263,11 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 			continue;
 		struct entity *ne = arena_alloc(a, sizeof *ne);
 		memset(ne, 0, sizeof *ne);
-		ne->type = gaz_type(m->gaz, h[k].type);
-		if (!ne->type)
-			ne->type = h[k].type;
+		if (h[k].type != type_of) { /* (hits of one pattern share its type string) */
+			type_of = h[k].type;
+			type = gaz_type(m->gaz, type_of);
+		}
+		ne->type = type ? type : h[k].type;
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
 		put_span(ml, cov, tl, t0, t1, ne, KIND_NAME, SRC_REGEX);
 	}

@@ -66,6 +66,17 @@ int main(void)
 		  "Frontier Works Organisation=org:frontier-works-organisation;"
 		  "FWO=org:frontier-works-organisation;FWO=org:frontier-works-organisation;");
 
+	/* partial names: any part of a person named in full, the last part preferred; the
+	 * other capitalized words are no part */
+	CHECK_STR(annotate("President Kwame Mensah met Prime Minister Jean Dupont in Accra. Later "
+			   "Mensah said Dupont and Kwame agreed, Reuters reported. Jean left."),
+		  "Kwame Mensah=person:kwame-mensah;Jean Dupont=person:jean-dupont;"
+		  "Accra=city:accra;Mensah=person:kwame-mensah;Dupont=person:jean-dupont;"
+		  "Kwame=person:kwame-mensah;Reuters=org:reuters;Jean=person:jean-dupont;");
+	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
+	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
+		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
+
 	pipe_memo_free(memo);
 	match_free(mat);
 	gaz_free(gaz);
