@@ -785,11 +785,35 @@ static bool lead_ok(const matcher *m, const struct norm_text *nt, const struct t
 	return true;
 }
 
-/* Surnames of the people found so far: the last word of every full person mention. */
+/* A bit per word hash, for the filter of known_surname(). */
+static inline uint64_t hash_bit(uint64_t h)
+{
+	return (uint64_t)1 << (h >> 58);
+}
+
+/* The filter of known_surname(): the hash_bit() of the last word of every full person
+ * mention of ml. */
+static uint64_t surname_filter(const matcher *m, const struct tok_list *tl,
+			       const struct mlist *ml)
+{
+	uint64_t f = 0;
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		if (mm->ent->type == m->t_person && mm->t1 - mm->t0 >= 2)
+			f |= hash_bit(tl->v[mm->t1 - 1].hash);
+	}
+	return f;
+}
+
+/* Surnames of the people found so far: the last word of every full person mention.
+ * filter holds the surname_filter() bits of them all (and may hold more): a word whose bit
+ * is not there is no surname, without the loop over the mentions. */
 static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
-			  const struct mlist *ml, uint32_t i)
+			  const struct mlist *ml, uint64_t filter, uint32_t i)
 {
 	const struct token *t = &tl->v[i];
+	if (!(filter & hash_bit(t->hash)))
+		return false;
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *mm = &ml->v[k];
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
@@ -866,6 +890,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	 * name can start at, with no title to skip and no mention on them. The mentions this
 	 * pass makes lie before the token it goes on at, and the ones it replaces lie inside
 	 * them, so stop stays true for the tokens ahead. It ends as scan_tokens()' flags do. */
+	uint64_t surnames = surname_filter(m, tl, ml); /* the people this pass adds go in too */
 	uint8_t *stop = arena_alloc(a, n + FLAG_PAD);
 	memcpy(stop, start, n + FLAG_PAD);
 	for (size_t k = 0; k < ml->n; k++)
@@ -962,9 +987,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			else if (f < e && e - f >= 2 && !title[f] && lead_ok(m, nt, tl, s, f)) {
 				s = f;
 				person = true;
-			} else if (known_surname(m, nt, tl, ml, e - 1) || appos || list_follows ||
+			} else if (known_surname(m, nt, tl, ml, surnames, e - 1) || appos || list_follows ||
 				   says || attribution || nation || with_initial) {
-				person = !title[s] || known_surname(m, nt, tl, ml, e - 1) || attribution ||
+				person = !title[s] || known_surname(m, nt, tl, ml, surnames, e - 1) || attribution ||
 					 nation;
 			}
 		}
@@ -977,6 +1002,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			put_span(ml, cov, tl, s, e,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
+			surnames |= hash_bit(tl->v[e - 1].hash); /* (e - s >= 2) */
 			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
 		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
@@ -1106,14 +1132,14 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	 * on one test, without the loop over the parts */
 	uint64_t filter = 0;
 	for (size_t j = 0; j < np; j++)
-		filter |= (uint64_t)1 << (parts[j].h >> 58);
+		filter |= hash_bit(parts[j].h);
 	for (uint32_t i = 0;; i++) {
 		i = (uint32_t)next_flag(start, i); /* (every capitalized word is a start) */
 		if (i >= tl->n)
 			break;
 		const struct token *t = &tl->v[i];
 		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER) ||
-		    !(filter & ((uint64_t)1 << (t->hash >> 58))))
+		    !(filter & hash_bit(t->hash)))
 			continue;
 		size_t j;
 		for (j = 0; j < np; j++)

@@ -73,6 +73,16 @@ int main(void)
 		  "Kwame Mensah=person:kwame-mensah;Jean Dupont=person:jean-dupont;"
 		  "Accra=city:accra;Mensah=person:kwame-mensah;Dupont=person:jean-dupont;"
 		  "Kwame=person:kwame-mensah;Reuters=org:reuters;Jean=person:jean-dupont;");
+	/* family members: a run that ends with the surname of a person found before it or
+	 * in the same pass, and not without one */
+	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah there."),
+		  "Kwame Mensah=person:kwame-mensah;Efua Mensah=person:efua-mensah;");
+	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah and Kofi Owusu."),
+		  "Kwame Mensah=person:kwame-mensah;Efua Mensah=person:efua-mensah;"
+		  "Kofi Owusu=person:kofi-owusu;");
+	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
+		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
+	CHECK_STR(annotate("He met Efua Mensah there."), "");
 	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
