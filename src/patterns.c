@@ -22,6 +22,8 @@ struct pat {
 	bool near_digit; /* a hit always holds a digit: search only next to digits */
 	bool merge;      /* near_digit windows that touch may be searched in one call */
 	bool jit;        /* JIT-compiled: matched by pcre2_jit_match(), without the checks */
+	bool has_starts; /* merge, and starts[] holds every byte a match attempt can start at */
+	bool starts[256];
 };
 
 struct patterns {
@@ -96,6 +98,38 @@ static bool mergeable(const char *re, const pcre2_code *code)
 	return !(opts & PCRE2_ANCHORED) && first != 2;
 }
 
+/* The bytes a successful match attempt can start at, from what pcre2 itself uses to skip
+ * start positions: its first code unit (and, caseless, the other case of an ASCII letter:
+ * pcre2 sets no first code unit for a caseless character with other cases beyond ASCII) or
+ * its bitmap of first bytes. Not the continuation bytes of UTF-8: an attempt there fails.
+ * Returns false when pcre2 knows no such set (a pattern that can match an empty string,
+ * (*UCP) classes, ...) or does not use it (PCRE2_NO_START_OPTIMIZE). */
+static bool start_bytes(const pcre2_code *code, bool starts[256])
+{
+	uint32_t opts = 0, type = 0, unit = 0;
+	const uint8_t *map = NULL;
+	if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts) != 0 ||
+	    (opts & PCRE2_NO_START_OPTIMIZE) ||
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &unit) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &map) != 0)
+		return false;
+	memset(starts, 0, 256 * sizeof *starts);
+	if (type == 1 && unit < 256) {
+		starts[unit] = true;
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
+			starts[unit ^ 0x20] = true;
+	} else if (type == 0 && map) {
+		for (unsigned b = 0; b < 256; b++)
+			starts[b] = map[b / 8] >> (b % 8) & 1;
+	} else {
+		return false;
+	}
+	for (unsigned b = 0x80; b < 0xC0; b++)
+		starts[b] = false;
+	return true;
+}
+
 static int add(patterns *p, const char *type, const char *name, const char *re,
 	       bool near_digit, const char *path, long line, struct err *err)
 {
@@ -127,6 +161,7 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->near_digit = near_digit;
 	pt->merge = near_digit && mergeable(re, code);
 	pt->jit = jit;
+	pt->has_starts = pt->merge && start_bytes(code, pt->starts);
 	return 0;
 }
 
@@ -303,6 +338,17 @@ static int search(const struct pat *pt, const char *text, size_t len, const stru
 			while (last + 1 < runs->n &&
 			       window(text, runs->v[last + 1], done) <= runs->v[last] + 1)
 				last++;
+		/* no attempt can succeed before the first byte a match can start at: the call
+		 * starts there (the same attempts, when they do not depend on the call), and
+		 * without such a byte there is nothing to call for */
+		if (pt->has_starts) {
+			while (from <= runs->v[last] && !pt->starts[(unsigned char)text[from]])
+				from++;
+			if (from > runs->v[last]) {
+				k = last + 1;
+				continue;
+			}
+		}
 		pcre2_set_offset_limit(mc, runs->v[last]);
 		int r = one_match(pt, text, len, from, md, mc);
 		if (r < 0) {
