@@ -24,12 +24,15 @@ struct pat {
 	bool jit;        /* JIT-compiled: matched by pcre2_jit_match(), without the checks */
 	bool has_starts; /* merge, and starts[] holds every byte a match attempt can start at */
 	bool starts[256];
+	uint64_t start_bit; /* its starts[] in patterns' start_cls[] (0: more than 64 sets) */
 };
 
 struct patterns {
 	struct pat *v;
 	size_t n;
 	pcre2_match_context *mctx;
+	uint64_t start_cls[256]; /* byte -> the start sets holding it, one bit per set */
+	unsigned nsets;
 };
 
 #define DEFAULT_MATCH_LIMIT 1000000u
@@ -162,6 +165,19 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->merge = near_digit && mergeable(re, code);
 	pt->jit = jit;
 	pt->has_starts = pt->merge && start_bytes(code, pt->starts);
+	pt->start_bit = 0;
+	if (pt->has_starts) {
+		/* patterns with the same start set (digits, most often) share a bit */
+		for (size_t i = 0; i + 1 < p->n && !pt->start_bit; i++)
+			if (p->v[i].start_bit && memcmp(p->v[i].starts, pt->starts, sizeof pt->starts) == 0)
+				pt->start_bit = p->v[i].start_bit;
+		if (!pt->start_bit && p->nsets < 64) {
+			pt->start_bit = (uint64_t)1 << p->nsets++;
+			for (unsigned b = 0; b < 256; b++)
+				if (pt->starts[b])
+					p->start_cls[b] |= pt->start_bit;
+		}
+	}
 	return 0;
 }
 
@@ -246,9 +262,12 @@ static int one_match(const struct pat *pt, const char *text, size_t len, size_t 
 /* How far before a digit a hit of a near=digit pattern may start ("September 15"). */
 #define NEAR_DIGIT_BEFORE 24
 
-/* The numbers of a text: where each run of digits (with , and . inside) starts. */
+/* The numbers of a text: where each run of digits (with , and . inside) starts, and the
+ * start sets (patterns' start_cls[]) met in the window before each, the run itself not
+ * included (NULL when no pattern has a start set). */
 struct runs {
 	uint32_t *v;
+	uint64_t *sets;
 	size_t n;
 };
 
@@ -292,6 +311,41 @@ static size_t window(const char *text, size_t run, size_t done)
 	while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
 		from--; /* a character boundary */
 	return from;
+}
+
+/* runs->sets[]: the start sets of the bytes of each window but the run's first digit */
+static void find_sets(const patterns *p, struct arena *a, const char *text, struct runs *r)
+{
+	r->sets = NULL;
+	if (!p->nsets || !r->n)
+		return;
+	r->sets = arena_alloc(a, r->n * sizeof *r->sets);
+	for (size_t k = 0; k < r->n; k++) {
+		uint64_t m = 0;
+		for (size_t i = window(text, r->v[k], 0); i < r->v[k]; i++)
+			m |= p->start_cls[(unsigned char)text[i]];
+		r->sets[k] = m;
+	}
+}
+
+/* Where the first match attempt of pt that can succeed may be, from from to run last (the
+ * windows of runs k..last cover that span); SIZE_MAX if nowhere. Only the windows whose
+ * start sets hold pt's are read byte by byte. */
+static size_t first_start(const struct pat *pt, const char *text, const struct runs *runs,
+			  size_t k, size_t last, size_t from)
+{
+	for (size_t j = k; j <= last; j++) {
+		size_t run = runs->v[j];
+		if (!pt->start_bit || (runs->sets[j] & pt->start_bit)) {
+			size_t i = pt->start_bit ? window(text, run, 0) : j == k ? from : runs->v[j - 1] + 1;
+			for (i = i > from ? i : from; i < run; i++)
+				if (pt->starts[(unsigned char)text[i]])
+					return i;
+		}
+		if (pt->starts[(unsigned char)text[run]])
+			return run;
+	}
+	return SIZE_MAX;
 }
 
 static int search(const struct pat *pt, const char *text, size_t len, const struct runs *runs,
@@ -342,9 +396,8 @@ static int search(const struct pat *pt, const char *text, size_t len, const stru
 		 * starts there (the same attempts, when they do not depend on the call), and
 		 * without such a byte there is nothing to call for */
 		if (pt->has_starts) {
-			while (from <= runs->v[last] && !pt->starts[(unsigned char)text[from]])
-				from++;
-			if (from > runs->v[last]) {
+			from = first_start(pt, text, runs, k, last, from);
+			if (from == SIZE_MAX) {
 				k = last + 1;
 				continue;
 			}
@@ -398,8 +451,9 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
-	struct runs runs = {NULL, 0};
+	struct runs runs = {NULL, NULL, 0};
 	find_runs(a, text, len, &runs);
+	find_sets(p, a, text, &runs);
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
