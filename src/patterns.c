@@ -33,6 +33,7 @@ struct patterns {
 	pcre2_match_context *mctx;
 	uint64_t start_cls[256]; /* byte -> the start sets holding it, one bit per set */
 	unsigned nsets;
+	bool plain; /* one call per window, from its start (patterns_set_plain) */
 };
 
 #define DEFAULT_MATCH_LIMIT 1000000u
@@ -75,6 +76,11 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 		pcre2_set_match_limit(p->mctx, match_limit);
 	if (depth_limit)
 		pcre2_set_depth_limit(p->mctx, depth_limit);
+}
+
+void patterns_set_plain(patterns *p, bool plain)
+{
+	p->plain = plain;
 }
 
 /* May the windows of consecutive digit runs be searched in one call? Only when a match
@@ -348,9 +354,11 @@ static size_t first_start(const struct pat *pt, const char *text, const struct r
 	return SIZE_MAX;
 }
 
-static int search(const struct pat *pt, const char *text, size_t len, const struct runs *runs,
-		  struct hits *h, pcre2_match_data *md, pcre2_match_context *mc)
+static int search(const struct pat *pt, bool plain, const char *text, size_t len,
+		  const struct runs *runs, struct hits *h, pcre2_match_data *md,
+		  pcre2_match_context *mc)
 {
+	bool merge = pt->merge && !plain, starts = pt->has_starts && !plain;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 	if (!pt->near_digit) {
 		/* no offset limit left from a near=digit pattern: pcre2 would refuse the match */
@@ -388,14 +396,14 @@ static int search(const struct pat *pt, const char *text, size_t len, const stru
 		/* the cluster k..last: each window starts at most one byte after the previous
 		 * run, so the one call tries the very start positions the calls per window try */
 		size_t last = k;
-		if (pt->merge && k >= solo)
+		if (merge && k >= solo)
 			while (last + 1 < runs->n &&
 			       window(text, runs->v[last + 1], done) <= runs->v[last] + 1)
 				last++;
 		/* no attempt can succeed before the first byte a match can start at: the call
 		 * starts there (the same attempts, when they do not depend on the call), and
 		 * without such a byte there is nothing to call for */
-		if (pt->has_starts) {
+		if (starts) {
 			from = first_start(pt, text, runs, k, last, from);
 			if (from == SIZE_MAX) {
 				k = last + 1;
@@ -428,7 +436,7 @@ static int search(const struct pat *pt, const char *text, size_t len, const stru
 			/* an empty match: every window that holds its start finds it again (the
 			 * attempts before it failed), when attempts do not depend on the call */
 			k++;
-			while (pt->merge && k < runs->n && window(text, runs->v[k], done) <= at)
+			while (merge && k < runs->n && window(text, runs->v[k], done) <= at)
 				k++;
 		}
 	}
@@ -457,7 +465,7 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
-		int r = search(pt, text, len, &runs, &h, md, mc);
+		int r = search(pt, p->plain, text, len, &runs, &h, md, mc);
 		if (r < 0 && !rc) {
 			/* the caller reports this at the record's line: name the pattern's */
 			PCRE2_UCHAR msg[256];

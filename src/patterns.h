@@ -7,6 +7,7 @@
 #ifndef ENTOPIC_PATTERNS_H
 #define ENTOPIC_PATTERNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,11 @@ int patterns_load(patterns *p, const char *path, struct err *err);
 
 /* Set the pcre2 match and depth limits (0 keeps the default). */
 void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit);
+
+/* For differential tests: search near=digit patterns the simplest way, one pcre2 call per
+ * digit window from the window's start, as before windows were merged and calls started at
+ * the first byte a match can start at. The hits and errors are the same, the calls more. */
+void patterns_set_plain(patterns *p, bool plain);
 
 /* Find every non-overlapping hit of every pattern in text[0..len) (any bytes: invalid
  * UTF-8 never matches inside a pattern). Hits go to *out, allocated from a, in text order,
