@@ -1,8 +1,13 @@
 /* Unit tests of patterns: the near=digit search searches the windows of neighbouring
- * digit runs in one pcre2 call; a differential test checks it against the search with one
- * call per window (the code before that change, kept below as the reference) on random
- * texts, for patterns with empty matches, lookbehind, \G, \K, backtracking verbs and a
- * pattern that hits the match limit. */
+ * digit runs in one pcre2 call, starts each call at the first byte a match can start at
+ * (pcre2's first code unit or first-byte bitmap) and makes no call for windows without
+ * one. A differential test checks it against the search with one call per window from the
+ * window's start (the code before those changes, kept below as the reference), and against
+ * patterns_set_plain(), on random texts (digits, currency signs, %, month names, broken
+ * UTF-8, NUL bytes, windows that touch or overlap), for the default patterns and patterns
+ * with empty matches, lookbehind, \b, \G, \K, backtracking verbs, caseless first
+ * characters, no digit at all, more than 64 start sets, and patterns that hit the match
+ * limit. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdbool.h>
@@ -88,34 +93,78 @@ static int cmp_ref(const void *a, const void *b)
 
 /* ---------------------------------------------------------------- random texts */
 
-static const char *const pieces[] = {
-	"1", "7", "2024", "3,5", "12.5", "0", " ", " ", "  ", "a", "ab", "x", "zz", "aaaaaaaa",
-	"b", "March", "Mar ", "15th", " of ", "$", "US$", "£", "%", " per cent", "-", ",", ".",
-	"é", "中", "\xc3", "\x80", "\xe4\xb8", "\n", "million", " dollars", "AB", "k", "Q",
+#define PIECE(s) {s, sizeof s - 1}
+static const struct {
+	const char *s;
+	size_t n;
+} pieces[] = {
+	PIECE("1"), PIECE("7"), PIECE("2024"), PIECE("3,5"), PIECE("12.5"), PIECE("0"), PIECE("05"),
+	PIECE(" "), PIECE(" "), PIECE("  "), PIECE("\t"), PIECE("\xc2\xa0"), PIECE("\n"),
+	PIECE("a"), PIECE("ab"), PIECE("x"), PIECE("zz"), PIECE("aaaaaaaa"), PIECE("b"),
+	PIECE("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), PIECE("March"), PIECE("Mar "), PIECE("Mar. "),
+	PIECE("Jan"), PIECE("15th"), PIECE("1st"), PIECE(" of "), PIECE("$"), PIECE("US$"),
+	PIECE("£"), PIECE("€"), PIECE("\xe2\x82"), PIECE("%"), PIECE(" per cent"), PIECE("-"),
+	PIECE(","), PIECE("."), PIECE("é"), PIECE("É"), PIECE("中"), PIECE("\xc3"), PIECE("\x80"),
+	PIECE("\xe4\xb8"), PIECE("\xf0\x9f"), PIECE("\xff"), PIECE("\0"), PIECE("million"),
+	PIECE(" dollars"), PIECE("AB"), PIECE("abc"), PIECE("ABC"), PIECE("k"), PIECE("K"),
+	PIECE("\xe2\x84\xaa"), PIECE("s"), PIECE("S"), PIECE("\xc5\xbf"), PIECE("Q"), PIECE("q"),
+	PIECE("Q1"),
 };
 
 static size_t random_text(char *buf, size_t cap)
 {
-	size_t n = 0, parts = check_rand(60);
+	size_t n = 0, parts = check_rand(80);
 	for (size_t i = 0; i < parts; i++) {
-		const char *p = pieces[check_rand(sizeof pieces / sizeof *pieces)];
-		size_t l = strlen(p);
-		if (n + l >= cap)
+		size_t k = check_rand(sizeof pieces / sizeof *pieces);
+		if (n + pieces[k].n >= cap)
 			break;
-		memcpy(buf + n, p, l);
-		n += l;
+		memcpy(buf + n, pieces[k].s, pieces[k].n);
+		n += pieces[k].n;
 	}
 	buf[n] = '\0';
 	return n;
+}
+
+/* the text, with its NUL and non-ASCII bytes escaped */
+static void print_text(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			fputc(c, stderr);
+		else
+			fprintf(stderr, "\\x%02x", c);
+	}
 }
 
 /* ---------------------------------------------------------------- the comparison */
 
 static const char *tmpdir;
 
-/* Compare patterns_find() with the reference for one near=digit pattern on many texts,
- * with this match limit (0: the default); no_hits: the pattern finds only empty matches. */
-static void differential(const char *re, uint32_t match_limit, bool no_hits)
+static patterns *load(const char *path, uint32_t match_limit, bool plain)
+{
+	patterns *p = patterns_new();
+	struct err err;
+	CHECK(patterns_load(p, path, &err) == 0);
+	if (match_limit)
+		patterns_set_limits(p, match_limit, 0);
+	patterns_set_plain(p, plain);
+	return p;
+}
+
+static bool same_hits(int r, const struct pattern_hit *h, size_t nh, int rr,
+		      const struct ref_hit *ref, size_t nref)
+{
+	bool same = (r < 0) == (rr < 0) && nh == nref;
+	for (size_t i = 0; same && i < nh; i++)
+		same = h[i].start == ref[i].start && h[i].end == ref[i].end;
+	return same;
+}
+
+/* Compare patterns_find() (and with patterns_set_plain()) with the reference for these
+ * near=digit patterns searched together, on many texts, with this match limit (0: the
+ * default); hits: the patterns must find something (some hits are not empty). */
+static void differential(const char *const *res, size_t nres, uint32_t match_limit, bool hits)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/p.tsv", tmpdir);
@@ -123,21 +172,23 @@ static void differential(const char *re, uint32_t match_limit, bool no_hits)
 	CHECK(f != NULL);
 	if (!f)
 		return;
-	fprintf(f, "TEST\tp\t%s\tnear=digit\n", re);
+	for (size_t i = 0; i < nres; i++)
+		fprintf(f, "TEST\tp%zu\t%s\tnear=digit\n", i, res[i]);
 	fclose(f);
-	patterns *p = patterns_new();
-	struct err err;
-	CHECK(patterns_load(p, path, &err) == 0);
-	if (match_limit)
-		patterns_set_limits(p, match_limit, 0);
+	patterns *p = load(path, match_limit, false), *plain = load(path, match_limit, true);
 
-	int ec;
-	PCRE2_SIZE eo;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-					 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_USE_OFFSET_LIMIT,
-					 &ec, &eo, NULL);
-	CHECK(code != NULL);
-	bool jit = !getenv("ENTOPIC_NO_JIT") && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	pcre2_code **code = calloc(nres, sizeof *code);
+	bool *jit = calloc(nres, sizeof *jit);
+	for (size_t i = 0; i < nres; i++) {
+		int ec;
+		PCRE2_SIZE eo;
+		code[i] = pcre2_compile((PCRE2_SPTR)res[i], PCRE2_ZERO_TERMINATED,
+					PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_USE_OFFSET_LIMIT,
+					&ec, &eo, NULL);
+		CHECK(code[i] != NULL);
+		jit[i] = !getenv("ENTOPIC_NO_JIT") &&
+			 pcre2_jit_compile(code[i], PCRE2_JIT_COMPLETE) == 0;
+	}
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mc, match_limit ? match_limit : 1000000u);
 	pcre2_set_depth_limit(mc, 10000u);
@@ -148,12 +199,18 @@ static void differential(const char *re, uint32_t match_limit, bool no_hits)
 		"zzzzzzzzzzzzzzzzzzzzzzzzzzab1zzzzzzzzzzzzzzzzzzzzzz2",
 		"a1 b2 c3 d4 e5 f6 g7 h8 i9 j0 k1 l2 m3 n4 o5 p6 q7 r8 s9",
 		"%1%2%3 abcdefghijklmnopqrstuvwxyz 4 abcdefghijklmnopqrstuvwxyz 5",
+		/* a match starting before the window, the start byte only before it */
+		"Q zzzzzzzzzzzzzzzzzzzzzzzzzzzzz 1 Q2 q3 ABC4 abc 5",
+		"\xe2\x82\xac" "5 \xe2\x82" "5 US$ 7 March 3, 2024 on 3 March, 12.5% of \xe2\x84\xaa" "1",
+		"on 2024-05-06, 2024-5-6, 12024-05-06 and 2024-05-067 2024-05-06\xc3",
 	};
 	struct arena a;
 	arena_init(&a);
-	char text[1024];
-	struct ref_hit ref[1024];
-	int bad = 0, errors = 0, hits = 0;
+	enum { CAP = 1024 };
+	char text[CAP];
+	struct ref_hit *ref = malloc(nres * CAP * sizeof *ref), *one = malloc(CAP * sizeof *one);
+	int bad = 0, errors = 0, found = 0;
+	check_rng = 0x9E3779B97F4A7C15ULL ^ nres ^ (uint64_t)strlen(res[0]) << 32;
 	for (int t = 0; t < 3000 && bad < 3; t++) {
 		size_t len;
 		if ((size_t)t < sizeof crafted / sizeof *crafted) {
@@ -162,44 +219,67 @@ static void differential(const char *re, uint32_t match_limit, bool no_hits)
 		} else {
 			len = random_text(text, sizeof text);
 		}
-		size_t nref;
-		int rr = ref_search(code, jit, text, len, mc, ref, &nref);
+		size_t nref = 0;
+		int rr = 0;
+		for (size_t i = 0; i < nres; i++) {
+			size_t n1;
+			int r1 = ref_search(code[i], jit[i], text, len, mc, one, &n1);
+			memcpy(ref + nref, one, n1 * sizeof *one);
+			nref += n1;
+			if (r1 < 0)
+				rr = r1;
+		}
 		qsort(ref, nref, sizeof *ref, cmp_ref);
-		struct pattern_hit *h;
-		size_t nh;
+		struct pattern_hit *h, *hp;
+		size_t nh, nhp;
+		struct err err;
 		int r = patterns_find(p, &a, text, len, &h, &nh, &err);
-		bool same = (r < 0) == (rr < 0) && nh == nref;
-		for (size_t i = 0; same && i < nh; i++)
-			same = h[i].start == ref[i].start && h[i].end == ref[i].end;
-		if (!same) {
+		int rp = patterns_find(plain, &a, text, len, &hp, &nhp, &err);
+		bool same = same_hits(r, h, nh, rr, ref, nref);
+		bool same_plain = same_hits(rp, hp, nhp, rr, ref, nref);
+		if (!same || !same_plain) {
 			bad++;
-			fprintf(stderr, "pattern %s on \"%s\": %zu hits (rc %d), reference %zu (rc %d)\n",
-				re, text, nh, r, nref, rr);
+			fprintf(stderr, "patterns %s%s on \"", res[0], nres > 1 ? " ..." : "");
+			print_text(text, len);
+			fprintf(stderr, "\": %zu hits (rc %d), plain %zu (rc %d), reference %zu (rc %d)\n",
+				nh, r, nhp, rp, nref, rr);
 		}
 		CHECK(same);
+		CHECK(same_plain);
 		errors += rr < 0;
-		hits += (int)nref;
+		found += (int)nref;
 		arena_reset(&a);
 	}
 	/* the cases must be exercised: hits for every pattern, errors for the limited one */
-	CHECK(hits > 0 || no_hits);
+	if (!(found > 0 || !hits))
+		fprintf(stderr, "patterns %s: no hits\n", res[0]);
+	CHECK(found > 0 || !hits);
 	CHECK(!match_limit || errors > 0);
 	arena_clear(&a);
+	free(ref);
+	free(one);
 	pcre2_match_context_free(mc);
-	pcre2_code_free(code);
+	for (size_t i = 0; i < nres; i++)
+		pcre2_code_free(code[i]);
+	free(code);
+	free(jit);
 	patterns_free(p);
+	patterns_free(plain);
 	unlink(path);
 }
+
+static const char *const defaults[] = {
+	"(?:(?:US|A|C|NZ|HK|S)?[$€£¥₹]|Rs\\.?[\\h\\v]?|USD[\\h\\v]?|EUR[\\h\\v]?|GBP[\\h\\v]?|Rs)[\\h\\v]?\\d[\\d,]*(?:\\.\\d+)?(?:[\\h\\v]?(?i:million|billion|trillion|thousand|mn|bn|tn|m|b|k|crore|lakh)\\b)?",
+	"\\b\\d[\\d,]*(?:\\.\\d+)?[\\h\\v]?(?:million|billion|trillion|thousand)?[\\h\\v]?(?:dollars|euros|pounds|yuan|rupees|roubles|rubles|yen|dirhams|riyals)\\b",
+	"\\b\\d+(?:[.,]\\d+)?[\\h\\v]?(?:%|per[\\h\\v]?cent\\b|percent\\b|percentage points\\b)",
+	"\\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?[\\h\\v]\\d{1,2}(?:st|nd|rd|th)?(?:,?[\\h\\v]\\d{4})?\\b",
+	"\\b\\d{1,2}(?:st|nd|rd|th)?[\\h\\v](?:of[\\h\\v])?(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?(?:,?[\\h\\v]\\d{4})?\\b",
+	"\\b\\d{4}-\\d{2}-\\d{2}\\b",
+};
 
 static void test_merged_windows(void)
 {
 	static const char *const res[] = {
-		/* the defaults */
-		"(?:(?:US|A|C|NZ|HK|S)?[$€£¥₹]|Rs\\.?[\\h\\v]?|USD[\\h\\v]?|EUR[\\h\\v]?|GBP[\\h\\v]?|Rs)[\\h\\v]?\\d[\\d,]*(?:\\.\\d+)?(?:[\\h\\v]?(?i:million|billion|trillion|thousand|mn|bn|tn|m|b|k|crore|lakh)\\b)?",
-		"\\b\\d[\\d,]*(?:\\.\\d+)?[\\h\\v]?(?:million|billion|trillion|thousand)?[\\h\\v]?(?:dollars|euros|pounds|yuan|rupees|roubles|rubles|yen|dirhams|riyals)\\b",
-		"\\b\\d+(?:[.,]\\d+)?[\\h\\v]?(?:%|per[\\h\\v]?cent\\b|percent\\b|percentage points\\b)",
-		"\\b(?:Jan(?:uary)?|Mar(?:ch)?|May)\\.?[\\h\\v]\\d{1,2}(?:st|nd|rd|th)?(?:,?[\\h\\v]\\d{4})?\\b",
-		"\\b\\d{1,2}(?:st|nd|rd|th)?[\\h\\v](?:of[\\h\\v])?(?:Jan(?:uary)?|Mar(?:ch)?)\\.?(?:,?[\\h\\v]\\d{4})?\\b",
 		/* edge cases */
 		"\\d*",                 /* empty matches everywhere */
 		"x?",                   /* empty or one byte, no digit at all */
@@ -208,9 +288,9 @@ static void test_merged_windows(void)
 		"(?<=[a-z] )\\d+",      /* lookbehind across the start offset */
 		"\\G\\d+",              /* anchored at the start offset: never merged */
 		"\\G[a-z ]*\\d",
-		"%\\d|\\G[a-z]",         /* \G in a branch: not anchored */
+		"%\\d|\\G[a-z]",         /* \\G in a branch: not anchored */
 		"\\d\\K\\d",            /* reported start after the attempt's start */
-		"[a-z]\\K",             /* empty after \K */
+		"[a-z]\\K",             /* empty after \\K */
 		"(*COMMIT)\\d+x",       /* backtracking verbs: never merged */
 		"\\d(*SKIP)(*FAIL)|[a-z]+",
 		"ab(*SKIP)(*F)|b\\d|(?=\\d)", /* skips a start position a later window tries */
@@ -221,13 +301,66 @@ static void test_merged_windows(void)
 		".*\\d",                /* tried at line starts only: never merged */
 		"(?m)^[^\\n]*\\d",
 		"^\\D*\\d",
+		/* start sets: pcre2's first code unit or first-byte bitmap */
+		"(?i)abc\\d",           /* a caseless first code unit */
+		"(?i)q\\h?\\d",
+		"(?i)k\\d",             /* k, K and the Kelvin sign */
+		"(?i)s\\d",             /* s, S and the long s */
+		"(?i)é\\d",
+		"€\\d",                 /* a first code unit that is not ASCII */
+		"[€£$]\\h?\\d",
+		"(?<=\\$)\\d+",         /* lookbehind before the first byte */
+		"(?<![\\d.])\\d+(?![\\d.])",
+		"\\b[A-Z][a-z]+\\.? \\d",
+		"x?\\d",
+		"(?:ab|b)?\\d",
+		"\\D\\d",
+		"(?=\\d)\\d\\d",        /* lookahead first */
+		"\\x00\\d",             /* NUL bytes */
+		"\\x00",
+		"Q",                    /* no digit at all */
+		"[a-z]+",
+		"(?i)mar(?:ch)?\\.?\\h\\d{1,2}",
+		"\\d{1,2}(?:st|th)? of March",
+		"\\d+(?:[.,]\\d+)?\\h?%",
 	};
+	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+		differential(&defaults[i], 1, 0, true);
+	differential(defaults, sizeof defaults / sizeof *defaults, 0, true);
 	for (size_t i = 0; i < sizeof res / sizeof *res; i++)
-		differential(res[i], 0, strstr(res[i], "(?=") || strstr(res[i], "[a-z]\\K"));
+		differential(&res[i], 1, 0,
+			     !strstr(res[i], "(?=") && !strstr(res[i], "[a-z]\\K"));
 	/* a call per window gives each window its own match limit: merged calls hit the limit
 	 * in other places, and must still give the same hits and errors */
-	differential("(?:a|a)+b?\\d", 3000, false);
-	differential("(?:a|a|a)+\\d", 20000, false);
+	static const char *const limited[] = {"(?:a|a)+b?\\d", "(?:a|a|a)+\\d", "x(?:a|a)+\\d"};
+	differential(&limited[0], 1, 3000, true);
+	differential(&limited[1], 1, 20000, true);
+	differential(limited, 3, 3000, true);
+}
+
+/* More start sets than the 64 bits of a mask: the patterns past those (here the ones whose
+ * first bytes the texts hold) are searched without the mask, and the same. */
+static void test_many_start_sets(void)
+{
+	static const char rare[] = "DEFGHILNOPRTVWXYZgjuvwy!\"#&'()*+/:;<=>?@_`{|}~";
+	static const char *const common[] = {
+		"[%]\\h?\\d", "[$]\\h?\\d", "[,]\\d", "[.]\\d", "[-]\\d", "[ ]\\d", "[a]\\h?\\d",
+		"[Qq]\\d", "€\\d", "\\d+%", "[b-z]{2}\\d", "(?<=\\$)\\d",
+	};
+	enum { NRARE = sizeof rare - 1, NCOMMON = sizeof common / sizeof *common };
+	static char buf[64][8];
+	const char *res[64 + NCOMMON];
+	size_t n = 0;
+	for (; n < 64; n++) { /* 64 sets the texts never start a match at */
+		if (n < NRARE)
+			snprintf(buf[n], sizeof buf[n], "[%c]\\d", rare[n]);
+		else
+			snprintf(buf[n], sizeof buf[n], "[%c%c]\\d", rare[n - NRARE], rare[n - NRARE + 1]);
+		res[n] = buf[n];
+	}
+	for (size_t i = 0; i < NCOMMON; i++)
+		res[n++] = common[i];
+	differential(res, n, 0, true);
 }
 
 int main(void)
@@ -238,6 +371,7 @@ int main(void)
 	if (!tmpdir)
 		return 1;
 	test_merged_windows();
+	test_many_start_sets();
 	rmdir(tmpdir);
 	return CHECK_DONE();
 }
