@@ -268,11 +268,11 @@ static int one_match(const struct pat *pt, const char *text, size_t len, size_t 
 /* How far before a digit a hit of a near=digit pattern may start ("September 15"). */
 #define NEAR_DIGIT_BEFORE 24
 
-/* The numbers of a text: where each run of digits (with , and . inside) starts, and the
- * start sets (patterns' start_cls[]) met in the window before each, the run itself not
- * included (NULL when no pattern has a start set). */
+/* The numbers of a text: where each run of digits (with , and . inside) starts, where its
+ * window starts when no hit is before it, and the start sets (patterns' start_cls[]) met
+ * in that window, the run itself not included (NULL when no pattern has a start set). */
 struct runs {
-	uint32_t *v;
+	uint32_t *v, *from;
 	uint64_t *sets;
 	size_t n;
 };
@@ -319,19 +319,31 @@ static size_t window(const char *text, size_t run, size_t done)
 	return from;
 }
 
-/* runs->sets[]: the start sets of the bytes of each window but the run's first digit */
-static void find_sets(const patterns *p, struct arena *a, const char *text, struct runs *r)
+/* runs->from[] and runs->sets[] */
+static void find_windows(const patterns *p, struct arena *a, const char *text, struct runs *r)
 {
+	r->from = NULL;
 	r->sets = NULL;
-	if (!p->nsets || !r->n)
+	if (!r->n)
+		return;
+	r->from = arena_alloc(a, r->n * sizeof *r->from);
+	for (size_t k = 0; k < r->n; k++)
+		r->from[k] = (uint32_t)window(text, r->v[k], 0);
+	if (!p->nsets)
 		return;
 	r->sets = arena_alloc(a, r->n * sizeof *r->sets);
 	for (size_t k = 0; k < r->n; k++) {
 		uint64_t m = 0;
-		for (size_t i = window(text, r->v[k], 0); i < r->v[k]; i++)
+		for (size_t i = r->from[k]; i < r->v[k]; i++)
 			m |= p->start_cls[(unsigned char)text[i]];
 		r->sets[k] = m;
 	}
+}
+
+/* window(text, run k, done), the same */
+static size_t window_at(const char *text, const struct runs *r, size_t k, size_t done)
+{
+	return r->from[k] >= done ? r->from[k] : window(text, r->v[k], done);
 }
 
 /* Where the first match attempt of pt that can succeed may be, from from to run last (the
@@ -343,7 +355,7 @@ static size_t first_start(const struct pat *pt, const char *text, const struct r
 	for (size_t j = k; j <= last; j++) {
 		size_t run = runs->v[j];
 		if (!pt->start_bit || (runs->sets[j] & pt->start_bit)) {
-			size_t i = pt->start_bit ? window(text, run, 0) : j == k ? from : runs->v[j - 1] + 1;
+			size_t i = pt->start_bit ? runs->from[j] : j == k ? from : runs->v[j - 1] + 1;
 			for (i = i > from ? i : from; i < run; i++)
 				if (pt->starts[(unsigned char)text[i]])
 					return i;
@@ -392,13 +404,13 @@ static int search(const struct pat *pt, bool plain, const char *text, size_t len
 			k++;
 			continue;
 		}
-		size_t from = window(text, run, done);
+		size_t from = window_at(text, runs, k, done);
 		/* the cluster k..last: each window starts at most one byte after the previous
 		 * run, so the one call tries the very start positions the calls per window try */
 		size_t last = k;
 		if (merge && k >= solo)
 			while (last + 1 < runs->n &&
-			       window(text, runs->v[last + 1], done) <= runs->v[last] + 1)
+			       window_at(text, runs, last + 1, done) <= runs->v[last] + 1)
 				last++;
 		/* no attempt can succeed before the first byte a match can start at: the call
 		 * starts there (the same attempts, when they do not depend on the call), and
@@ -436,7 +448,7 @@ static int search(const struct pat *pt, bool plain, const char *text, size_t len
 			/* an empty match: every window that holds its start finds it again (the
 			 * attempts before it failed), when attempts do not depend on the call */
 			k++;
-			while (merge && k < runs->n && window(text, runs->v[k], done) <= at)
+			while (merge && k < runs->n && window_at(text, runs, k, done) <= at)
 				k++;
 		}
 	}
@@ -459,9 +471,9 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
-	struct runs runs = {NULL, NULL, 0};
+	struct runs runs = {NULL, NULL, NULL, 0};
 	find_runs(a, text, len, &runs);
-	find_sets(p, a, text, &runs);
+	find_windows(p, a, text, &runs);
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
