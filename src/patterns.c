@@ -4,7 +4,16 @@
  * no copy. Not with PCRE2_UCP: \d \w \b \s stay ASCII, which makes the default patterns
  * about twice as fast (Unicode classes need a property lookup per character); \h and \v
  * are Unicode spaces in any case, and a pattern that wants Unicode classes starts with
- * (*UCP). */
+ * (*UCP).
+ *
+ * near=digit patterns are searched in the windows before the digit runs (see search()),
+ * with the hits and limit errors of one pcre2 call per window from its start (the way
+ * patterns_set_plain() keeps), in fewer and shorter calls where the result of a match
+ * attempt at a position does not depend on the call (mergeable()): windows that touch go
+ * in one call; a call starts at the first byte a match can start at (start_bytes(): what
+ * pcre2 itself skips to; an attempt anywhere else fails on its first byte, and limits
+ * count per attempt), and windows without such a byte get no call. Which start sets each
+ * window holds is found once per record for every pattern (find_windows()). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "patterns.h"
 
