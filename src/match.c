@@ -37,11 +37,25 @@ enum word_list {
 
 static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name", "name-particle", "first-name", "name-suffix", "of-name-head", "say-verb", "headline-lower"};
 
+/* A token's lists field, as match_word() fills it (the matcher's own cache, whatever the
+ * rules number their lists): bit i for the list i of enum word_list when the rules number
+ * that list below 16 (see tok_in()), and three facts about the word's bytes that
+ * scan_tokens() needs of every token, so that it reads them from the one field a memo
+ * keeps rather than from the gazetteer and the text. */
+enum {
+	LB_WALK = 1u << 13, /* its gazetteer token starts some form (the trie's root has a child) */
+	LB_LONG = 1u << 14, /* four bytes or more */
+	LB_OPEN = 1u << 15, /* "(" */
+};
+_Static_assert(L_COUNT <= 13, "the lists bits of a token overlap the LB_ bits");
+
 struct matcher {
 	long lists[L_COUNT];
 	uint16_t bits[L_COUNT]; /* a list's bit in a token's lists; 0: numbered 16 or more, or none */
 	uint16_t start_lists; /* the bits of title and name-particle in a token's lists */
 	bool start_cached;    /* both lists are numbered below 16 (or absent) */
+	/* the lists bits of rules_word_lists()' mask, by its low and its high byte */
+	uint16_t remap[2][256];
 	gazetteer *gaz;
 	rules *rules;
 	patterns *pat;
@@ -53,8 +67,17 @@ static void resolve_lists(matcher *m)
 {
 	for (int i = 0; i < L_COUNT; i++) {
 		m->lists[i] = rules_list(m->rules, list_names[i]);
-		m->bits[i] = m->lists[i] >= 0 && m->lists[i] < 16 ? (uint16_t)(1u << m->lists[i]) : 0;
+		bool cached = m->lists[i] >= 0 && m->lists[i] < 16;
+		m->bits[i] = cached ? (uint16_t)(1u << i) : 0;
 	}
+	for (int half = 0; half < 2; half++)
+		for (unsigned b = 0; b < 256; b++) {
+			uint16_t v = 0;
+			for (int i = 0; i < L_COUNT; i++)
+				if (m->bits[i] && m->lists[i] / 8 == half && (b >> (m->lists[i] % 8) & 1))
+					v |= m->bits[i];
+			m->remap[half][b] = v;
+		}
 	m->start_lists = m->bits[L_TITLE] | m->bits[L_NAME_PARTICLE];
 	m->start_cached = m->lists[L_TITLE] < 16 && m->lists[L_NAME_PARTICLE] < 16;
 }
@@ -319,8 +342,19 @@ static void lexicon_pass(const matcher *m, const char *orig, const struct norm_t
 void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t *lists,
 		uint32_t *gtok)
 {
-	*lists = rules_word_lists(m->rules, s, n, h);
-	*gtok = gaz_token_h(m->gaz, s, n, h);
+	uint16_t rl = rules_word_lists(m->rules, s, n, h);
+	uint32_t tok = gaz_token_h(m->gaz, s, n, h);
+	size_t nroots;
+	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
+	uint16_t l = m->remap[0][rl & 0xFF] | m->remap[1][rl >> 8];
+	if (tok < nroots && roots[tok] != GAZ_NONE)
+		l |= LB_WALK;
+	if (n >= 4)
+		l |= LB_LONG;
+	if (n == 1 && *s == '(')
+		l |= LB_OPEN;
+	*lists = l;
+	*gtok = tok;
 }
 
 /* ---- shared token tests ---- */
@@ -375,8 +409,10 @@ static bool line_title(size_t words, size_t lower, size_t nums, size_t parens)
 }
 
 /* Fill the two fields of a token the matcher writes, once per record: the word lists it
- * is in and its gazetteer token id (GAZ_NONE for hyphens, which the trie walk skips); and
- * the rest of *sc, allocated from a, in the same pass. */
+ * is in with the facts of match_word() (0 but for words), and its gazetteer token id
+ * (GAZ_NONE for hyphens, which the trie walk skips); and the rest of *sc, allocated from
+ * a, in the same pass. Unless the caller looked them up (tl->words_matcher), a first loop
+ * looks them up; the second reads nothing but the token itself. */
 static void scan_tokens(const matcher *m, struct arena *a, const struct norm_text *nt,
 			const struct tok_list *tl, struct scan *sc)
 {
@@ -387,69 +423,67 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	sc->open = NULL;
 	sc->nopen = 0;
 	size_t line = 0, words = 0, lower = 0, nums = 0, parens = 0; /* of the line from line */
-	const bool known = tl->words_matcher == m; /* lists and gtok looked up by the caller */
-	size_t nroots; /* a walk starts at a token the root has a child for */
-	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
-	const uint16_t start_lists = m->start_lists;
-	for (size_t i = 0; i < tl->n; i++) {
-		struct token *t = &tl->v[i];
+	struct token *v = tl->v;
+	const size_t n = tl->n;
+	if (tl->words_matcher != m)
+		for (size_t i = 0; i < n; i++) {
+			struct token *t = &v[i];
+			if (t->kind != TOK_HYPHEN)
+				match_word(m, nt->s + t->nstart, t->nend - t->nstart, t->hash, &t->lists,
+					   &t->gtok);
+		}
+	const uint16_t start_lists = m->start_lists, hl_lower = m->bits[L_HEADLINE_LOWER];
+	const bool start_cached = m->start_cached;
+	for (size_t i = 0; i < n; i++) {
+		struct token *t = &v[i];
 		const unsigned kind = t->kind, fl = t->flags;
 		if ((fl & TOKF_LINE_BEFORE) && i > line) {
 			memset(title + line, line_title(words, lower, nums, parens), i - line);
 			line = i;
 			words = lower = nums = parens = 0;
 		}
-		walk[i] = 0;
-		start[i] = 0;
-		if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
-			t->lists = 0;
-			t->gtok = GAZ_NONE;
+		const unsigned lists = t->lists;
+		if (kind == TOK_WORD) {
+			walk[i] = (lists & LB_WALK) != 0;
+			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
+				start[i] = 1;
+			else if (start_cached)
+				start[i] = 0;
+			else
+				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
+			if (lists & LB_LONG) {
+				words++;
+				/* a word in lower case, but a headline's preposition (when the list
+				 * is cached; tok_in() asks the rules otherwise) */
+				if ((fl & (TOKF_INIT_UPPER | TOKF_HAS_LOWER)) == TOKF_HAS_LOWER &&
+				    !(hl_lower ? (lists & hl_lower) : tok_in(m, L_HEADLINE_LOWER, nt, t)))
+					lower++;
+			}
 			continue;
 		}
-		const char *s = nt->s + t->nstart;
-		size_t n = t->nend - t->nstart;
-		uint16_t lists = 0;
-		uint32_t gtok = GAZ_NONE;
-		if (known) {
-			lists = t->lists;
-			gtok = t->gtok;
-		} else if (kind == TOK_WORD) {
-			match_word(m, s, n, t->hash, &lists, &gtok);
+		start[i] = 0;
+		t->lists = 0;
+		if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
+			walk[i] = 0;
+			t->gtok = GAZ_NONE;
+		} else if (kind == TOK_NUM || kind == TOK_CJK) {
+			walk[i] = (lists & LB_WALK) != 0;
+			nums += kind == TOK_NUM;
 		} else {
-			gtok = gaz_token_h(m->gaz, s, n, t->hash);
-		}
-		t->gtok = gtok;
-		if (kind != TOK_WORD) {
-			t->lists = 0;
-			if (kind == TOK_NUM || kind == TOK_CJK) {
-				walk[i] = gtok < nroots && roots[gtok] != GAZ_NONE;
-				nums += kind == TOK_NUM;
-			} else if (kind == TOK_PUNCT && *s == '(') {
+			walk[i] = 0;
+			if (kind == TOK_PUNCT && (lists & LB_OPEN)) {
 				parens++;
 				if (sc->nopen == capopen)
 					sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
 							      sizeof *sc->open, 16);
 				sc->open[sc->nopen++] = (uint32_t)i;
 			}
-			continue;
-		}
-		t->lists = lists;
-		walk[i] = gtok < nroots && roots[gtok] != GAZ_NONE;
-		if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
-			start[i] = 1;
-		else if (!m->start_cached)
-			start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
-		if (n >= 4) {
-			words++;
-			if (!(fl & TOKF_INIT_UPPER) && (fl & TOKF_HAS_LOWER) &&
-			    !tok_in(m, L_HEADLINE_LOWER, nt, t))
-				lower++;
 		}
 	}
-	if (tl->n > line)
-		memset(title + line, line_title(words, lower, nums, parens), tl->n - line);
-	memset(start + tl->n, 1, FLAG_PAD);
-	memset(walk + tl->n, 1, FLAG_PAD);
+	if (n > line)
+		memset(title + line, line_title(words, lower, nums, parens), n - line);
+	memset(start + n, 1, FLAG_PAD);
+	memset(walk + n, 1, FLAG_PAD);
 	sc->start = start;
 	sc->walk = walk;
 	sc->title = title;

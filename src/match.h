@@ -47,9 +47,10 @@ int match_add_rules(matcher *m, const char *path, struct err *err);
 int match_add_patterns(matcher *m, const char *path, struct err *err);
 
 /* What match_doc() looks up for every token but a hyphen, from the normalized token
- * s[0..n) and its hash_bytes() h alone: *lists, the word lists it is in (a mask for the
- * token's lists field), and *gtok, its gazetteer token (GAZ_NONE: in no lexicon name). For
- * a caller that caches them for the words it sees again (see struct tok_list). */
+ * s[0..n) and its hash_bytes() h alone: *lists, the value of the token's lists field (the
+ * word lists it is in and other facts of its bytes, in the matcher's own encoding), and
+ * *gtok, its gazetteer token (GAZ_NONE: in no lexicon name). For a caller that caches them
+ * for the words it sees again (see struct tok_list). */
 void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t *lists,
 		uint32_t *gtok);
 

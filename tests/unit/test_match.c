@@ -2,6 +2,7 @@
  * people found by pattern and their ids (slugs of any script), partial names, acronyms.
  * Every text is annotated with and without a memo of the words: the same mentions. Run
  * from the repository root. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,9 @@ static struct pipeline pipe_;
 static struct pipe_memo *memo;
 static struct arena arena;
 
-/* "text=id;" for every mention of text, or "memo differs" when the memo changes them. */
-static const char *annotate(const char *text)
+/* "text=id;" for every mention of text by p, with and without memo pm, or "memo differs"
+ * when the memo changes them. */
+static const char *annotate_with(const struct pipeline *p, struct pipe_memo *pm, const char *text)
 {
 	static char out[4096], again[4096];
 	char *bufs[2] = {out, again};
@@ -23,7 +25,7 @@ static const char *annotate(const char *text)
 		struct annotation an;
 		struct err e = {0};
 		arena_reset(&arena);
-		pipe_annotate_memo(&pipe_, k ? memo : NULL, &arena, text, strlen(text), &an, &e);
+		pipe_annotate_memo(p, k ? pm : NULL, &arena, text, strlen(text), &an, &e);
 		size_t o = 0;
 		bufs[k][0] = '\0';
 		for (size_t i = 0; i < an.nmentions && o < sizeof out - 300; i++) {
@@ -34,6 +36,66 @@ static const char *annotate(const char *text)
 		}
 	}
 	return strcmp(out, again) == 0 ? out : "memo differs";
+}
+
+static const char *annotate(const char *text)
+{
+	return annotate_with(&pipe_, memo, text);
+}
+
+/* The texts annotated alike by matchers whose rules number their lists differently. */
+static const char *const texts[] = {
+	"President \xC5\x81ukasz \xC3\x98ster-Bj\xC3\xB8rn said on Monday.",
+	"The minister, Jean O'Neill, met Prime Minister Zo\xC3\xAB \xC3\x90uric.",
+	"The Frontier Works Organisation (FWO) said FWO would help (a lot).",
+	"President Kwame Mensah met Prime Minister Jean Dupont in Accra. Later Mensah said Dupont "
+	"and Kwame agreed, Reuters reported. Jean left.",
+	"Chinese Gallium Curbs Hit Western Chip Makers With Rising Prices\nBy Reporting by Maryam "
+	"Shah and Tariq Mehmood\nThe Bank of China and Voice of America in Pakistan said.",
+	"CHINA AND PAKISTAN SIGN MINERALS DEAL WITH THE U.S.\n5. Marko Koers (Netherlands) 3:53.47",
+	"Pakistan Gold Deal with Chinese Firms Expands Sharply\nThe deal was signed in Pakistan.",
+	"Should Michael Jordan play in Chad? Jordan's King Abdullah met Le Clos and de Gaulle "
+	"Jr. in Air France lounges, the Ministry of Interior said.",
+};
+
+/* A matcher whose rules file holds dummy lists and then models/rules.tsv: with 16 or more
+ * (the matcher's lists then numbered 16 and up, asked of the rules word by word) or fewer
+ * (numbered otherwise than in the shipped file), the same mentions as the shipped rules. */
+static void check_numbering(gazetteer *gaz, int dummies)
+{
+	char path[] = "/tmp/entopic-test-rules-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *in = fopen("models/rules.tsv", "r");
+	CHECK(f && in);
+	if (!f || !in)
+		return;
+	for (int i = 0; i < dummies; i++)
+		fprintf(f, "list\tdummy%d\tzzq%d\n", i, i);
+	/* headline-lower before the others: its number is no longer the shipped one */
+	fprintf(f, "list\theadline-lower\tacross\n");
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(in);
+	fclose(f);
+	struct err err = {0};
+	matcher *mat = match_new(gaz, path, "models/patterns.tsv", &err);
+	remove(path);
+	CHECK(mat != NULL);
+	if (!mat)
+		return;
+	struct pipeline p = pipe_;
+	p.match = mat;
+	struct pipe_memo *m = pipe_memo_new(&p, 0);
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char want[4096];
+		snprintf(want, sizeof want, "%s", annotate(texts[i]));
+		CHECK_STR(annotate_with(&p, m, texts[i]), want);
+	}
+	pipe_memo_free(m);
+	match_free(mat);
 }
 
 int main(void)
@@ -86,6 +148,10 @@ int main(void)
 	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
+
+	check_numbering(gaz, 3);
+	check_numbering(gaz, 16);
+	check_numbering(gaz, 40);
 
 	pipe_memo_free(memo);
 	match_free(mat);
