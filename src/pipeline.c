@@ -72,35 +72,45 @@ static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct 
 	const char *text = nt->s; /* NUL at text[nt->len] */
 	/* a word starting before whole is followed by 16 bytes of the text and its NUL */
 	const size_t whole = nt->len + 1 >= 2 * sizeof(uint64_t) ? nt->len + 2 - 2 * sizeof(uint64_t) : 0;
-	for (size_t i = 0; i < tl->n; i++) {
-		struct token *t = &tl->v[i];
+	struct memo_slot *const slot = m->slot; /* (in locals: the stores to the tokens and */
+	const size_t mask = m->mask;            /* slots may not reload them) */
+	struct token *const v = tl->v;
+	const size_t nt_ = tl->n;
+	for (size_t i = 0; i < nt_; i++) {
+		struct token *t = &v[i];
 		if (t->kind == TOK_HYPHEN)
 			continue;
-		const char *s = text + t->nstart;
-		size_t n = t->nend - t->nstart;
+		const size_t ns = t->nstart;
+		const char *s = text + ns;
+		size_t n = t->nend - ns;
 		if (n > PIPE_MEMO_WORD) {
 			look_up(p, s, n, t);
 			continue;
 		}
-		uint64_t w[2] = {0, 0};
-		if (t->nstart < whole) {
+		uint64_t w0, w1;
+		if (ns < whole) {
 			/* whole loads, then the bytes past the word masked off */
-			memcpy(w, s, sizeof w);
-			w[0] &= keep[n][0];
-			w[1] &= keep[n][1];
+			memcpy(&w0, s, sizeof w0);
+			memcpy(&w1, s + sizeof w0, sizeof w1);
+			w0 &= keep[n][0];
+			w1 &= keep[n][1];
 		} else {
+			uint64_t w[2] = {0, 0};
 			memcpy(w, s, n);
+			w0 = w[0];
+			w1 = w[1];
 		}
-		struct memo_slot *sl = &m->slot[t->hash & m->mask];
-		if (sl->len == n && sl->w[0] == w[0] && sl->w[1] == w[1]) {
+		struct memo_slot *sl = &slot[t->hash & mask];
+		/* one test for the three: the word's bytes and its length */
+		if (!((sl->w[0] ^ w0) | (sl->w[1] ^ w1) | (uint64_t)(sl->len ^ n))) {
 			t->lists = sl->lists;
 			t->gtok = sl->gtok;
 			t->tfeat = sl->tfeat;
 			continue;
 		}
 		look_up(p, s, n, t);
-		sl->w[0] = w[0];
-		sl->w[1] = w[1];
+		sl->w[0] = w0;
+		sl->w[1] = w1;
 		sl->len = (uint8_t)n;
 		sl->lists = t->lists;
 		sl->gtok = t->gtok;
