@@ -149,6 +149,18 @@ int main(void)
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
 
+	/* hits that swallow a country's abbreviation, that overlap (the earlier, longer one
+	 * wins) and that lie beside other mentions, each in its place */
+	CHECK_STR(annotate("US$2.2 billion, or 5%, went to the US in May 2024; the US 3% rise and "
+			   "UK\xC2\xA3" "4 million on 3 May 2024 to 5 May 2024 in Chad (USD 7 million) "
+			   "beat 40% of 2023's US$ 1bn."),
+		  "US$2.2 billion=MONEY;5%=PERCENT;US=country:US;US=country:US;3%=PERCENT;"
+		  "UK=country:GB;\xC2\xA3" "4 million=MONEY;3 May 2024=DATE;5 May 2024=DATE;"
+		  "Chad=country:TD;USD 7 million=MONEY;40%=PERCENT;US$ 1bn=MONEY;");
+	CHECK_STR(annotate("It cost $5 billion dollars and 7 million dollars, or 12.5 per cent on "
+			   "May 3, 2024."),
+		  "$5 billion=MONEY;7 million dollars=MONEY;12.5 per cent=PERCENT;May 3, 2024=DATE;");
+
 	check_numbering(gaz, 3);
 	check_numbering(gaz, 16);
 	check_numbering(gaz, 40);
