@@ -1386,7 +1386,8 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	const bool *title = sc.title;
 	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
-	/* one coverage for the passes that follow, kept up to date as they change the mentions */
+	/* one coverage for the passes that follow, kept up to date as they change the mentions
+	 * (but by the last, regex_pass()) */
 	uint32_t *cov = coverage(a, tl, &ml);
 	people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
 	partial_pass(m, a, nt, tl, title, start, cov, &ml);
