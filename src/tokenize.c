@@ -1,8 +1,18 @@
-/* tokenize: a single pass over the normalized text. The common tokens take fast paths in
- * the loop of tok_split(): an ASCII word of up to 15 bytes whose original is as many ASCII
- * bytes is found, hashed and given its case flags from one or two eight-byte loads of the
- * normalized text and as many of the original (normalization only folded its A-Z, so the
- * bytes that differ are the upper-case letters); one ASCII punctuation character, or a
+/* tokenize: a single pass over the normalized text. Most of it goes 64 bytes at a time
+ * (windows()): the window's bytes, and the original bytes from the original offset of its
+ * first, are classified into one bit mask a class (letters, digits, spaces, line breaks,
+ * stop bytes, bytes unchanged by normalization; SSE2 compares and pmovmskb, or a portable
+ * gathering of the high bits with TOK_PORTABLE), and the tokens before the window's first
+ * stop byte (a byte >= 0x80 in either text, or an apostrophe) are found from the masks
+ * with ctz: word starts and ends, the flags of the spaces before them, the case flags
+ * (the letters normalization changed are the upper-case ones), the offsets (the window is
+ * ASCII in both texts, so the original offsets are the normalized ones moved by one
+ * distance) and the hash from whole eight-byte loads. The next window starts at the first
+ * token left. A token the windows cannot tell (next to a stop byte, a one-letter word
+ * before a dot: "u.s.") and the last 79 bytes take the fast paths of the loop of
+ * tok_split(): an ASCII word of up to 15 bytes whose original is as many ASCII bytes is
+ * found, hashed and given its case flags from one or two eight-byte loads of the
+ * normalized text and as many of the original; one ASCII punctuation character, or a
  * possessive "'s", from as many ASCII ones needs no decoding either. Every other token,
  * and every token of the last 15 bytes, takes the general way (any_token()):
  * ASCII bytes classified by one table lookup, words of ASCII letters and digits scanned
@@ -14,8 +24,12 @@
  * more. */
 #include "tokenize.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Byte classes, for the normalized text and for the ASCII of the original text. */
 enum {
@@ -533,6 +547,250 @@ static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *
 	*len = n;
 	return true;
 }
+
+/* Sixteen bytes at a time for the windows below: GCC's and Clang's vector types, SSE2 on
+ * x86-64. */
+typedef int8_t v16i8 __attribute__((vector_size(16)));
+
+/* The high bit of each of the sixteen bytes of c, as bits 0 to 15: SSE2's pmovmskb where
+ * there is one (x86-64 always), else the high bits of each half gathered by one
+ * multiplication (no two of its partial products meet). TOK_PORTABLE forces the second
+ * way; a unit test builds it. */
+static inline uint64_t movemask16(v16i8 c)
+{
+#if defined(__SSE2__) && !defined(TOK_PORTABLE)
+	return (uint64_t)(uint32_t)_mm_movemask_epi8((__m128i)c);
+#else
+	uint64_t lo, hi;
+	memcpy(&lo, &c, 8);
+	memcpy(&hi, (const char *)&c + 8, 8);
+	lo = ((lo & HIGHS) * 0x0002040810204081ULL) >> 56;
+	hi = ((hi & HIGHS) * 0x0002040810204081ULL) >> 56;
+	return lo | hi << 8;
+#endif
+}
+
+/* A window: 64 bytes of normalized text and the 64 original bytes from the original
+ * offset of its first, one bit a byte (bit k for byte k) in each class. */
+struct window {
+	uint64_t lower; /* a-z */
+	uint64_t word;  /* a-z, 0-9 */
+	uint64_t space; /* ' ' or '\n' (the only bytes below 0x21 of a normalized text) and,
+			 * by the signed compare, the bytes >= 0x80, which stop anyway */
+	uint64_t nl;    /* '\n' */
+	uint64_t stop;  /* >= 0x80 in either text, or an apostrophe */
+	uint64_t same;  /* the same byte in both texts */
+};
+
+static inline void classify64(const unsigned char *s, const unsigned char *o, struct window *m)
+{
+	uint64_t lower = 0, word = 0, space = 0, nl = 0, stop = 0, same = 0;
+#pragma GCC unroll 4
+	for (int k = 0; k < 4; k++) {
+		v16i8 v, w;
+		memcpy(&v, s + 16 * k, 16);
+		memcpy(&w, o + 16 * k, 16);
+		int sh = 16 * k;
+		v16i8 lo = (v > '`') & (v < '{');
+		lower |= movemask16(lo) << sh;
+		word |= movemask16(lo | ((v > '/') & (v < ':'))) << sh;
+		space |= movemask16(v < '!') << sh;
+		nl |= movemask16(v == '\n') << sh;
+		stop |= movemask16(v | w | (v == '\'')) << sh;
+		same |= movemask16(v == w) << sh;
+	}
+	m->lower = lower;
+	m->word = word;
+	m->space = space;
+	m->nl = nl;
+	m->stop = stop;
+	m->same = same;
+}
+
+/* pre with the flags of the white space gap (a mask of spaces and line breaks) added, as
+ * space_at() would add them byte by byte: nl marks the line breaks. */
+static inline uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
+{
+	if (!gap)
+		return pre;
+	nl &= gap;
+	pre |= TOKF_SPACE_BEFORE;
+	if (nl) /* a second line break makes a blank line */
+		pre |= (uint8_t)(TOKF_LINE_BEFORE | (((pre & TOKF_LINE_BEFORE) || (nl & (nl - 1)))
+							     ? TOKF_PARA_BEFORE : 0));
+	return pre;
+}
+
+/* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind,
+ * flags and hash h; the matcher's and the model's fields zero. Eight bytes a store (the
+ * struct's first four fields, little-endian: TOK_SWAR). */
+static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint8_t kind,
+			     uint8_t flags, uint64_t h)
+{
+	_Static_assert(offsetof(struct token, nend) == 4 && offsetof(struct token, ostart) == 8 &&
+			       offsetof(struct token, oend) == 12 &&
+			       offsetof(struct token, flags) == offsetof(struct token, kind) + 1 &&
+			       offsetof(struct token, lists) == offsetof(struct token, kind) + 2,
+		       "struct token starts with its four offsets; kind, flags, lists follow");
+	uint32_t kfl = kind | (uint32_t)flags << 8; /* lists 0 */
+	memcpy((char *)t + offsetof(struct token, nstart), &nn, 8);
+	memcpy((char *)t + offsetof(struct token, ostart), &oo, 8);
+	memcpy((char *)t + offsetof(struct token, kind), &kfl, 4);
+	t->tfeat = 0;
+	t->hash = h;
+}
+
+/* The n low bytes of a word. */
+static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
+				      0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
+
+/* The state of one window's scan. */
+struct scan {
+	uint64_t starts; /* the first byte of each token still to take, before the first stop */
+	uint64_t done;   /* the bytes up to the end of the last token taken */
+	uint8_t pre;     /* the flags of the spaces before the next token */
+	bool stuck;      /* the token at the lowest start needs the other ways */
+};
+
+/* Take the tokens of the window m at b (normalized offset i, original offset os) into
+ * t[0..] while they can be told from the window alone; sc->starts keeps those left.
+ * Returns the end of the tokens filled. with_nl says whether the window has line breaks
+ * before its first stop byte (a constant where it is called, so there are two loops, and
+ * the common one, without line breaks, never looks at them). */
+static inline __attribute__((always_inline)) struct token *
+scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t os,
+	    struct token *t, struct scan *sc, const bool with_nl)
+{
+	/* the bytes whose next byte is before the first stop byte */
+	const uint64_t follow = ((m->stop & (0 - m->stop)) - 1) >> 1;
+	const uint64_t word = m->word, lower = m->lower, upper = m->lower & ~m->same;
+	const uint64_t after_space = m->space << 1; /* bit 0: see t0 below */
+	/* the offsets of a token, start | end << 32, are those in the window plus these */
+	const uint64_t ni = i | (uint64_t)i << 32, oi = os | (uint64_t)os << 32;
+	uint64_t starts = sc->starts, done = 0;
+	uint64_t ends = word & ~(word >> 1); /* the last byte of each word */
+	uint8_t pre = sc->pre;
+	struct token *const t0 = t;
+	while (starts) {
+		unsigned st = (unsigned)__builtin_ctzll(starts), end;
+		uint64_t bit = starts & (0 - starts), h, span;
+		unsigned kind, f;
+		if (word & bit) {
+			unsigned last = (unsigned)__builtin_ctzll(ends);
+			if (!(follow >> last & 1)) {
+				/* a stop byte after it, or the end of the window */
+				sc->stuck = last < 63 || st == 0;
+				break;
+			}
+			end = last + 1;
+			unsigned n = end - st;
+			if (n == 1 && b[end] == '.' && (lower & bit)) {
+				sc->stuck = true; /* "u.s." perhaps */
+				break;
+			}
+			ends &= ends - 1;
+			uint64_t w0, w1;
+			memcpy(&w0, b + st, 8);
+			if (n <= 8) {
+				h = hash_end(hash_step(hash_start(n), w0 & low_bytes[n]));
+			} else if (n <= 16) {
+				memcpy(&w1, b + st + 8, 8);
+				h = hash_end(hash_step(hash_step(hash_start(n), w0),
+						       w1 & low_bytes[n - 8]));
+			} else {
+				h = hash_bytes(b + st, n);
+			}
+			span = ((uint64_t)2 << last) - bit; /* last <= 62 */
+			kind = TOK_WORD;
+			f = TOKF_HAS_LOWER;
+			if (span & upper) {
+				uint64_t lt = lower & span; /* its letters */
+				f = (lt & ~upper) ? TOKF_HAS_LOWER : TOKF_ALL_UPPER;
+				if (lt & (0 - lt) & upper)
+					f |= TOKF_INIT_UPPER;
+			} else if (!(span & lower)) {
+				kind = TOK_NUM;
+				f = 0;
+			}
+		} else {
+			unsigned char c = b[st];
+			end = st + 1;
+			span = bit;
+			kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
+			f = 0;
+			h = hash_end(hash_step(hash_start(1), c));
+		}
+		if (with_nl) {
+			f |= gap_flags(pre, (bit - 1) & ~done, m->nl);
+			pre = 0;
+			done = span | (bit - 1);
+		} else {
+			f |= after_space >> st & 1; /* TOKF_SPACE_BEFORE */
+		}
+		uint64_t se = st | (uint64_t)end << 32;
+		put_token(t, ni + se, oi + se, (uint8_t)kind, (uint8_t)f, h);
+		t++;
+		starts &= starts - 1;
+	}
+	if (!with_nl && t > t0) {
+		/* the spaces before the first token of the window: before it too */
+		t0->flags |= pre;
+		pre = 0;
+		done = ((uint64_t)2 << (t[-1].nend - i - 1)) - 1;
+	}
+	sc->starts = starts;
+	sc->done = done;
+	sc->pre = pre;
+	return t;
+}
+
+/* The tokens of the windows of 64 bytes at s + i, i + 64 ... while i < end (s + end + 79 <=
+ * s + len + 1: every load stays in the text and its NUL) and the token array, which ends
+ * at tend, has room for 64 more; i at the start of a token or of white space, *pre the
+ * flags of the spaces before it. In each window, the tokens from its start that lie before its first stop
+ * byte, are ASCII in both texts (so the original offsets are the normalized ones plus
+ * that of the window) and can be told from the window alone: a word of letters and digits
+ * followed by a byte that is neither a stop byte nor, after one letter, a dot ("u.s."),
+ * or one ASCII character of another kind. Fills them in from *tp on, advances *tp and
+ * *pre and returns the new i: at or past end, or at a token that needs the other ways.
+ * Not inlined, so that its state stays in registers. */
+__attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i, size_t end,
+						const uint32_t *map, const unsigned char *orig,
+						uint32_t olen, uint8_t *pre, struct token **tp,
+						const struct token *tend)
+{
+	struct token *t = *tp;
+	struct scan sc = {0, 0, *pre, false};
+	while (i < end && tend - t >= 64) {
+		const uint32_t os = map[i];
+		if (os + 64 > olen)
+			break;
+		struct window m;
+		const unsigned char *b = s + i;
+		classify64(b, orig + os, &m);
+		const uint64_t clean = (m.stop & (0 - m.stop)) - 1;
+		sc.starts = ((m.word & ~(m.word << 1)) | ~(m.word | m.space)) & clean;
+		sc.stuck = false;
+		if (m.nl & clean)
+			t = scan_window(&m, b, (uint32_t)i, os, t, &sc, true);
+		else
+			t = scan_window(&m, b, (uint32_t)i, os, t, &sc, false);
+		if (sc.starts) { /* stopped at a token */
+			uint64_t bit = sc.starts & (0 - sc.starts);
+			sc.pre = gap_flags(sc.pre, (bit - 1) & ~sc.done, m.nl);
+			i += (size_t)__builtin_ctzll(sc.starts);
+		} else { /* white space up to the first stop byte, or to the end */
+			sc.pre = gap_flags(sc.pre, clean & ~sc.done, m.nl);
+			i += m.stop ? (size_t)__builtin_ctzll(m.stop) : 64;
+			sc.stuck = m.stop != 0;
+		}
+		if (sc.stuck)
+			break;
+	}
+	*tp = t;
+	*pre = sc.pre;
+	return i;
+}
 #endif
 
 /* Add the flags of the white space s[i] (a space or a line break) to *pre: true, or false
@@ -573,6 +831,8 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	const int64_t olim = (int64_t)map[len] - 16;
 	const unsigned char *o = (const unsigned char *)orig;
 	const size_t fast_end = len > 15 ? len - 15 : 0;
+	const size_t win_end = len > 78 ? len - 78 : 0; /* s + i + 80 <= s + len + 1 */
+	const uint32_t olen = map[len];
 	while (i < fast_end) {
 		if (t == tend) {
 			tb.n = tb.cap;
@@ -584,6 +844,11 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 		if (stop > fast_end)
 			stop = fast_end;
 		while (i < stop) {
+			if (i < win_end) {
+				i = windows(s, i, win_end, map, o, olen, &pre, &t, tend);
+				if (i >= stop)
+					break;
+			}
 			unsigned char c = s[i];
 			uint8_t k = cls[c];
 			if ((k & (C_SPACE | C_NL)) && space_at(s, i, &pre)) {

@@ -140,11 +140,99 @@ static void differential(void)
 	CHECK(same_tokens(buf, 5000));
 }
 
+/* The 64-byte windows of tok_split(): texts long enough for several, with a probe (a byte
+ * or a piece the windows stop at, leave to the other ways or take) at every offset, so
+ * that it falls in every lane of a window and next to every window end; words of 1 to 34
+ * bytes, so that word ends fall in every lane too and words cross window ends; prefixes
+ * that move the original offsets forwards and backwards against the normalized ones (and
+ * make the original shorter than the normalized text, so that the last windows go without
+ * their original bytes); and every length of each text, so that the text ends in every
+ * lane. */
+static void window_cases(void)
+{
+	static const char *const base[] = {
+		"The quick brown Fox, jumps over 12 lazy DOGS - and cats; again and again. ",
+		"a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 A Z ",
+		"Supercalifragilisticexpialidocious antidisestablishmentarianism GOVERNMENTALLY x ",
+		".,;!?-\"()[]{}*&^%$#@ \n\n..--  a1 B2 c3D  \n x \n\n\n y ",
+		"ab abc abcd Abcde ABCDEF abcdefg abcdefgh Abcdefghi abcdefghij abcdefghijklmnop ",
+	};
+	static const char *const pre[] = {"", "\xC3\xA9 ", "\xEF\xAC\x81 ", "\xE3\x8C\x80 ",
+					  "\xE3\x8C\x80\xE3\x8C\x80\xE3\x8C\x80 "};
+	static const char *const probe[] = {
+		"", "'", "'s", "s'", "'t", "\xC3\xA9", "\xC3\x89", "\xE2\x80\x99", "\xE2\x80\x99s",
+		"\n", "\n\n", "\n \n", "\t", "\r\n", ".", "u.s.", "A.", "a.b", "Q", "-", "\x7F",
+		"\xFF", "\xC3\x9F", "\xEF\xAC\x81", "\xC2\xA0", "\xE2\x80\x8B", "\xE6\x9E\x97", "1",
+		"99.5", "x'y", "  ", "ABCDEFGHIJKLMNOPQ", "\xCC\x81", "\x01",
+	};
+	static char text[512];
+	int bad = 0;
+	for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
+		/* the base text, repeated: 300 bytes */
+		char body[320];
+		size_t bl = strlen(base[b]);
+		for (size_t k = 0; k < 300; k++)
+			body[k] = base[b][k % bl];
+		for (size_t p = 0; p < sizeof pre / sizeof pre[0]; p++) {
+			size_t pl = strlen(pre[p]);
+			/* every length */
+			memcpy(text, pre[p], pl);
+			memcpy(text + pl, body, 300);
+			for (size_t n = 0; n <= 300; n++)
+				if (!same_tokens(text, pl + n) && bad++ < 5)
+					fprintf(stderr, "  length %zu of base %zu, prefix %zu\n", n, b, p);
+			/* every probe at every offset, and the NUL byte (one byte long) */
+			for (size_t q = 0; q <= sizeof probe / sizeof probe[0]; q++) {
+				const char *pr = q < sizeof probe / sizeof probe[0] ? probe[q] : "";
+				size_t ql = q < sizeof probe / sizeof probe[0] ? strlen(pr) : 1;
+				for (size_t off = 0; off <= 150; off++) {
+					memcpy(text + pl, body, off);
+					memcpy(text + pl + off, pr, ql);
+					memcpy(text + pl + off + ql, body + off, 300 - off);
+					if (!same_tokens(text, pl + ql + 300) && bad++ < 5)
+						fprintf(stderr, "  probe %zu at %zu of base %zu, prefix %zu\n",
+							q, off, b, p);
+				}
+			}
+		}
+		/* every byte value in every lane of the first windows */
+		for (int c = 0; c < 256; c++)
+			for (size_t off = 0; off < 140; off++) {
+				memcpy(text, body, 200);
+				text[off] = (char)c;
+				if (!same_tokens(text, 200) && bad++ < 5)
+					fprintf(stderr, "  byte %02x at %zu of base %zu\n", c, off, b);
+			}
+	}
+	/* words of every length from 1 to 34, one after another, so that their ends and starts
+	 * fall in every lane and across every window end; in lower, upper and mixed case, and
+	 * digits */
+	static const char *const wordsets[] = {"abcdefghijklmnopqrstuvwxyzabcdefgh",
+					       "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH",
+					       "Abcdefghijklmnopqrstuvwxyzabcdefgh",
+					       "aBCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH",
+					       "1234567890123456789012345678901234",
+					       "12a4567890123456789012345678901234"};
+	for (size_t w = 0; w < sizeof wordsets / sizeof wordsets[0]; w++)
+		for (size_t first = 1; first <= 34; first++) {
+			size_t n = 0;
+			for (size_t l = first; n + l + 1 < sizeof text; l = l % 34 + 1) {
+				memcpy(text + n, wordsets[w], l);
+				n += l;
+				text[n++] = (l % 5 == 0) ? ',' : (l % 7 == 0) ? '\n' : ' ';
+			}
+			if (!same_tokens(text, n) && bad++ < 5)
+				fprintf(stderr, "  words of set %zu from length %zu\n", w, first);
+		}
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
 	struct tok_list tl;
 	arena_init(&a);
 	differential();
+	window_cases();
 	CHECK_STR(toks("China\xE2\x80\x99s exports", &tl), "china|'s|exports");
 	CHECK(tl.v[1].kind == TOK_POSS);
 	CHECK_STR(toks("the Philippines' ports", &tl), "the|philippines|'|ports");
