@@ -1,12 +1,24 @@
 /* Fuzz a plain-text document through the whole pipeline (normalize, tokenize, match with the
  * default lexicons, rules and patterns, topics) and emit_record(), in every offset unit.
  * The output must be one line ending in '\n', and the same with the pipeline's memo of word
- * lookups (a small one, kept across inputs) as without it. */
+ * lookups (a small one, kept across inputs) as without it. The normalizer and the
+ * tokenizer (its SSE2 and its portable build) must also agree with the reference of the
+ * unit tests, token for token. */
 #include <assert.h>
 
 #include "emit.h"
 #include "fuzz.h"
 #include "pipeline.h"
+#include "../unit/reference.h"
+
+/* tokenize.c again, built portable (TOK_PORTABLE: no SSE2 in its windows) under another
+ * name, beside the library's build */
+int tok_split_portable(struct arena *a, const struct norm_text *nt, const char *orig,
+		       struct tok_list *out);
+#define TOK_PORTABLE 1
+#define tok_split tok_split_portable
+#include "../../src/tokenize.c"
+#undef tok_split
 
 static gazetteer *gaz;
 static matcher *mt;
@@ -48,6 +60,44 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+static bool same_token_lists(const struct tok_list *x, const struct tok_list *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct token *g = &x->v[i], *w = &y->v[i];
+		if (g->nstart != w->nstart || g->nend != w->nend || g->ostart != w->ostart ||
+		    g->oend != w->oend || g->kind != w->kind || g->flags != w->flags ||
+		    g->lists != w->lists || g->hash != w->hash)
+			return false;
+	}
+	return true;
+}
+
+/* norm_text() and tok_split(), the library's and the portable build, against the
+ * reference (the code before the fast paths): the same normalized text, offset map and
+ * tokens, every field. */
+static void against_reference(const char *text, size_t size)
+{
+	struct norm_text nt, want;
+	struct tok_list got, portable, ref;
+	(void)ref_random_text;
+	if (ref_norm_text(&arena, text, size, &want) != 0)
+		return;
+	assert(norm_text(&arena, text, size, &nt) == 0);
+	assert(nt.len == want.len && memcmp(nt.s, want.s, nt.len + 1) == 0 &&
+	       memcmp(nt.map, want.map, (nt.len + 1) * sizeof *nt.map) == 0);
+	ref_tok_split(&arena, &want, text, &ref);
+	tok_split(&arena, &nt, text, &got);
+	tok_split_portable(&arena, &nt, text, &portable);
+	assert(same_token_lists(&got, &ref));
+	assert(same_token_lists(&portable, &ref));
+	for (size_t i = 0; i < got.n; i++)
+		assert(got.v[i].hash ==
+		       hash_bytes(nt.s + got.v[i].nstart, got.v[i].nend - got.v[i].nstart));
+	arena_reset(&arena);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct annotation an;
@@ -55,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a copy, so that reading past the end is caught */
 	char *text = malloc(size ? size : 1);
 	memcpy(text, data, size);
+	against_reference(text, size);
 	static const char *types[] = {"PERSON", "COUNTRY", NULL};
 	for (int m = 0; m < 2; m++) {
 		int rc = pipe_annotate_memo(&pipe_, m ? memo : NULL, &arena, text, size, &an, &e);
