@@ -199,6 +199,23 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 
 #endif
 
+/* hash_start(n) for the short words of the fast paths (up to 16 bytes), and the hash of
+ * each ASCII character alone, as tables. */
+static const uint64_t hash_starts[17] = {
+	HASH_START(0), HASH_START(1), HASH_START(2), HASH_START(3), HASH_START(4),
+	HASH_START(5), HASH_START(6), HASH_START(7), HASH_START(8), HASH_START(9),
+	HASH_START(10), HASH_START(11), HASH_START(12), HASH_START(13), HASH_START(14),
+	HASH_START(15), HASH_START(16),
+};
+#define H1(c) HASH_END(HASH_STEP(HASH_START(1), c))
+#define H8(c) H1(c), H1(c + 1), H1(c + 2), H1(c + 3), H1(c + 4), H1(c + 5), H1(c + 6), H1(c + 7)
+static const uint64_t hash_ascii[128] = {
+	H8(0), H8(8), H8(16), H8(24), H8(32), H8(40), H8(48), H8(56),
+	H8(64), H8(72), H8(80), H8(88), H8(96), H8(104), H8(112), H8(120),
+};
+#undef H8
+#undef H1
+
 /* hash_bytes(s + start, end - start), reading whole words when the text (with its NUL)
  * holds them, so the tail needs no byte-wise copy. */
 static inline uint64_t tok_hash(const char *s, size_t start, size_t end, size_t len)
@@ -421,7 +438,7 @@ static inline void put_ascii_word(struct token *t, size_t i, size_t n, uint32_t 
 	uint64_t u0 = (w0 ^ o0) << 1, u1 = (w1 ^ o1) << 1;
 	uint64_t lower = (l0 & ~u0) | (l1 & ~u1);
 	uint64_t init = (l0 & (0 - l0) & u0) | (l0 ? 0 : l1 & (0 - l1) & u1);
-	uint64_t h = hash_step(hash_start(n), w0);
+	uint64_t h = hash_step(hash_starts[n], w0);
 	if (n > 8)
 		h = hash_step(h, w1);
 	t->nstart = (uint32_t)i;
@@ -487,7 +504,7 @@ static inline bool ascii_punct(const unsigned char *s, size_t i, const uint32_t 
 	t->flags = pre;
 	t->lists = 0;
 	t->tfeat = 0;
-	t->hash = hash_end(hash_step(hash_start(n), w));
+	t->hash = n == 1 ? hash_ascii[c] : hash_end(hash_step(hash_starts[2], w));
 	*len = n;
 	return true;
 }
@@ -692,10 +709,10 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 			uint64_t w0, w1;
 			memcpy(&w0, b + st, 8);
 			if (n <= 8) {
-				h = hash_end(hash_step(hash_start(n), w0 & low_bytes[n]));
+				h = hash_end(hash_step(hash_starts[n], w0 & low_bytes[n]));
 			} else if (n <= 16) {
 				memcpy(&w1, b + st + 8, 8);
-				h = hash_end(hash_step(hash_step(hash_start(n), w0),
+				h = hash_end(hash_step(hash_step(hash_starts[n], w0),
 						       w1 & low_bytes[n - 8]));
 			} else {
 				h = hash_bytes(b + st, n);
@@ -718,7 +735,7 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 			span = bit;
 			kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
 			f = 0;
-			h = hash_end(hash_step(hash_start(1), c));
+			h = hash_ascii[c]; /* c < 0x80: no stop byte */
 		}
 		if (with_nl) {
 			f |= gap_flags(pre, (bit - 1) & ~done, m->nl);

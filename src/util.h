@@ -154,25 +154,29 @@ static inline uint64_t str_not_plain8(uint64_t w)
 }
 
 /* The steps of hash_bytes(): the start value for n bytes, one 8-byte word (read with
- * memcpy, the tail zero-filled) folded in, and the finalizer. */
+ * memcpy, the tail zero-filled) folded in, and the finalizer. The macros are the same
+ * steps as constant expressions, for tables of hashes built at compile time (they may
+ * evaluate their arguments more than once); the functions are made of them. */
+#define HASH_START(n) (0x9E3779B97F4A7C15ULL ^ ((uint64_t)(n) * 0xC2B2AE3D27D4EB4FULL))
+#define HASH_MIX_(x) ((x) ^ ((x) >> 31))
+#define HASH_STEP(h, w) (((h) ^ HASH_MIX_((uint64_t)(w) * 0x87C37B91114253D5ULL)) * \
+			 0x4CF5AD432745937FULL)
+#define HASH_FOLD_(x) ((x) ^ ((x) >> 33))
+#define HASH_END(h) HASH_FOLD_(HASH_FOLD_((uint64_t)(h)) * 0xFF51AFD7ED558CCDULL)
+
 static inline uint64_t hash_start(size_t n)
 {
-	return 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+	return HASH_START(n);
 }
 
 static inline uint64_t hash_step(uint64_t h, uint64_t w)
 {
-	w *= 0x87C37B91114253D5ULL;
-	w ^= w >> 31;
-	return (h ^ w) * 0x4CF5AD432745937FULL;
+	return HASH_STEP(h, w);
 }
 
 static inline uint64_t hash_end(uint64_t h)
 {
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDULL;
-	h ^= h >> 33;
-	return h;
+	return HASH_END(h);
 }
 
 #endif
