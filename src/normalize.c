@@ -140,14 +140,16 @@ typedef int8_t v16i8 __attribute__((vector_size(16)));
 typedef uint8_t v16u8 __attribute__((vector_size(16)));
 typedef uint32_t v4u32 __attribute__((vector_size(16)));
 
-/* ascii_norm[] of each byte of v, every byte of which is < 0x80 (so signed compares; one
- * more, 0x7F (DEL) wraps round to the least, with the control characters). */
+/* ascii_norm[] of each byte of v, every byte of which is < 0x80, by signed compares of
+ * the bytes moved so that one bound is the least value: A-Z plus 0x3F are the bytes from
+ * -128 to -103; the control characters plus 1 are 1 to 0x20, and DEL plus 1 wraps round to
+ * -128 ('\n' taken out again). Upper-case letters get 0x20 added, control characters become
+ * 0x20. */
 static inline v16i8 ascii_norm16(v16i8 v)
 {
-	v16i8 upper = (v > 'A' - 1) & (v < 'Z' + 1);
-	v16i8 ctl = ((v16i8)((v16u8)v + 1) < 0x20 + 1) & ~(v == '\n');
-	v |= upper & 0x20;
-	return (v & ~ctl) | (ctl & ' ');
+	v16i8 upper = (v16i8)((v16u8)v + 0x3F) < -102;
+	v16i8 ctl = ((v16i8)((v16u8)v + 1) < 0x21) ^ (v == '\n');
+	return (v & ~ctl) | ((upper | ctl) & 0x20);
 }
 
 /* Room in a character's worth of output: norm_codepoint() gives at most 8 code points of
@@ -182,7 +184,9 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 		if (end > olen)
 			end = olen;
 		if (end - i >= 16) {
-			v4u32 m = {(uint32_t)i, (uint32_t)i + 1, (uint32_t)i + 2, (uint32_t)i + 3};
+			/* the map of the next sixteen bytes, four entries a vector */
+			v4u32 m0 = {(uint32_t)i, (uint32_t)i + 1, (uint32_t)i + 2, (uint32_t)i + 3};
+			v4u32 m1 = m0 + 4, m2 = m0 + 8, m3 = m0 + 12;
 			do {
 				uint64_t w0, w1;
 				memcpy(&w0, p + i, 8);
@@ -193,12 +197,14 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 				memcpy(&v, p + i, 16);
 				v = ascii_norm16(v);
 				memcpy(s + n, &v, 16);
-				v4u32 m4 = m + 4, m8 = m + 8, m12 = m + 12;
-				memcpy(map + n, &m, 16);
-				memcpy(map + n + 4, &m4, 16);
-				memcpy(map + n + 8, &m8, 16);
-				memcpy(map + n + 12, &m12, 16);
-				m += 16;
+				memcpy(map + n, &m0, 16);
+				memcpy(map + n + 4, &m1, 16);
+				memcpy(map + n + 8, &m2, 16);
+				memcpy(map + n + 12, &m3, 16);
+				m0 += 16;
+				m1 += 16;
+				m2 += 16;
+				m3 += 16;
 				n += 16;
 				i += 16;
 			} while (end - i >= 16);
