@@ -638,21 +638,20 @@ static inline uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
 	return pre;
 }
 
-/* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind,
- * flags and hash h; the matcher's and the model's fields zero. Eight bytes a store (the
- * struct's first four fields, little-endian: TOK_SWAR). */
-static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint8_t kind,
-			     uint8_t flags, uint64_t h)
+/* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind and
+ * flags (kf: kind | flags << 8) and hash h; the matcher's and the model's fields zero.
+ * Eight bytes a store (the struct's first four fields, little-endian: TOK_SWAR). */
+static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t kf,
+			     uint64_t h)
 {
 	_Static_assert(offsetof(struct token, nend) == 4 && offsetof(struct token, ostart) == 8 &&
 			       offsetof(struct token, oend) == 12 &&
 			       offsetof(struct token, flags) == offsetof(struct token, kind) + 1 &&
 			       offsetof(struct token, lists) == offsetof(struct token, kind) + 2,
 		       "struct token starts with its four offsets; kind, flags, lists follow");
-	uint32_t kfl = kind | (uint32_t)flags << 8; /* lists 0 */
 	memcpy((char *)t + offsetof(struct token, nstart), &nn, 8);
 	memcpy((char *)t + offsetof(struct token, ostart), &oo, 8);
-	memcpy((char *)t + offsetof(struct token, kind), &kfl, 4);
+	memcpy((char *)t + offsetof(struct token, kind), &kf, 4); /* lists 0 */
 	t->tfeat = 0;
 	t->hash = h;
 }
@@ -691,7 +690,7 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 	while (starts) {
 		unsigned st = (unsigned)__builtin_ctzll(starts), end;
 		uint64_t bit = starts & (0 - starts), h, span;
-		unsigned kind, f;
+		uint32_t kf; /* kind | flags << 8, as put_token() stores them */
 		if (word & bit) {
 			unsigned last = (unsigned)__builtin_ctzll(ends);
 			if (!(follow >> last & 1)) {
@@ -718,34 +717,31 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 				h = hash_bytes(b + st, n);
 			}
 			span = ((uint64_t)2 << last) - bit; /* last <= 62 */
-			kind = TOK_WORD;
-			f = TOKF_HAS_LOWER;
+			kf = TOK_WORD | TOKF_HAS_LOWER << 8;
 			if (span & upper) {
 				uint64_t lt = lower & span; /* its letters */
-				f = (lt & ~upper) ? TOKF_HAS_LOWER : TOKF_ALL_UPPER;
+				kf = TOK_WORD | ((lt & ~upper) ? TOKF_HAS_LOWER : TOKF_ALL_UPPER) << 8;
 				if (lt & (0 - lt) & upper)
-					f |= TOKF_INIT_UPPER;
+					kf |= TOKF_INIT_UPPER << 8;
 			} else if (!(span & lower)) {
-				kind = TOK_NUM;
-				f = 0;
+				kf = TOK_NUM;
 			}
 		} else {
 			unsigned char c = b[st];
 			end = st + 1;
 			span = bit;
-			kind = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
-			f = 0;
+			kf = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
 			h = hash_ascii[c]; /* c < 0x80: no stop byte */
 		}
 		if (with_nl) {
-			f |= gap_flags(pre, (bit - 1) & ~done, m->nl);
+			kf |= (uint32_t)gap_flags(pre, (bit - 1) & ~done, m->nl) << 8;
 			pre = 0;
 			done = span | (bit - 1);
 		} else {
-			f |= after_space >> st & 1; /* TOKF_SPACE_BEFORE */
+			kf |= (uint32_t)(after_space >> st & 1) << 8; /* TOKF_SPACE_BEFORE */
 		}
 		uint64_t se = st | (uint64_t)end << 32;
-		put_token(t, ni + se, oi + se, (uint8_t)kind, (uint8_t)f, h);
+		put_token(t, ni + se, oi + se, kf, h);
 		t++;
 		starts &= starts - 1;
 	}
