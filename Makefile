@@ -13,7 +13,7 @@ PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototyp
 	-DGAZ_CODE_ID='"$(GAZ_CODE_ID)"'
 # Compiled lexicon images are valid only for the code that wrote them: a digest of the
 # sources that decide their layout and keys.
-GAZ_CODE_ID := $(shell cat src/gazetteer.c src/gazetteer.h src/normalize.c src/tokenize.c src/tokenize.h src/util.c 2>/dev/null | cksum | cut -d' ' -f1)
+GAZ_CODE_ID := $(shell cat src/gazetteer.c src/gazetteer.h src/normalize.c src/normalize.h src/tokenize.c src/tokenize.h src/util.c src/util.h 2>/dev/null | cksum | cut -d' ' -f1)
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lutf8proc -ljansson -lpcre2-8)
 ALL_CFLAGS = $(PROJECT_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
@@ -61,6 +61,9 @@ build/asan/obj/cli.o: build/datadir.h
 
 entopic: build/obj/cli.o build/libentopic.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# the portable tokenizer test includes test_tokenize.c and builds tokenize.c itself
+build/unit/test_tokenize_portable build/asan/unit/test_tokenize_portable: tests/unit/test_tokenize.c src/tokenize.c
 
 build/unit/%: tests/unit/%.c build/libentopic.a tests/unit/check.h tests/unit/reference.h
 	@mkdir -p $(dir $@)
@@ -195,7 +198,7 @@ build/fuzz/obj/%.o: src/%.c $(HDRS) | check-fuzz-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/unit/reference.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)
