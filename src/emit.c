@@ -302,6 +302,7 @@ static bool type_kept(const struct emit_opts *o, const char *type)
 struct ent_count {
 	const struct entity *e;
 	size_t count, first;
+	uint32_t il, yl; /* strlen(e->id), strlen(e->type) */
 };
 
 static int cmp_ent(const void *a, const void *b)
@@ -338,6 +339,7 @@ struct ent_slot {
 	const struct entity *e; /* by entity: the key; by id: the group's; NULL: empty */
 	uint32_t ix;            /* into v */
 	uint32_t h;             /* by id: the id's hash */
+	uint32_t il, yl;        /* by entity: strlen(e->id), strlen(e->type) */
 };
 
 struct ent_groups {
@@ -396,15 +398,18 @@ static void groups_grow(struct ent_groups *g)
 	g->mask = mask;
 }
 
-/* Count mention i of e (e->id not NULL). */
-static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
+/* Count mention i of e (e->id not NULL). Returns e's slot by entity, which keeps the
+ * lengths of its id and type: strlen() once per distinct entity of a record, not per
+ * mention. */
+static const struct ent_slot *groups_add(struct ent_groups *g, const struct entity *e,
+					 size_t i)
 {
 	size_t h = ent_hash(e) & g->mask;
 	while (g->by_ent[h].e && g->by_ent[h].e != e)
 		h = (h + 1) & g->mask;
 	if (g->by_ent[h].e) {
 		g->v[g->by_ent[h].ix].count++;
-		return;
+		return &g->by_ent[h];
 	}
 	if (2 * (g->seen + 1) > g->mask) {
 		groups_grow(g);
@@ -413,7 +418,9 @@ static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
 			h = (h + 1) & g->mask;
 	}
 	g->seen++;
-	uint32_t hid = (uint32_t)hash_bytes(e->id, strlen(e->id));
+	size_t il = strlen(e->id), yl = strlen(e->type);
+	/* the loader's hash of the id when it has one (0: an entity the matcher made) */
+	uint32_t hid = (uint32_t)(e->id_hash ? e->id_hash : hash_bytes(e->id, il));
 	size_t k = hid & g->mask;
 	while (g->by_id[k].e && (g->by_id[k].h != hid || strcmp(g->by_id[k].e->id, e->id) != 0))
 		k = (k + 1) & g->mask;
@@ -421,11 +428,33 @@ static void groups_add(struct ent_groups *g, const struct entity *e, size_t i)
 	if (si->e) {
 		g->v[si->ix].count++;
 	} else {
-		*si = (struct ent_slot){e, (uint32_t)g->n, hid};
-		g->v[g->n++] = (struct ent_count){e, 1, i};
+		*si = (struct ent_slot){e, (uint32_t)g->n, hid, 0, 0};
+		g->v[g->n++] = (struct ent_count){e, 1, i, (uint32_t)il, (uint32_t)yl};
 	}
-	g->by_ent[h] = (struct ent_slot){e, si->ix, 0};
+	g->by_ent[h] = (struct ent_slot){e, si->ix, 0, (uint32_t)il, (uint32_t)yl};
+	return &g->by_ent[h];
 }
+
+/* A literal and its length. */
+struct lit {
+	const char *s;
+	size_t n;
+};
+
+#define LIT(s) {s, sizeof s - 1}
+
+_Static_assert(KIND_NKINDS == 5, "form_lit[] has a literal for every kind");
+
+/* The "form" member of a mention by its kind, gaz_kind_name() written out (a test compares
+ * the two), and last "pattern" for a pattern's own entity (SRC_REGEX). */
+static const struct lit form_lit[KIND_NKINDS + 1] = {
+	[KIND_NAME] = LIT(",\"form\":\"name\""),
+	[KIND_ABBREV] = LIT(",\"form\":\"abbreviation\""),
+	[KIND_DEMONYM] = LIT(",\"form\":\"demonym\""),
+	[KIND_ALIAS] = LIT(",\"form\":\"alias\""),
+	[KIND_PARTIAL] = LIT(",\"form\":\"partial\""),
+	[KIND_NKINDS] = LIT(",\"form\":\"pattern\""),
+};
 
 /* Is k a member every entity has ("id", "type", "name", "count"), not written again from
  * its attributes? Byte by byte, stopping at the first that differs (or k's end). */
@@ -440,33 +469,45 @@ static inline bool own_key(const char *k)
 	}
 }
 
-size_t emit_fixed4(char *t, double v)
+/* v * 10^4 rounded as printf rounds it (from the exact binary value, half to even) into *q,
+ * its sign into *neg; false when |v| >= 2^30 or v is not finite. */
+ALWAYS_INLINE bool round4(double v, uint64_t *q, bool *neg)
 {
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
 	int ex = (int)(bits >> 52 & 0x7FF);
 	if (ex >= 1023 + 30) /* 2^30 and more, inf, nan: never a score */
-		return 0;
+		return false;
 	uint64_t m = bits & (((uint64_t)1 << 52) - 1);
 	if (ex)
 		m |= (uint64_t)1 << 52;
 	else
 		ex = 1;
 	/* v = m * 2^(ex - 1075), so v * 10^4 = m * 625 * 2^(ex - 1071), m * 625 < 2^63 */
-	uint64_t x = m * 625, q;
+	uint64_t x = m * 625;
 	int sh = 1071 - ex;
 	if (sh <= 0) {
-		q = x << -sh;
+		*q = x << -sh;
 	} else if (sh >= 64) {
-		q = 0; /* below 1/2 */
+		*q = 0; /* below 1/2 */
 	} else {
-		q = x >> sh;
+		*q = x >> sh;
 		uint64_t rem = x & (((uint64_t)1 << sh) - 1), half = (uint64_t)1 << (sh - 1);
-		if (rem > half || (rem == half && (q & 1)))
-			q++;
+		if (rem > half || (rem == half && (*q & 1)))
+			(*q)++;
 	}
+	*neg = bits >> 63;
+	return true;
+}
+
+size_t emit_fixed4(char *t, double v)
+{
+	uint64_t q;
+	bool neg;
+	if (!round4(v, &q, &neg))
+		return 0;
 	size_t n = 0;
-	if (bits >> 63)
+	if (neg)
 		t[n++] = '-';
 	uint64_t ip = q / 10000;
 	unsigned fp = (unsigned)(q % 10000);
@@ -480,19 +521,34 @@ size_t emit_fixed4(char *t, double v)
 	return n;
 }
 
-static void emit_double(struct buf *out, double v)
+/* A score: v clamped to [0, 1], four decimals, trailing zeros (and a bare point) trimmed:
+ * stable and short. At o, which has room for 32 bytes; returns the end. */
+static char *score_at(char *o, double v)
 {
-	/* four decimals, trailing zeros trimmed: stable and short */
-	char tmp[32];
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	v = v < 0 ? 0 : v > 1 ? 1 : v;
-	size_t l = emit_fixed4(tmp, v);
-	if (!l) /* nan */
-		l = (size_t)snprintf(tmp, sizeof tmp, "%.4f", v);
-	while (l > 1 && tmp[l - 1] == '0')
-		l--;
-	if (tmp[l - 1] == '.')
-		l--;
-	put(out, tmp, l);
+	uint64_t q;
+	bool neg;
+	if (!round4(v, &q, &neg)) { /* nan */
+		char tmp[32];
+		size_t l = (size_t)snprintf(tmp, sizeof tmp, "%.4f", v);
+		memcpy(o, tmp, l);
+		return o + l;
+	}
+	if (neg) /* -0 */
+		*o++ = '-';
+	unsigned fp = (unsigned)(q % 10000);
+	o += fmt_uint(o, q / 10000);
+	if (!fp)
+		return o;
+	*o = '.';
+	memcpy(o + 1, pairs + 2 * (fp / 100), 2);
+	memcpy(o + 3, pairs + 2 * (fp % 100), 2);
+	/* the digits up to the last one not 0 */
+	return o + (fp % 10 ? 5 : fp % 100 ? 4 : fp % 1000 ? 3 : 2);
 }
 
 void emit_record(struct buf *out, const struct emit_opts *o, const struct input_rec *rec,
@@ -526,10 +582,18 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		nl(out, o, 2);
 		/* the whole mention written into room reserved once */
 		const char *type = m->ent->type, *id = m->ent->id;
-		const char *form = m->src == SRC_REGEX ? "pattern" : gaz_kind_name(m->kind);
-		size_t tl = m->oend - m->ostart, yl = strlen(type), il = id ? strlen(id) : 0;
-		size_t fl = strlen(form);
-		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + STR_ROOM(fl);
+		size_t tl = m->oend - m->ostart, yl, il;
+		if (id) {
+			const struct ent_slot *sl = groups_add(&g, m->ent, i);
+			yl = sl->yl;
+			il = sl->il;
+		} else {
+			yl = strlen(type);
+			il = 0;
+		}
+		const struct lit *form = &form_lit[m->src == SRC_REGEX ? KIND_NKINDS
+					   : m->kind < KIND_NKINDS ? m->kind : KIND_NAME];
+		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + form->n;
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
@@ -546,8 +610,8 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			p = str_at(p, id, il);
 		else
 			p = LIT_AT(p, "null");
-		p = LIT_AT(p, ",\"form\":");
-		p = str_at(p, form, fl);
+		memcpy(p, form->s, form->n);
+		p += form->n;
 		if (m->src == SRC_PATTERN)
 			p = LIT_AT(p, ",\"source\":\"pattern\"");
 		else if (m->src == SRC_ACRONYM)
@@ -555,8 +619,6 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		*p++ = '}';
 		out->len = (size_t)(p - out->p);
 		out->p[out->len] = '\0';
-		if (m->ent->id)
-			groups_add(&g, m->ent, i);
 	}
 	if (nout)
 		nl(out, o, 1);
@@ -571,7 +633,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (k)
 			putch(out, ',');
 		nl(out, o, 2);
-		size_t il = strlen(e->id), yl = strlen(e->type), nml = strlen(e->name);
+		size_t il = ec[k].il, yl = ec[k].yl, nml = strlen(e->name);
 		size_t room = 40 + 20 + STR_ROOM(il) + STR_ROOM(yl) + STR_ROOM(nml);
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
@@ -613,10 +675,15 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			if (t)
 				putch(out, ',');
 			nl(out, o, 2);
-			const char *name = topics_name(o->model, t);
-			put_str(out, name, strlen(name));
-			putch(out, ':');
-			emit_double(out, an->scores[t]);
+			size_t nml = topics_name_len(o->model, t);
+			size_t room = STR_ROOM(nml) + 1 + 32;
+			if (out->cap - out->len <= room)
+				buf_reserve(out, room);
+			char *p = str_at(out->p + out->len, topics_name(o->model, t), nml);
+			*p++ = ':';
+			p = score_at(p, an->scores[t]);
+			out->len = (size_t)(p - out->p);
+			out->p[out->len] = '\0';
 		}
 		if (nt)
 			nl(out, o, 1);
@@ -628,8 +695,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 				if (t)
 					putch(out, ',');
 				nl(out, o, 2);
-				const char *name = topics_name(o->model, t);
-				put_str(out, name, strlen(name));
+				put_str(out, topics_name(o->model, t), topics_name_len(o->model, t));
 				put(out, ":[", 2);
 				size_t w = 0;
 				for (size_t r = 0; r < o->nreasons; r++) {

@@ -170,6 +170,7 @@ struct tgroup {
 
 struct topics_model {
 	char **names;
+	size_t *name_len; /* strlen(names[i]) */
 	double *bias;
 	size_t ntopics, captopics;
 	struct feat *f;
@@ -363,9 +364,11 @@ static size_t add_topic(struct topics_model *m, const char *name)
 	if (m->ntopics == m->captopics) {
 		m->captopics = m->captopics ? m->captopics * 2 : 16;
 		m->names = xrealloc(m->names, m->captopics * sizeof *m->names);
+		m->name_len = xrealloc(m->name_len, m->captopics * sizeof *m->name_len);
 		m->bias = xrealloc(m->bias, m->captopics * sizeof *m->bias);
 	}
 	m->names[m->ntopics] = xstrdup(name);
+	m->name_len[m->ntopics] = strlen(name);
 	m->bias[m->ntopics] = 0;
 	return m->ntopics++;
 }
@@ -386,6 +389,7 @@ void topics_free(struct topics_model *m)
 		free(m->f[i].tw);
 	}
 	free(m->names);
+	free(m->name_len);
 	free(m->bias);
 	free(m->f);
 	free(m->slot);
@@ -408,6 +412,12 @@ const char *topics_name(const struct topics_model *m, size_t i)
 {
 	assert(i < m->ntopics);
 	return m->names[i];
+}
+
+size_t topics_name_len(const struct topics_model *m, size_t i)
+{
+	assert(i < m->ntopics);
+	return m->name_len[i];
 }
 
 /* ---------------------------------------------------------------- loading */

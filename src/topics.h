@@ -47,8 +47,9 @@ int topics_add(struct topics_model *m, const char *path, struct err *err);
 void topics_free(struct topics_model *m);
 
 size_t topics_count(const struct topics_model *m);
-/* Name of topic i, borrowed from the model. */
+/* Name of topic i, borrowed from the model, and its length (strlen()). */
 const char *topics_name(const struct topics_model *m, size_t i);
+size_t topics_name_len(const struct topics_model *m, size_t i);
 
 /* Score in into scores[0..topics_count(m)), each in [0, 1]; deterministic. When reasons is
  * not NULL it has room for topics_count(m) * nreasons entries: topic i's top features (by

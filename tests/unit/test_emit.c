@@ -9,6 +9,7 @@
 #include "check.h"
 #include "emit.h"
 #include "normalize.h"
+#include "topics.h"
 
 static long differ;
 
@@ -280,6 +281,9 @@ static void records_as_reference(void)
 		ents[k] = (struct entity){.id = idcopy[k], .type = types[k % 4],
 			.name = k % 3 ? "Name" : "N\"a\xC3\xA9me", .keys = (const char **)keys + k % 5,
 			.vals = (const char **)vals + k % 5, .nattrs = k % 5};
+		/* the loader's id hash on some entities, 0 (not known) on the others */
+		if (idcopy[k] && k % 2)
+			ents[k].id_hash = hash_bytes(idcopy[k], strlen(idcopy[k]));
 	}
 	struct buf got, want, text;
 	buf_init(&got);
@@ -316,7 +320,7 @@ static void records_as_reference(void)
 				e = NENT - 1;
 			ms[n++] = (struct mention){.ostart = (uint32_t)bound[i],
 				.oend = (uint32_t)bound[j], .ent = &ents[e],
-				.kind = (uint8_t)check_rand(KIND_NKINDS), .src = (uint8_t)check_rand(5)};
+				.kind = (uint8_t)check_rand(KIND_NKINDS + 2), .src = (uint8_t)check_rand(5)};
 			i = j - (check_rand(2) ? 1 : 0);
 		}
 		struct input_field fields[2] = {{"url", 3, "\"u\"", 3}, {"text", 4, "\"t\"", 3}};
@@ -346,6 +350,81 @@ static void records_as_reference(void)
 	buf_clear(&got);
 	buf_clear(&want);
 	buf_clear(&text);
+}
+
+/* The "topics" member: each score clamped to [0, 1] and written as printf's "%.4f" with
+ * the trailing zeros and a bare point trimmed, after a name of every length class. */
+static void scores_as_reference(void)
+{
+	char path[] = "/tmp/entopic-test-emit-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *fp = fdopen(fd, "w");
+	static const char *const names[] = {"a", "sports", "trade_export_controls",
+		"a-very-long-topic-name-beyond-sixteen.bytes"};
+	enum { NT = sizeof names / sizeof *names };
+	for (size_t t = 0; t < NT; t++)
+		fprintf(fp, "%s\tbias\t0.5\n", names[t]);
+	fclose(fp);
+	struct err err;
+	struct topics_model *m = topics_load(path, &err);
+	remove(path);
+	CHECK(m && topics_count(m) == NT);
+	if (!m)
+		return;
+	struct buf got, want;
+	buf_init(&got);
+	buf_init(&want);
+	struct input_rec rec = {.source = "-", .line = 1, .text = "", .len = 0, .id = "1",
+		.id_len = 1};
+	struct emit_opts o = {.text_field = "text", .id_field = "id", .model = m};
+	long bad = 0;
+	for (int r = 0; r < 40000; r++) {
+		double sc[NT];
+		for (size_t t = 0; t < NT; t++) {
+			uint64_t x = check_rand64();
+			switch (x % 6) {
+			case 0: sc[t] = (double)(x >> 20 & 16383) / 10000.0; break; /* k / 10^4 */
+			case 1: sc[t] = ((double)(x >> 20 & 16383) + 0.5) / 10000.0; break; /* ties */
+			case 2: sc[t] = (double)(x >> 11) / 9007199254740992.0; break;
+			case 3: sc[t] = nextafter((double)(x >> 20 & 16383) / 10000.0, x >> 40 & 1 ? 2 : -2); break;
+			case 4: {
+				static const double odd[] = {0, -0.0, 1, -1, 2, 1e-300, -1e-300, 0.99995,
+					0.999949999, 0.00005, 0.00004999, INFINITY, -INFINITY, NAN};
+				sc[t] = odd[(x >> 20) % (sizeof odd / sizeof *odd)];
+				break;
+			}
+			default: memcpy(&sc[t], &x, sizeof x); /* any bit pattern */
+			}
+		}
+		struct annotation an;
+		memset(&an, 0, sizeof an);
+		an.scores = sc;
+		buf_clear(&got);
+		buf_clear(&want);
+		emit_record(&got, &o, &rec, &an);
+		buf_adds(&want, "{\"id\":1,\"mentions\":[],\"entities\":[],\"topics\":{");
+		for (size_t t = 0; t < NT; t++) {
+			double v = sc[t] < 0 ? 0 : sc[t] > 1 ? 1 : sc[t];
+			char num[400];
+			size_t l = (size_t)snprintf(num, sizeof num, "%.4f", v);
+			while (l > 1 && num[l - 1] == '0')
+				l--;
+			if (num[l - 1] == '.')
+				l--;
+			buf_printf(&want, "%s\"%s\":%.*s", t ? "," : "", names[t], (int)l, num);
+		}
+		buf_adds(&want, "}}\n");
+		if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0) {
+			if (bad++ < 3)
+				fprintf(stderr, "%s:%d: got  %s  want %s", __FILE__, __LINE__, got.p,
+					want.p);
+		}
+	}
+	CHECK(bad == 0);
+	buf_clear(&got);
+	buf_clear(&want);
+	topics_free(m);
 }
 
 int main(void)
@@ -387,5 +466,6 @@ int main(void)
 	}
 	strings_as_reference();
 	records_as_reference();
+	scores_as_reference();
 	return CHECK_DONE();
 }
