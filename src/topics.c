@@ -308,9 +308,9 @@ static void rehash(struct topics_model *m, size_t nslot)
 		feat_index(m, m->f[j].key, (uint32_t)(j + 1));
 }
 
-/* The feature with this key, created (without weights) when missing. */
-static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *name,
-			     uint8_t kind)
+/* The feature with this key, created (without weights) when missing: then it takes *name
+ * (a heap string), and *name becomes NULL. */
+static struct feat *get_feat(struct topics_model *m, uint64_t key, char **name, uint8_t kind)
 {
 	struct feat *f = find_key(m, key);
 	if (f)
@@ -321,8 +321,9 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *n
 	}
 	f = &m->f[m->nf++];
 	memset(f, 0, sizeof *f);
-	f->name = xstrdup(name);
-	f->nlen = strlen(name);
+	f->name = *name;
+	f->nlen = strlen(*name);
+	*name = NULL;
 	f->key = key;
 	f->kind = kind;
 	if (m->nf * 2 > m->nslot)
@@ -424,8 +425,8 @@ size_t topics_name_len(const struct topics_model *m, size_t i)
 
 /* One parsed line of a model file, kept until the whole file is known to be good. */
 struct pline {
-	char *topic;
-	char *name; /* canonical feature name; NULL for bias */
+	uint32_t ti; /* its topic: p->topics[ti] */
+	char *name;  /* canonical feature name; NULL for bias (or taken by the model) */
 	uint64_t key;
 	uint64_t pre[MAX_PHRASE - 1]; /* keys of the proper prefixes of a phrase */
 	int npre;
@@ -439,6 +440,9 @@ struct pline {
 struct parse {
 	struct pline *v;
 	size_t n, cap;
+	char **topics; /* the topic names of the lines, each once, in order of first sight */
+	size_t *tlen;
+	size_t ntopics, last; /* last: the topic of the previous line (most lines repeat it) */
 	char **order; /* topics named by "# topics:" lines */
 	size_t norder;
 	const char *path;
@@ -448,10 +452,12 @@ struct parse {
 static void parse_clear(struct parse *p)
 {
 	arena_clear(&p->scratch);
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].topic);
+	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i].name);
-	}
+	for (size_t i = 0; i < p->ntopics; i++)
+		free(p->topics[i]);
+	free(p->topics);
+	free(p->tlen);
 	for (size_t i = 0; i < p->norder; i++)
 		free(p->order[i]);
 	free(p->v);
@@ -493,9 +499,8 @@ static int parse_words(struct arena *a, struct pline *pl, const char *val, bool 
 			 val, "");
 		goto out;
 	}
-	struct buf b;
-	buf_init(&b);
-	buf_adds(&b, phrase ? "p:" : "w:");
+	const char *ws[MAX_PHRASE];
+	size_t wls[MAX_PHRASE], namelen = 2;
 	int nw = 0;
 	uint64_t key = 0;
 	for (size_t i = 0; i < tl.n; i++) {
@@ -506,7 +511,7 @@ static int parse_words(struct arena *a, struct pline *pl, const char *val, bool 
 			r = perr(err, path, pl->line, col, ERR_SYNTAX,
 				 "feature '%s' has a character that is not part of a word%s", val,
 				 phrase ? "" : " (use p: for a phrase)");
-			goto out_buf;
+			goto out;
 		}
 		if (nw == MAX_PHRASE) {
 			nw++;
@@ -518,9 +523,9 @@ static int parse_words(struct arena *a, struct pline *pl, const char *val, bool 
 		if (nw)
 			pl->pre[nw - 1] = key;
 		key = nw ? key_next(key, h) : key_word(h);
-		if (nw)
-			buf_addc(&b, ' ');
-		buf_add(&b, w, wl);
+		ws[nw] = w;
+		wls[nw] = wl;
+		namelen += (nw ? 1 : 0) + wl;
 		nw++;
 	}
 	if (!phrase && nw != 1) {
@@ -528,19 +533,28 @@ static int parse_words(struct arena *a, struct pline *pl, const char *val, bool 
 			 nw ? "w: feature '%s' is more than one word%s"
 			    : "w: feature '%s' has no word%s",
 			 val, nw ? " (use p: for a phrase)" : "");
-		goto out_buf;
+		goto out;
 	}
 	if (phrase && (nw < 2 || nw > MAX_PHRASE)) {
 		r = perr(err, path, pl->line, col, ERR_SYNTAX,
 			 "p: feature '%s' must have 2 or 3 words%s", val, "");
-		goto out_buf;
+		goto out;
 	}
-	pl->name = xstrdup(b.p);
+	/* "w:a" or "p:a b c", allocated once at its length */
+	char *name = xmalloc(namelen + 1), *o = name;
+	memcpy(o, phrase ? "p:" : "w:", 2);
+	o += 2;
+	for (int k = 0; k < nw; k++) {
+		if (k)
+			*o++ = ' ';
+		memcpy(o, ws[k], wls[k]);
+		o += wls[k];
+	}
+	*o = '\0';
+	pl->name = name;
 	pl->key = key;
 	pl->npre = nw - 1;
 	pl->kind = phrase ? FK_PHRASE : FK_WORD;
-out_buf:
-	buf_clear(&b);
 out:
 	arena_reset(a);
 	return r;
@@ -633,9 +647,57 @@ static int parse_directive(struct parse *p, const char *s, long line, struct err
 	}
 }
 
-static int parse_line(struct parse *p, char *s, long line, struct err *err)
+/* The plain decimals of the model files ("-4.6000": a sign, up to 15 digits, a point): the
+ * integer of their digits over a power of ten, both exact doubles, so that the one rounding
+ * of the division is strtod()'s correct rounding (Clinger's fast path). Anything else goes
+ * to strtod(). */
+double topics_strtod(const char *s, char **end)
 {
-	size_t len = strlen(s);
+	static const double p10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+				       1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *q = s;
+	bool neg = *q == '-';
+	if (*q == '-' || *q == '+')
+		q++;
+	uint64_t v = 0;
+	int nd = 0, nfrac = 0;
+	for (; *q >= '0' && *q <= '9'; q++, nd++)
+		v = 10 * v + (uint64_t)(*q - '0');
+	if (nd && *q == '.')
+		for (q++; *q >= '0' && *q <= '9'; q++, nd++, nfrac++)
+			v = 10 * v + (uint64_t)(*q - '0');
+	if (!nd || nd > 15 || (*q >= '0' && *q <= '9') || *q == 'e' || *q == 'E' ||
+	    *q == '.' || *q == 'x' || *q == 'X' || *q == 'p' || *q == 'P')
+		return strtod(s, end);
+	double w = (double)v / p10[nfrac];
+	*end = (char *)q;
+	return neg ? -w : w;
+}
+
+/* The index of topic name s[0..n) among p->topics, added when new; -1 when the name is not
+ * a valid one. */
+static long parse_topic(struct parse *p, const char *s, size_t n)
+{
+	if (p->ntopics && p->tlen[p->last] == n && memcmp(p->topics[p->last], s, n) == 0)
+		return (long)p->last;
+	for (size_t i = 0; i < p->ntopics; i++)
+		if (p->tlen[i] == n && memcmp(p->topics[i], s, n) == 0)
+			return (long)(p->last = i);
+	if (!valid_topic(s, n))
+		return -1;
+	if (!(p->ntopics & (p->ntopics - 1))) { /* 0, 1, 2, 4, ...: double */
+		size_t cap = p->ntopics ? 2 * p->ntopics : 1;
+		p->topics = xrealloc(p->topics, cap * sizeof *p->topics);
+		p->tlen = xrealloc(p->tlen, cap * sizeof *p->tlen);
+	}
+	p->topics[p->ntopics] = xstrndup(s, n);
+	p->tlen[p->ntopics] = n;
+	return (long)(p->last = p->ntopics++);
+}
+
+/* Line s[0..len) (NUL-terminated there; s is written to). */
+static int parse_line(struct parse *p, char *s, size_t len, long line, struct err *err)
+{
 	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		s[--len] = '\0';
 	const char *q = s;
@@ -652,16 +714,18 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 		return 0;
 	}
 	char *f[3];
+	size_t fl[3];
 	long col[3];
 	int nf = 0;
-	char *c = s;
+	char *c = s, *end = s + len;
 	for (;;) {
+		char *tab = memchr(c, '\t', (size_t)(end - c));
 		if (nf < 3) {
 			f[nf] = c;
+			fl[nf] = (size_t)((tab ? tab : end) - c);
 			col[nf] = (long)(c - s) + 1;
 		}
 		nf++;
-		char *tab = strchr(c, '\t');
 		if (!tab)
 			break;
 		*tab = '\0';
@@ -678,19 +742,20 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 		/* surrounding spaces are forgiven */
 		while (*f[i] == ' ') {
 			f[i]++;
+			fl[i]--;
 			col[i]++;
 		}
-		size_t l = strlen(f[i]);
-		while (l && f[i][l - 1] == ' ')
-			f[i][--l] = '\0';
+		while (fl[i] && f[i][fl[i] - 1] == ' ')
+			f[i][--fl[i]] = '\0';
 	}
-	if (!valid_topic(f[0], strlen(f[0])))
+	long ti = parse_topic(p, f[0], fl[0]);
+	if (ti < 0)
 		return perr(err, p->path, line, col[0], ERR_SYNTAX,
 			    "invalid topic name '%s' (letters, digits, '_', '-', '.')%s", f[0], "");
-	char *end;
+	char *wend;
 	errno = 0;
-	double w = strtod(f[2], &end);
-	if (end == f[2] || *end || errno || !isfinite(w) || fabs(w) > 1000)
+	double w = topics_strtod(f[2], &wend);
+	if (wend == f[2] || *wend || errno || !isfinite(w) || fabs(w) > 1000)
 		return perr(err, p->path, line, col[2], ERR_SYNTAX,
 			    "invalid weight '%s' (a number between -1000 and 1000)%s", f[2], "");
 	struct pline pl;
@@ -700,7 +765,7 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 	int r = parse_feature(&p->scratch, &pl, f[1], p->path, col[1], err);
 	if (r < 0)
 		return r;
-	pl.topic = xstrdup(f[0]);
+	pl.ti = (uint32_t)ti;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 256;
 		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
@@ -709,16 +774,15 @@ static int parse_line(struct parse *p, char *s, long line, struct err *err)
 	return 0;
 }
 
+/* A hash of a line's (topic, feature): the feature's key stands for its name (bias: 0). */
 static uint64_t pline_hash(const struct pline *pl)
 {
-	const char *name = pl->name ? pl->name : "";
-	return hash_bytes(pl->topic, strlen(pl->topic)) ^
-	       mix64(hash_bytes(name, strlen(name)) + 0x9e3779b97f4a7c15ULL);
+	return mix64(pl->key + (pl->ti + 1) * 0x9e3779b97f4a7c15ULL);
 }
 
 static bool pline_same(const struct pline *x, const struct pline *y)
 {
-	return strcmp(x->topic, y->topic) == 0 &&
+	return x->ti == y->ti && x->key == y->key &&
 	       strcmp(x->name ? x->name : "", y->name ? y->name : "") == 0;
 }
 
@@ -752,31 +816,23 @@ static int parse_check(const struct parse *p, const struct topics_model *m, stru
 		char msg[64];
 		snprintf(msg, sizeof msg, "' (first on line %ld)", first->line);
 		r = err_set(err, ERR_SYNTAX, p->path, dup->line, "duplicate line for topic '%s' and feature '%s%s",
-			    dup->topic, dup->name ? dup->name : "bias", msg);
+			    p->topics[dup->ti], dup->name ? dup->name : "bias", msg);
 		goto out;
 	}
-	/* a topic new to the model needs a bias line (else every text would score 0.5); the
-	 * topics with one are few, so collect them once */
+	/* a topic new to the model needs a bias line (else every text would score 0.5): the
+	 * first line of a topic that is neither in the model nor has one is reported */
 	{
-		const char **biased = xmalloc((p->n + 1) * sizeof *biased);
-		size_t nb = 0;
+		bool *ok = xcalloc(p->ntopics + 1, sizeof *ok);
 		for (size_t j = 0; j < p->n; j++)
 			if (!p->v[j].name)
-				biased[nb++] = p->v[j].topic;
-		const char *last_ok = NULL;
-		for (size_t i = 0; i < p->n && r == 0; i++) {
-			const struct pline *pl = &p->v[i];
-			if ((last_ok && strcmp(last_ok, pl->topic) == 0) || find_topic(m, pl->topic) >= 0)
-				continue;
-			bool has_bias = false;
-			for (size_t j = 0; j < nb && !has_bias; j++)
-				has_bias = strcmp(biased[j], pl->topic) == 0;
-			if (!has_bias)
-				r = err_set(err, ERR_SYNTAX, p->path, pl->line,
-					    "topic '%s' has no bias line", pl->topic);
-			last_ok = pl->topic;
-		}
-		free(biased);
+				ok[p->v[j].ti] = true;
+		for (size_t t = 0; t < p->ntopics; t++)
+			ok[t] = ok[t] || find_topic(m, p->topics[t]) >= 0;
+		for (size_t i = 0; i < p->n && r == 0; i++)
+			if (!ok[p->v[i].ti])
+				r = err_set(err, ERR_SYNTAX, p->path, p->v[i].line,
+					    "topic '%s' has no bias line", p->topics[p->v[i].ti]);
+		free(ok);
 		if (r < 0)
 			goto out;
 	}
@@ -787,8 +843,8 @@ out:
 topics_without_lines:
 	for (size_t i = 0; i < p->norder; i++) {
 		bool seen = find_topic(m, p->order[i]) >= 0;
-		for (size_t j = 0; j < p->n && !seen; j++)
-			seen = strcmp(p->v[j].topic, p->order[i]) == 0;
+		for (size_t t = 0; t < p->ntopics && !seen; t++)
+			seen = strcmp(p->topics[t], p->order[i]) == 0; /* a line has it */
 		if (!seen)
 			return err_set(err, ERR_SYNTAX, p->path, 0,
 				       "topic '%s' of the '# topics:' line has no lines", p->order[i]);
@@ -878,13 +934,20 @@ static void rebuild_score(struct topics_model *m)
 	m->twoff[m->nf] = k;
 }
 
-static void parse_apply(const struct parse *p, struct topics_model *m)
+/* Enter p's lines into m; the names of new features move from p to m. */
+static void parse_apply(struct parse *p, struct topics_model *m)
 {
 	for (size_t i = 0; i < p->norder; i++)
 		add_topic(m, p->order[i]);
+	/* m's index of each of p's topics, found (or added) at its first line, in line order */
+	size_t *mt = xmalloc((p->ntopics + 1) * sizeof *mt);
+	for (size_t t = 0; t < p->ntopics; t++)
+		mt[t] = SIZE_MAX;
 	for (size_t i = 0; i < p->n; i++) {
-		const struct pline *pl = &p->v[i];
-		size_t t = add_topic(m, pl->topic);
+		struct pline *pl = &p->v[i];
+		if (mt[pl->ti] == SIZE_MAX)
+			mt[pl->ti] = add_topic(m, p->topics[pl->ti]);
+		size_t t = mt[pl->ti];
 		if (!pl->name) {
 			m->bias[t] += pl->w;
 			continue;
@@ -899,18 +962,19 @@ static void parse_apply(const struct parse *p, struct topics_model *m)
 				char *pname = xstrndup(pl->name, plen);
 				if (k == 0)
 					pname[0] = 'w'; /* "w:a" */
-				struct feat *pf = get_feat(m, pl->pre[k], pname,
+				struct feat *pf = get_feat(m, pl->pre[k], &pname,
 							   k == 0 ? FK_WORD : FK_PHRASE);
 				pf->prefix = true;
 				free(pname);
 				sp++;
 			}
 		}
-		struct feat *f = get_feat(m, pl->key, pl->name, pl->kind);
+		struct feat *f = get_feat(m, pl->key, &pl->name, pl->kind);
 		f->minn = pl->minn;
 		f->vlen = pl->vlen;
 		feat_addw(f, (uint32_t)t, pl->w);
 	}
+	free(mt);
 	rebuild_types(m);
 	rebuild_score(m);
 }
@@ -929,11 +993,12 @@ int topics_add(struct topics_model *m, const char *path, struct err *err)
 	int r = 0;
 	while (getline(&line, &cap, fp) >= 0) {
 		lineno++;
-		if (strlen(line) > 1 << 16) {
+		size_t len = strlen(line); /* a NUL byte ends the line */
+		if (len > 1 << 16) {
 			r = err_set(err, ERR_SYNTAX, path, lineno, "line too long");
 			break;
 		}
-		r = parse_line(&p, line, lineno, err);
+		r = parse_line(&p, line, len, lineno, err);
 		if (r < 0)
 			break;
 	}

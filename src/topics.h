@@ -40,6 +40,10 @@ struct topics_reason {
  * message). Never prints. */
 struct topics_model *topics_load(const char *path, struct err *err);
 
+/* strtod(s, end) in the C locale, with the same results (value, *end and errno) for every
+ * string, quicker for the plain decimals of model files. Exposed for the tests. */
+double topics_strtod(const char *s, char **end);
+
 /* Add the topics of the model file at path to m (--add-model). Returns 0 or a negative
  * ERR_* with *err filled in; m is unchanged on failure. */
 int topics_add(struct topics_model *m, const char *path, struct err *err);

@@ -2,6 +2,7 @@
  * training. Plain C; prints "N passed, M failed" and exits non-zero on a failure. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +193,32 @@ static void test_errors(void)
 		     "feature 'bias' (first on line 1)");
 	expect_error("nobias.tsv", "t\tbias\t-1\nu\tw:x\t1\n", 2, "topic 'u' has no bias line");
 	expect_error("empty.tsv", "# nothing\n", 0, "no model lines");
+	/* the first line of the first topic without a bias, in line order */
+	expect_error("nobias2.tsv", "t\tbias\t-1\nv\tw:y\t1\nu\tw:x\t1\nv\tbias\t1\nu\tw:z\t1\n",
+		     3, "topic 'u' has no bias line");
+	expect_error("order.tsv", "# topics: t zz\nt\tbias\t-1\n", 0,
+		     "topic 'zz' of the '# topics:' line has no lines");
+	expect_error("topic2.tsv", "t\tbias\t-1\nt\tw:a\t1\nt.\tbias\t1\n t \tw:b\t1\nt!\tw:c\t1\n", 5,
+		     "invalid topic name 't!'");
+	expect_error("weight2.tsv", "t\tbias\t-1\nt\tw:a\t 1e4 \n", 2, "invalid weight '1e4'");
+	expect_error("weight3.tsv", "t\tbias\t-1\nt\tw:a\t-1000.00001\n", 2,
+		     "invalid weight '-1000.00001'");
 
+	/* the same features in many topics are no duplicates */
+	{
+		struct buf b;
+		buf_init(&b);
+		for (int t = 0; t < 40; t++) {
+			buf_printf(&b, "t%d\tbias\t-1\n", t);
+			for (int f = 0; f < 50; f++)
+				buf_printf(&b, "t%d\t%s%d\t0.5\n", t, f % 2 ? "w:x" : "ent:e", f);
+		}
+		struct err e1;
+		struct topics_model *m = topics_load(write_file("many.tsv", b.p), &e1);
+		CHECK(m != NULL && topics_count(m) == 40);
+		topics_free(m);
+		buf_clear(&b);
+	}
 	struct err e;
 	CHECK(topics_load("/nonexistent/model.tsv", &e) == NULL);
 	CHECK(strcmp(e.source, "/nonexistent/model.tsv") == 0);
@@ -863,6 +889,50 @@ static void test_many_mentions(void)
 	topics_free(m);
 }
 
+/* topics_strtod() against strtod(): value (to the bit), end and errno, on the weights of
+ * model files and on strings of number characters of every kind. */
+static void test_strtod(void)
+{
+	static const char alpha[] = "0123456789000999..--++eExXpPinfa \t";
+	static const char *const fixed[] = {"", "-", "+", ".", "-.", "0", "-0", "-0.0000", "+1.5",
+		"5.", ".5", "1e5", "1.5e-3", "0x1p3", "inf", "-nan", " 1", "1 ", "1..2",
+		"123456789012345", "1234567890123456", "0.000000000000001", "0.0000000000000001",
+		"999999999999999", "9007199254740993", "1000.0000", "-1000.0001", "1.2.3", "12a"};
+	long bad = 0;
+	char str[64];
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed + 300000; i++) {
+		const char *s = str;
+		if (i < sizeof fixed / sizeof *fixed) {
+			s = fixed[i];
+		} else if (i % 3 == 0) { /* weights as the trainer writes them */
+			snprintf(str, sizeof str, "%.*f", (int)(rand() % 8),
+				 ((double)rand() / RAND_MAX - 0.5) * (rand() % 2 ? 2 : 2000));
+		} else { /* digits, points, signs, exponents and the like */
+			size_t n = (size_t)rand() % (i % 3 == 1 ? 8 : 24);
+			for (size_t k = 0; k < n; k++)
+				str[k] = alpha[rand() % (int)(sizeof alpha - 1)];
+			str[n] = '\0';
+		}
+		char *e1, *e2;
+		errno = 0;
+		double v1 = strtod(s, &e1);
+		int errno1 = errno;
+		errno = 0;
+		double v2 = topics_strtod(s, &e2);
+		int errno2 = errno;
+		if (memcmp(&v1, &v2, sizeof v1) != 0 && !(isnan(v1) && isnan(v2)))
+			bad++;
+		else if (e1 != e2 || errno1 != errno2)
+			bad++;
+		else
+			continue;
+		if (bad <= 3)
+			printf("  topics_strtod('%s') = %.17g (end +%d), strtod %.17g (end +%d)\n", s,
+			       v2, (int)(e2 - s), v1, (int)(e1 - s));
+	}
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -871,6 +941,7 @@ int main(void)
 	}
 	test_load_and_score();
 	test_errors();
+	test_strtod();
 	test_add();
 	test_explain();
 	test_train();
