@@ -190,6 +190,7 @@ struct topics_model {
 	uint8_t *ff;
 	uint32_t *twoff;
 	struct tw *tws;
+	struct arena mem; /* the features' names and (topic, weight) lists */
 };
 
 enum {
@@ -308,9 +309,10 @@ static void rehash(struct topics_model *m, size_t nslot)
 		feat_index(m, m->f[j].key, (uint32_t)(j + 1));
 }
 
-/* The feature with this key, created (without weights) when missing: then it takes *name
- * (a heap string), and *name becomes NULL. */
-static struct feat *get_feat(struct topics_model *m, uint64_t key, char **name, uint8_t kind)
+/* The feature with this key, created (without weights, a copy of name in m->mem) when
+ * missing. */
+static struct feat *get_feat(struct topics_model *m, uint64_t key, const char *name,
+			     uint8_t kind)
 {
 	struct feat *f = find_key(m, key);
 	if (f)
@@ -321,9 +323,9 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, char **name, 
 	}
 	f = &m->f[m->nf++];
 	memset(f, 0, sizeof *f);
-	f->name = *name;
-	f->nlen = strlen(*name);
-	*name = NULL;
+	f->nlen = strlen(name);
+	f->name = arena_alloc(&m->mem, f->nlen + 1);
+	memcpy(f->name, name, f->nlen + 1);
 	f->key = key;
 	f->kind = kind;
 	if (m->nf * 2 > m->nslot)
@@ -333,7 +335,7 @@ static struct feat *get_feat(struct topics_model *m, uint64_t key, char **name, 
 	return f;
 }
 
-static void feat_addw(struct feat *f, uint32_t topic, double w)
+static void feat_addw(struct topics_model *m, struct feat *f, uint32_t topic, double w)
 {
 	for (uint32_t i = 0; i < f->ntw; i++)
 		if (f->tw[i].topic == topic) {
@@ -341,8 +343,12 @@ static void feat_addw(struct feat *f, uint32_t topic, double w)
 			return;
 		}
 	if (f->ntw == f->captw) {
+		/* the list moves in m->mem (the old one stays there unused: lists are short) */
 		f->captw = f->captw ? f->captw * 2 : 2;
-		f->tw = xrealloc(f->tw, f->captw * sizeof *f->tw);
+		struct tw *tw = arena_alloc(&m->mem, f->captw * sizeof *tw);
+		if (f->ntw)
+			memcpy(tw, f->tw, f->ntw * sizeof *tw);
+		f->tw = tw;
 	}
 	f->tw[f->ntw].topic = topic;
 	f->tw[f->ntw].w = w;
@@ -376,7 +382,9 @@ static size_t add_topic(struct topics_model *m, const char *name)
 
 static struct topics_model *model_new(void)
 {
-	return xcalloc(1, sizeof(struct topics_model));
+	struct topics_model *m = xcalloc(1, sizeof(struct topics_model));
+	arena_init(&m->mem);
+	return m;
 }
 
 void topics_free(struct topics_model *m)
@@ -385,10 +393,7 @@ void topics_free(struct topics_model *m)
 		return;
 	for (size_t i = 0; i < m->ntopics; i++)
 		free(m->names[i]);
-	for (size_t i = 0; i < m->nf; i++) {
-		free(m->f[i].name);
-		free(m->f[i].tw);
-	}
+	arena_clear(&m->mem);
 	free(m->names);
 	free(m->name_len);
 	free(m->bias);
@@ -426,7 +431,7 @@ size_t topics_name_len(const struct topics_model *m, size_t i)
 /* One parsed line of a model file, kept until the whole file is known to be good. */
 struct pline {
 	uint32_t ti; /* its topic: p->topics[ti] */
-	char *name;  /* canonical feature name; NULL for bias (or taken by the model) */
+	char *name;  /* canonical feature name (in parse.names); NULL for bias */
 	uint64_t key;
 	uint64_t pre[MAX_PHRASE - 1]; /* keys of the proper prefixes of a phrase */
 	int npre;
@@ -447,13 +452,13 @@ struct parse {
 	size_t norder;
 	const char *path;
 	struct arena scratch; /* a feature's normalized text and tokens, reset per line */
+	struct arena names;   /* the lines' feature names */
 };
 
 static void parse_clear(struct parse *p)
 {
 	arena_clear(&p->scratch);
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].name);
+	arena_clear(&p->names);
 	for (size_t i = 0; i < p->ntopics; i++)
 		free(p->topics[i]);
 	free(p->topics);
@@ -488,8 +493,8 @@ static int perr(struct err *err, const char *path, long line, long col, int code
 
 /* Words of the value of a w: or p: feature, by the tokenizer the text goes through:
  * fills pl->name ("w:a" / "p:a b c"), key and prefix keys. */
-static int parse_words(struct arena *a, struct pline *pl, const char *val, bool phrase,
-		       const char *path, long col, struct err *err)
+static int parse_words(struct arena *a, struct arena *keep, struct pline *pl, const char *val,
+		       bool phrase, const char *path, long col, struct err *err)
 {
 	struct norm_text nt;
 	struct tok_list tl;
@@ -540,8 +545,8 @@ static int parse_words(struct arena *a, struct pline *pl, const char *val, bool 
 			 "p: feature '%s' must have 2 or 3 words%s", val, "");
 		goto out;
 	}
-	/* "w:a" or "p:a b c", allocated once at its length */
-	char *name = xmalloc(namelen + 1), *o = name;
+	/* "w:a" or "p:a b c", in keep */
+	char *name = arena_alloc(keep, namelen + 1), *o = name;
 	memcpy(o, phrase ? "p:" : "w:", 2);
 	o += 2;
 	for (int k = 0; k < nw; k++) {
@@ -561,8 +566,8 @@ out:
 }
 
 /* An entity feature: prefix (e.g. "type:") and its value through norm_string(). */
-static int parse_entity(struct pline *pl, const char *prefix, const char *val, uint8_t kind,
-			const char *path, long col, struct err *err)
+static int parse_entity(struct arena *keep, struct pline *pl, const char *prefix,
+			const char *val, uint8_t kind, const char *path, long col, struct err *err)
 {
 	char *v = norm_string(val);
 	size_t vl = strlen(v);
@@ -586,7 +591,7 @@ static int parse_entity(struct pline *pl, const char *prefix, const char *val, u
 		pl->vlen = (size_t)(ge - v);
 	}
 	size_t pl_len = strlen(prefix);
-	pl->name = xmalloc(pl_len + vl + 1);
+	pl->name = arena_alloc(keep, pl_len + vl + 1);
 	memcpy(pl->name, prefix, pl_len);
 	memcpy(pl->name + pl_len, v, vl + 1);
 	pl->key = key_ent(pl->name, pl_len + vl);
@@ -596,8 +601,8 @@ out:
 	return r;
 }
 
-static int parse_feature(struct arena *a, struct pline *pl, const char *s, const char *path,
-			 long col, struct err *err)
+static int parse_feature(struct arena *a, struct arena *keep, struct pline *pl, const char *s,
+			 const char *path, long col, struct err *err)
 {
 	static const struct {
 		const char *prefix;
@@ -610,12 +615,12 @@ static int parse_feature(struct arena *a, struct pline *pl, const char *s, const
 		return 0;
 	}
 	if (prefix_is(s, "w:"))
-		return parse_words(a, pl, s + 2, false, path, col, err);
+		return parse_words(a, keep, pl, s + 2, false, path, col, err);
 	if (prefix_is(s, "p:"))
-		return parse_words(a, pl, s + 2, true, path, col, err);
+		return parse_words(a, keep, pl, s + 2, true, path, col, err);
 	for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++)
 		if (prefix_is(s, ents[i].prefix))
-			return parse_entity(pl, ents[i].prefix, s + strlen(ents[i].prefix),
+			return parse_entity(keep, pl, ents[i].prefix, s + strlen(ents[i].prefix),
 					    ents[i].kind, path, col, err);
 	return perr(err, path, pl->line, col, ERR_SYNTAX,
 		    "unknown feature '%s' (expected bias, w:, p:, type:, types:, group: or ent:)%s",
@@ -762,7 +767,7 @@ static int parse_line(struct parse *p, char *s, size_t len, long line, struct er
 	memset(&pl, 0, sizeof pl);
 	pl.line = line;
 	pl.w = w;
-	int r = parse_feature(&p->scratch, &pl, f[1], p->path, col[1], err);
+	int r = parse_feature(&p->scratch, &p->names, &pl, f[1], p->path, col[1], err);
 	if (r < 0)
 		return r;
 	pl.ti = (uint32_t)ti;
@@ -934,7 +939,7 @@ static void rebuild_score(struct topics_model *m)
 	m->twoff[m->nf] = k;
 }
 
-/* Enter p's lines into m; the names of new features move from p to m. */
+/* Enter p's lines into m. */
 static void parse_apply(struct parse *p, struct topics_model *m)
 {
 	for (size_t i = 0; i < p->norder; i++)
@@ -959,20 +964,21 @@ static void parse_apply(struct parse *p, struct topics_model *m)
 				sp = strchr(sp, ' ');
 				assert(sp);
 				size_t plen = (size_t)(sp - pl->name);
-				char *pname = xstrndup(pl->name, plen);
+				char *pname = arena_alloc(&p->scratch, plen + 1);
+				memcpy(pname, pl->name, plen);
+				pname[plen] = '\0';
 				if (k == 0)
 					pname[0] = 'w'; /* "w:a" */
-				struct feat *pf = get_feat(m, pl->pre[k], &pname,
+				struct feat *pf = get_feat(m, pl->pre[k], pname,
 							   k == 0 ? FK_WORD : FK_PHRASE);
 				pf->prefix = true;
-				free(pname);
 				sp++;
 			}
 		}
-		struct feat *f = get_feat(m, pl->key, &pl->name, pl->kind);
+		struct feat *f = get_feat(m, pl->key, pl->name, pl->kind);
 		f->minn = pl->minn;
 		f->vlen = pl->vlen;
-		feat_addw(f, (uint32_t)t, pl->w);
+		feat_addw(m, f, (uint32_t)t, pl->w);
 	}
 	free(mt);
 	rebuild_types(m);
