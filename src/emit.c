@@ -139,7 +139,8 @@ void emit_string(struct buf *out, const char *s, size_t n)
 
 /* string_at() inline for a string of 1 to 16 plain bytes (the types, ids, forms and most
  * mention texts): one or two overlapping loads, checked and stored whole (STR_ROOM(n) holds
- * the stores). Other strings go to string_at(). */
+ * the stores). Other strings go to string_at(). (Inline up to 32 bytes was tried: fewer
+ * string_at() calls, more instructions in all.) */
 ALWAYS_INLINE char *str_at(char *o, const char *s, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -211,10 +212,21 @@ static void keyn(struct buf *out, const struct emit_opts *o, int depth, bool *fi
 	put(out, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
 }
 
-static void key(struct buf *out, const struct emit_opts *o, int depth, bool *first,
-		const char *k)
+/* key() of the plain literal k at depth 1, quoted and with its colon at compile time for
+ * the usual output (not --pretty). */
+#define KEY_LIT(out, o, first, k) key_lit(out, o, first, "\"" k "\":", sizeof k + 2)
+
+static void key_lit(struct buf *out, const struct emit_opts *o, bool *first, const char *q,
+		    size_t n)
 {
-	keyn(out, o, depth, first, k, strlen(k));
+	if (o->pretty) {
+		keyn(out, o, 1, first, q + 1, n - 3);
+		return;
+	}
+	if (!*first)
+		putch(out, ',');
+	*first = false;
+	put(out, q, n);
 }
 
 static bool key_is(const struct input_field *f, const char *s)
@@ -398,19 +410,11 @@ static void groups_grow(struct ent_groups *g)
 	g->mask = mask;
 }
 
-/* Count mention i of e (e->id not NULL). Returns e's slot by entity, which keeps the
- * lengths of its id and type: strlen() once per distinct entity of a record, not per
- * mention. */
-static const struct ent_slot *groups_add(struct ent_groups *g, const struct entity *e,
-					 size_t i)
+/* groups_add() of an entity not seen before in the record; h is where the probe for it by
+ * entity stopped. */
+static const struct ent_slot *groups_new(struct ent_groups *g, const struct entity *e,
+					 size_t i, size_t h)
 {
-	size_t h = ent_hash(e) & g->mask;
-	while (g->by_ent[h].e && g->by_ent[h].e != e)
-		h = (h + 1) & g->mask;
-	if (g->by_ent[h].e) {
-		g->v[g->by_ent[h].ix].count++;
-		return &g->by_ent[h];
-	}
 	if (2 * (g->seen + 1) > g->mask) {
 		groups_grow(g);
 		h = ent_hash(e) & g->mask;
@@ -435,9 +439,25 @@ static const struct ent_slot *groups_add(struct ent_groups *g, const struct enti
 	return &g->by_ent[h];
 }
 
-/* A literal and its length. */
+/* Count mention i of e (e->id not NULL). Returns e's slot by entity, which keeps the
+ * lengths of its id and type: strlen() once per distinct entity of a record, not per
+ * mention. Inline: most mentions are of an entity seen before. */
+ALWAYS_INLINE const struct ent_slot *groups_add(struct ent_groups *g, const struct entity *e,
+						size_t i)
+{
+	size_t h = ent_hash(e) & g->mask;
+	while (g->by_ent[h].e && g->by_ent[h].e != e)
+		h = (h + 1) & g->mask;
+	if (!g->by_ent[h].e)
+		return groups_new(g, e, i, h);
+	g->v[g->by_ent[h].ix].count++;
+	return &g->by_ent[h];
+}
+
+/* A literal of up to 24 bytes and its length: copied as 24 bytes (a constant size, no
+ * call), into room that holds them. */
 struct lit {
-	const char *s;
+	char s[24];
 	size_t n;
 };
 
@@ -558,7 +578,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	size_t len = rec->len;
 	bool first = true;
 	putch(out, '{');
-	key(out, o, 1, &first, "id");
+	KEY_LIT(out, o, &first, "id");
 	put(out, rec->id, rec->id_len);
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct input_field *f = &rec->fields[i];
@@ -567,7 +587,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		keyn(out, o, 1, &first, f->key, f->key_len);
 		put(out, f->val, f->val_len);
 	}
-	key(out, o, 1, &first, "mentions");
+	KEY_LIT(out, o, &first, "mentions");
 	putch(out, '[');
 	struct conv cv = {(const unsigned char *)text, len, 0, 0, o->offsets};
 	struct ent_groups g;
@@ -593,7 +613,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		}
 		const struct lit *form = &form_lit[m->src == SRC_REGEX ? KIND_NKINDS
 					   : m->kind < KIND_NKINDS ? m->kind : KIND_NAME];
-		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + form->n;
+		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + sizeof form->s;
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
@@ -610,7 +630,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			p = str_at(p, id, il);
 		else
 			p = LIT_AT(p, "null");
-		memcpy(p, form->s, form->n);
+		memcpy(p, form->s, sizeof form->s);
 		p += form->n;
 		if (m->src == SRC_PATTERN)
 			p = LIT_AT(p, ",\"source\":\"pattern\"");
@@ -626,7 +646,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	struct ent_count *ec = g.v;
 	size_t nec = g.n;
 	sort_ents(ec, nec);
-	key(out, o, 1, &first, "entities");
+	KEY_LIT(out, o, &first, "entities");
 	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
 		const struct entity *e = ec[k].e;
@@ -669,7 +689,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	groups_clear(&g);
 	if (o->model && an->scores) {
 		size_t nt = topics_count(o->model);
-		key(out, o, 1, &first, "topics");
+		KEY_LIT(out, o, &first, "topics");
 		putch(out, '{');
 		for (size_t t = 0; t < nt; t++) {
 			if (t)
@@ -689,7 +709,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			nl(out, o, 1);
 		putch(out, '}');
 		if (o->nreasons && an->reasons) {
-			key(out, o, 1, &first, "explain");
+			KEY_LIT(out, o, &first, "explain");
 			putch(out, '{');
 			for (size_t t = 0; t < nt; t++) {
 				if (t)
@@ -732,9 +752,9 @@ void emit_error(struct buf *out, const struct emit_opts *o, const char *id, size
 {
 	bool first = true;
 	putch(out, '{');
-	key(out, o, 1, &first, "id");
+	KEY_LIT(out, o, &first, "id");
 	put(out, id, id_len);
-	key(out, o, 1, &first, "error");
+	KEY_LIT(out, o, &first, "error");
 	emit_string(out, msg, strlen(msg));
 	nl(out, o, 0);
 	put(out, "}\n", 2);

@@ -266,10 +266,17 @@ static void records_as_reference(void)
 		"c:16", "c:17", "c:18", "c:19", "c:20", "c:21"};
 	static const char *const types[] = {"COUNTRY", "PERSON", "MINERAL", "MONEY"};
 	static const char *const keys[] = {"country", "id", "iso3", "type", "name", "count",
-		"role", "wiki\"data"};
+		"role", "wiki\"data", "a-key-of-eighteen!", "plain"};
 	static const char *const vals[] = {"CN", "x", "CHN", "y", "z", "7", "Spokes\\person",
-		"Q\n148"};
+		"Q\n148", "https://example.org/entity/Q148", "a value of twenty-nine bytes."};
 	static const char *const keep[] = {"PERSON", "COUNTRY", NULL};
+	/* names of 4 to 40 bytes, plain or not, around the lengths str_at() takes inline */
+	static const char *const names[] = {"N\"a\xC3\xA9me", "Name", "Seventeen letters",
+		"A Rather Longer Entity Name", "Thirty-two bytes of entity name!",
+		"Thirty-three bytes: one too many.", "Twenty-five \"bytes\" long",
+		"Twenty bytes, a tab\t", "\xC3\x89ighteen bytes  ok", "Sixteen   bytes.",
+		"Thirty-two b\"tes of entity name!"};
+	enum { NNAMES = sizeof names / sizeof *names };
 	enum { NENT = 2 * sizeof ids / sizeof *ids + 1 };
 	struct entity ents[NENT];
 	char *idcopy[NENT];
@@ -279,8 +286,8 @@ static void records_as_reference(void)
 		if (idcopy[k])
 			strcpy(idcopy[k], ids[i]);
 		ents[k] = (struct entity){.id = idcopy[k], .type = types[k % 4],
-			.name = k % 3 ? "Name" : "N\"a\xC3\xA9me", .keys = (const char **)keys + k % 5,
-			.vals = (const char **)vals + k % 5, .nattrs = k % 5};
+			.name = names[k % NNAMES], .keys = (const char **)keys + k % 6,
+			.vals = (const char **)vals + k % 6, .nattrs = k % 5};
 		/* the loader's id hash on some entities, 0 (not known) on the others */
 		if (idcopy[k] && k % 2)
 			ents[k].id_hash = hash_bytes(idcopy[k], strlen(idcopy[k]));
