@@ -589,7 +589,9 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	}
 	KEY_LIT(out, o, &first, "mentions");
 	putch(out, '[');
-	struct conv cv = {(const unsigned char *)text, len, 0, 0, o->offsets};
+	/* offsets in any unit of a text known to be ASCII are its bytes */
+	struct conv cv = {(const unsigned char *)text, len, 0, 0,
+			  rec->ascii ? OFFSETS_BYTES : o->offsets};
 	struct ent_groups g;
 	groups_init(&g, an->nmentions);
 	size_t nout = 0;

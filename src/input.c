@@ -205,6 +205,7 @@ static void fix_fields(struct input_scratch *s, struct input_rec *rec)
 struct scan {
 	const unsigned char *p, *end;
 	char *o; /* output cursor */
+	bool high; /* a byte from 0x80 was written (by any string since it was cleared) */
 	size_t nkeys;
 	struct {
 		const char *s;
@@ -336,6 +337,7 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 			break;
 		}
 		if (c >= 0x80) {
+			sc->high = true;
 			int n = utf8_seq(p, (size_t)(end - p));
 			if (!n)
 				return false;
@@ -363,6 +365,7 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 			} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || (cp == 0 && key)) {
 				return false;
 			}
+			sc->high |= cp >= 0x80;
 			o = canon ? put_canon(o, (uint32_t)cp) : put_utf8(o, (uint32_t)cp);
 			continue;
 		}
@@ -534,12 +537,14 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 	sc.p = (const unsigned char *)line;
 	sc.end = sc.p + len;
 	sc.nkeys = 0;
+	sc.high = false;
 	buf_reserve(&s->b, len + 1);
 	char *base = s->b.p;
 	sc.o = base;
 	size_t tl = strlen(opts->text_field), il = strlen(opts->id_field);
 	const char *text = NULL, *id = NULL;
 	size_t text_len = 0, id_len = 0;
+	bool text_ascii = false;
 	skip_ws(&sc);
 	if (!at(&sc, '{'))
 		return false;
@@ -565,9 +570,11 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 			if (is_id || !at(&sc, '"'))
 				return false;
 			text = sc.o;
+			sc.high = false;
 			if (!scan_string(&sc, false, false))
 				return false;
 			text_len = (size_t)(sc.o - text);
+			text_ascii = !sc.high;
 			*sc.o++ = '\0';
 		} else {
 			char *v = sc.o;
@@ -602,6 +609,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 		rec->id_len = id_len;
 	}
 	rec->scanned = true;
+	rec->ascii = text_ascii;
 	return true;
 }
 

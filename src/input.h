@@ -46,6 +46,8 @@ struct input_rec {
 	size_t nfields;
 	json_t *doc;        /* JSONL with opts->doc: the record's object, else NULL */
 	bool scanned;       /* JSONL: read by the own scanner (false: by jansson) */
+	bool ascii;         /* read by the own scanner, and the text holds no byte from 0x80
+			     * (false: it may): its offsets in characters are its bytes */
 	char error[512];    /* non-empty: the record could not be processed, this is why */
 };
 /* Everything a record points to (text, id, fields, doc) is borrowed: from the reader until
