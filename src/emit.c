@@ -234,6 +234,19 @@ static bool key_is(const struct input_field *f, const char *s)
 	return strncmp(f->key, s, f->key_len) == 0 && s[f->key_len] == '\0';
 }
 
+/* The separator before element k of an array or object at depth: with --pretty put here
+ * with the line break; else left to the caller, which writes it into room reserved for
+ * the element (1 returned when one is due). */
+ALWAYS_INLINE size_t sep(struct buf *out, const struct emit_opts *o, int depth, size_t k)
+{
+	if (!o->pretty)
+		return k != 0;
+	if (k)
+		putch(out, ',');
+	nl(out, o, depth);
+	return 0;
+}
+
 /* Offset converter: bytes -> the requested unit, forward only. */
 struct conv {
 	const unsigned char *s;
@@ -599,9 +612,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		const struct mention *m = &an->mentions[i];
 		if (!type_kept(o, m->ent->type))
 			continue;
-		if (nout++)
-			putch(out, ',');
-		nl(out, o, 2);
+		size_t comma = sep(out, o, 2, nout++);
 		/* the whole mention written into room reserved once */
 		const char *type = m->ent->type, *id = m->ent->id;
 		size_t tl = m->oend - m->ostart, yl, il;
@@ -619,6 +630,8 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
+		*p = ',';
+		p += comma;
 		p = LIT_AT(p, "{\"start\":");
 		p += fmt_uint(p, conv_at(&cv, m->ostart));
 		p = LIT_AT(p, ",\"end\":");
@@ -652,14 +665,14 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
 		const struct entity *e = ec[k].e;
-		if (k)
-			putch(out, ',');
-		nl(out, o, 2);
+		size_t comma = sep(out, o, 2, k);
 		size_t il = ec[k].il, yl = ec[k].yl, nml = strlen(e->name);
 		size_t room = 40 + 20 + STR_ROOM(il) + STR_ROOM(yl) + STR_ROOM(nml);
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
+		*p = ',';
+		p += comma;
 		p = LIT_AT(p, "{\"id\":");
 		p = str_at(p, e->id, il);
 		p = LIT_AT(p, ",\"type\":");
@@ -694,14 +707,14 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		KEY_LIT(out, o, &first, "topics");
 		putch(out, '{');
 		for (size_t t = 0; t < nt; t++) {
-			if (t)
-				putch(out, ',');
-			nl(out, o, 2);
+			size_t comma = sep(out, o, 2, t);
 			size_t nml = topics_name_len(o->model, t);
-			size_t room = STR_ROOM(nml) + 1 + 32;
+			size_t room = 1 + STR_ROOM(nml) + 1 + 32;
 			if (out->cap - out->len <= room)
 				buf_reserve(out, room);
-			char *p = str_at(out->p + out->len, topics_name(o->model, t), nml);
+			char *p = out->p + out->len;
+			*p = ',';
+			p = str_at(p + comma, topics_name(o->model, t), nml);
 			*p++ = ':';
 			p = score_at(p, an->scores[t]);
 			out->len = (size_t)(p - out->p);
