@@ -252,6 +252,7 @@ struct conv {
 	const unsigned char *s;
 	size_t len, byte, unit;
 	enum emit_offsets mode;
+	size_t ascii; /* s[0..ascii) is ASCII: offsets up to there are bytes */
 };
 
 /* The number of ASCII bytes s[i..lim) starts with, a word at a time; a last part shorter
@@ -292,7 +293,7 @@ static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
 
 ALWAYS_INLINE size_t conv_at(struct conv *c, size_t byte)
 {
-	if (c->mode == OFFSETS_BYTES)
+	if (c->mode == OFFSETS_BYTES || byte <= c->ascii)
 		return byte;
 	if (byte < c->byte) { /* never for sorted spans; restart to stay correct */
 		c->byte = 0;
@@ -602,9 +603,11 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	}
 	KEY_LIT(out, o, &first, "mentions");
 	putch(out, '[');
-	/* offsets in any unit of a text known to be ASCII are its bytes */
-	struct conv cv = {(const unsigned char *)text, len, 0, 0,
-			  rec->ascii ? OFFSETS_BYTES : o->offsets};
+	/* offsets in any unit of a text known to be ASCII are its bytes (and up to the point
+	 * where it is known to be) */
+	size_t ascii = rec->ascii_len < len ? rec->ascii_len : len;
+	struct conv cv = {(const unsigned char *)text, len, ascii, ascii,
+			  ascii == len ? OFFSETS_BYTES : o->offsets, ascii};
 	struct ent_groups g;
 	groups_init(&g, an->nmentions);
 	size_t nout = 0;

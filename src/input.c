@@ -205,7 +205,8 @@ static void fix_fields(struct input_scratch *s, struct input_rec *rec)
 struct scan {
 	const unsigned char *p, *end;
 	char *o; /* output cursor */
-	bool high; /* a byte from 0x80 was written (by any string since it was cleared) */
+	bool high;   /* a byte from 0x80 was written (by any string since it was cleared) */
+	char *high_at; /* where the first of them went */
 	size_t nkeys;
 	struct {
 		const char *s;
@@ -337,7 +338,10 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 			break;
 		}
 		if (c >= 0x80) {
-			sc->high = true;
+			if (!sc->high) {
+				sc->high = true;
+				sc->high_at = o;
+			}
 			int n = utf8_seq(p, (size_t)(end - p));
 			if (!n)
 				return false;
@@ -365,7 +369,10 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 			} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || (cp == 0 && key)) {
 				return false;
 			}
-			sc->high |= cp >= 0x80;
+			if (cp >= 0x80 && !sc->high) {
+				sc->high = true;
+				sc->high_at = o;
+			}
 			o = canon ? put_canon(o, (uint32_t)cp) : put_utf8(o, (uint32_t)cp);
 			continue;
 		}
@@ -544,7 +551,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 	size_t tl = strlen(opts->text_field), il = strlen(opts->id_field);
 	const char *text = NULL, *id = NULL;
 	size_t text_len = 0, id_len = 0;
-	bool text_ascii = false;
+	size_t ascii_len = 0;
 	skip_ws(&sc);
 	if (!at(&sc, '{'))
 		return false;
@@ -574,7 +581,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 			if (!scan_string(&sc, false, false))
 				return false;
 			text_len = (size_t)(sc.o - text);
-			text_ascii = !sc.high;
+			ascii_len = sc.high ? (size_t)(sc.high_at - text) : text_len;
 			*sc.o++ = '\0';
 		} else {
 			char *v = sc.o;
@@ -609,7 +616,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 		rec->id_len = id_len;
 	}
 	rec->scanned = true;
-	rec->ascii = text_ascii;
+	rec->ascii_len = ascii_len;
 	return true;
 }
 

@@ -46,8 +46,9 @@ struct input_rec {
 	size_t nfields;
 	json_t *doc;        /* JSONL with opts->doc: the record's object, else NULL */
 	bool scanned;       /* JSONL: read by the own scanner (false: by jansson) */
-	bool ascii;         /* read by the own scanner, and the text holds no byte from 0x80
-			     * (false: it may): its offsets in characters are its bytes */
+	size_t ascii_len;   /* read by the own scanner: the text's first ascii_len bytes are
+			     * below 0x80 (len: all of them), so offsets in characters up to
+			     * there are bytes; 0 when not known */
 	char error[512];    /* non-empty: the record could not be processed, this is why */
 };
 /* Everything a record points to (text, id, fields, doc) is borrowed: from the reader until

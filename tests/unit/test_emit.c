@@ -333,11 +333,11 @@ static void records_as_reference(void)
 		struct input_field fields[2] = {{"url", 3, "\"u\"", 3}, {"text", 4, "\"t\"", 3}};
 		struct input_rec rec = {.source = "-", .line = 1, .text = text.p, .len = len,
 			.id = "\"a1\"", .id_len = 4, .fields = fields, .nfields = r % 3 ? 2 : 1};
-		/* the scanner's mark of an ASCII text, on half of those texts */
-		bool high = false;
-		for (size_t i = 0; i < len; i++)
-			high |= t[i] >= 0x80;
-		rec.ascii = !high && r % 2;
+		/* the scanner's ASCII prefix, on half of the records (or a part of it) */
+		size_t ascii = 0;
+		while (ascii < len && t[ascii] < 0x80)
+			ascii++;
+		rec.ascii_len = r % 2 ? 0 : r % 4 == 2 ? ascii : check_rand(ascii + 1);
 		struct annotation an;
 		memset(&an, 0, sizeof an);
 		an.mentions = ms;

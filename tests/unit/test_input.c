@@ -30,12 +30,12 @@ static const struct input_rec *same(const char *text_field, const char *id_field
 	bool ok = strcmp(a.error, b.error) == 0 && a.id_len == b.id_len &&
 		  memcmp(a.id, b.id, a.id_len) == 0 && !a.text == !b.text && a.len == b.len &&
 		  (!a.text || (memcmp(a.text, b.text, a.len) == 0 && a.text[a.len] == '\0')) &&
-		  a.nfields == b.nfields && !b.scanned && (!a.scanned || !a.error[0]) && !b.ascii;
-	/* ascii: set exactly when the scanner read a text without a byte from 0x80 */
-	bool high = false;
-	for (size_t i = 0; a.text && i < a.len; i++)
-		high |= (unsigned char)a.text[i] >= 0x80;
-	ok = ok && a.ascii == (a.scanned && a.text && !high);
+		  a.nfields == b.nfields && !b.scanned && (!a.scanned || !a.error[0]);
+	/* ascii_len: the text's bytes before the first from 0x80, when the scanner read it */
+	size_t ascii = 0;
+	while (a.text && ascii < a.len && (unsigned char)a.text[ascii] < 0x80)
+		ascii++;
+	ok = ok && a.ascii_len == (a.scanned ? ascii : 0) && b.ascii_len == 0;
 	for (size_t i = 0; ok && i < a.nfields; i++) {
 		const struct input_field *x = &a.fields[i], *y = &b.fields[i];
 		ok = x->key_len == y->key_len && memcmp(x->key, y->key, x->key_len) == 0 &&
