@@ -579,8 +579,7 @@ struct ring {
 	/* read-only */
 	const struct resources *r;
 	const struct emit_opts *eo;
-	const struct input_opts *parse;  /* for input_parse_jsonl() */
-	const struct input_opts *read;   /* for input_open() */
+	const struct input_opts *io;     /* for input_open() and input_parse_jsonl() */
 };
 
 /* SIGINT and SIGTERM: the thread reading waits in read(2) on a slow producer; whichever
@@ -642,7 +641,7 @@ static void read_batch(struct ring *g, struct batch *b, int self)
 				break;
 			}
 			const char *path = g->files[g->f++];
-			g->in = input_open(path, g->read, &e);
+			g->in = input_open(path, g->io, &e);
 			if (!g->in) {
 				/* a record of its own: its message names no line */
 				struct item *it = add_item(b, ITEM_OPEN_FAILED, path, 0);
@@ -663,7 +662,7 @@ static void read_batch(struct ring *g, struct batch *b, int self)
 		atomic_store(&sig_reader, -1);
 		if (rc > 0) {
 			struct item *it = add_item(b, ITEM_RECORD, g->files[g->f - 1], rec.line);
-			it->jsonl = g->read->raw;
+			it->jsonl = g->io->raw;
 			it->len = rec.text ? rec.len : 0;
 			it->text = add_bytes(b, rec.text, it->len);
 			it->id_len = rec.id_len;
@@ -712,7 +711,7 @@ static int run_item(const struct ring *g, struct batch *b, const struct item *it
 	rec.id_len = it->id_len;
 	const char *error = it->error ? bytes + it->error : NULL;
 	if (!error && it->jsonl) {
-		input_parse_jsonl(g->parse, rec.text, rec.len, &ts->scratch, &rec);
+		input_parse_jsonl(g->io, rec.text, rec.len, &ts->scratch, &rec);
 		if (rec.error[0])
 			error = rec.error;
 	}
@@ -842,8 +841,7 @@ static int cmd_annotate(struct config *c, int argc, char **argv)
 	g.slot = xcalloc(g.cap, sizeof *g.slot);
 	g.r = &r;
 	g.eo = &eo;
-	g.parse = &c->in;
-	g.read = &io;
+	g.io = &io;
 	pthread_mutex_init(&g.rd, NULL);
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
