@@ -1285,14 +1285,6 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 
 /* ---- pass 4: pattern entities ---- */
 
-/* cov's mark, in pass 4, of a token a hit of the pass has taken */
-#define COV_TAKEN (UINT32_MAX - 1)
-
-/* The hits on token boundaries where no other mention is (but a country's abbreviation
- * inside the hit: "US$2.2 billion" may swallow its "US"), each in the place of the mentions
- * it swallows. The last pass: the hits taken are marked in cov as they are found (so that
- * the later, overlapping ones are not), and go into the list at once, in one merge, rather
- * than one put_span() each, which renumbers the mentions after it; cov is not kept. */
 static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		      const struct norm_text *nt, const struct tok_list *tl, uint32_t *cov,
 		      struct mlist *ml, struct err *err)
@@ -1302,9 +1294,6 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 	int rc = patterns_find(m->pat, a, orig, nt->map[nt->len], &h, &nh, err);
 	if (!nh)
 		return rc;
-	/* the hits taken, in text order (hits come earlier first, and taken ones never overlap) */
-	struct mention *took = arena_alloc(a, nh * sizeof *took);
-	size_t ntook = 0;
 	/* byte offset -> token index */
 	const char *type_of = NULL, *type = NULL; /* the last hit's pattern type, and gaz_type() */
 	for (size_t k = 0; k < nh; k++) {
@@ -1326,10 +1315,9 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		bool free_span = true;
 		for (uint32_t i = t0; i < t1; i++)
 			if (cov[i] != UINT32_MAX &&
-			    (cov[i] == COV_TAKEN ||
-			     !(ml->v[cov[i]].src == SRC_LEXICON && ml->v[cov[i]].ent->type == m->t_country &&
-			       ml->v[cov[i]].kind == KIND_ABBREV && ml->v[cov[i]].t0 >= t0 &&
-			       ml->v[cov[i]].t1 <= t1)))
+			    !(ml->v[cov[i]].src == SRC_LEXICON && ml->v[cov[i]].ent->type == m->t_country &&
+			      ml->v[cov[i]].kind == KIND_ABBREV && ml->v[cov[i]].t0 >= t0 &&
+			      ml->v[cov[i]].t1 <= t1))
 				free_span = false; /* "US$2.2 billion" may swallow its "US" */
 		if (!free_span)
 			continue;
@@ -1341,36 +1329,8 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		}
 		ne->type = type ? type : h[k].type;
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
-		for (uint32_t i = t0; i < t1; i++)
-			cov[i] = COV_TAKEN;
-		struct mention *mm = &took[ntook++];
-		memset(mm, 0, sizeof *mm);
-		assert(ntook == 1 || took[ntook - 2].t1 <= t0);
-		mm->t0 = t0;
-		mm->t1 = t1;
-		mm->ent = ne;
-		mm->kind = KIND_NAME;
-		mm->src = SRC_REGEX;
+		put_span(ml, cov, tl, t0, t1, ne, KIND_NAME, SRC_REGEX);
 	}
-	if (!ntook)
-		return rc;
-	/* the merge: the mentions a hit swallowed (their tokens taken) go */
-	size_t cap = ml->n + ntook;
-	struct mention *v = arena_alloc(a, cap * sizeof *v);
-	size_t o = 0, q = 0;
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *mm = &ml->v[k];
-		if (cov[mm->t0] == COV_TAKEN)
-			continue;
-		while (q < ntook && took[q].t0 < mm->t0)
-			v[o++] = took[q++];
-		v[o++] = *mm;
-	}
-	while (q < ntook)
-		v[o++] = took[q++];
-	ml->v = v;
-	ml->n = o;
-	ml->cap = cap;
 	return rc;
 }
 
@@ -1386,8 +1346,7 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	const bool *title = sc.title;
 	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
 	containment_pass(m, a, nt, tl, title, &ml);
-	/* one coverage for the passes that follow, kept up to date as they change the mentions
-	 * (but by the last, regex_pass()) */
+	/* one coverage for the passes that follow, kept up to date as they change the mentions */
 	uint32_t *cov = coverage(a, tl, &ml);
 	people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
 	partial_pass(m, a, nt, tl, title, start, cov, &ml);
