@@ -664,8 +664,9 @@ static int parse_flags(char *s, uint16_t *flags)
  * prefetch only: a wrong or stale one costs a miss, never a result. The first stage runs
  * on a thread of its own, up to three chunks ahead; it touches nothing of the gazetteer,
  * so what it does is the same whenever it runs, and without the thread (pthread_create()
- * failing) the two stages take turns. Forms of plain ASCII, most of a large list, skip
- * the normalizer and the tokenizer: form_tokens_ascii() gives the same keys. */
+ * failing) the two stages take turns. Every form goes through the normalizer and the
+ * tokenizer, as the text it is matched against does: the first stage is not what bounds a
+ * load (a separate path for ASCII forms was tried and gave nothing). */
 
 struct ptok {        /* a token of a form (hyphens aside) */
 	uint32_t off;  /* its normalized bytes: the chunk's tbytes at off */
