@@ -1299,6 +1299,51 @@ static size_t text_view(const struct tok_list *toks, const char *s, struct arena
 	return words;
 }
 
+/* The phrase chains of a line: the keys of the phrase prefixes ending at the last word read,
+ * k[0] of one word when live & 1, k[1] of two when live & 2. */
+struct chains {
+	uint64_t k[MAX_PHRASE - 1];
+	unsigned live;
+};
+
+/* Read one word token whose hash_bytes() is h and whose word feature is fi (index + 1, 0:
+ * none): count its feature and the phrases it ends reps times, and leave in *ch the chains
+ * it continues or starts. */
+static inline void read_word(const struct finder *fd, const uint8_t *ff, struct counter *c,
+			     struct chains *ch, uint64_t h, uint32_t fi, uint32_t reps)
+{
+	uint8_t fl = ff[fi];
+	if (fl & FF_WEIGHTS)
+		counter_add(c, fi - 1, reps);
+	unsigned nlive = 0;
+	if (ch->live) {
+		/* the phrases the word ends (rare: the previous word starts one) */
+		if (ch->live & 1) {
+			uint64_t k2 = key_next(ch->k[0], h);
+			const struct feat *f2 = finder_get(fd, k2);
+			if (f2) {
+				uint8_t fl2 = ff[f2 - fd->f + 1];
+				if (fl2 & FF_WEIGHTS)
+					counter_add(c, (uint32_t)(f2 - fd->f), reps);
+				if (fl2 & FF_PREFIX) {
+					nlive = 2;
+					ch->k[1] = k2;
+				}
+			}
+		}
+		if (ch->live & 2) {
+			const struct feat *f3 = finder_get(fd, key_next(ch->k[1], h));
+			if (f3 && ff[f3 - fd->f + 1] & FF_WEIGHTS)
+				counter_add(c, (uint32_t)(f3 - fd->f), reps);
+		}
+	}
+	if (fl & FF_PREFIX) {
+		nlive |= 1;
+		ch->k[0] = key_word(h);
+	}
+	ch->live = nlive;
+}
+
 /* Text features: every word token is hashed and looked up once; phrase chains go on
  * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
  * line breaks end a phrase. */
@@ -1311,54 +1356,49 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	finder_init(&fd, m);
 	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
 	const uint8_t *ff = m->ff; /* by feature number: index + 1 */
+	if (known) {
+		/* a word without a feature changes nothing while no chain is live (ff[0] is 0):
+		 * then only the tokens with a tfeat are read (a token the caller did not look up,
+		 * a hyphen, has 0 from the tokenizer, and is passed over either way) */
+		for (size_t l = 0; l < nspans; l++) {
+			uint32_t reps = spans[l].reps;
+			if (!reps)
+				continue;
+			struct chains ch = {{0, 0}, 0}; /* a line starts afresh */
+			const struct token *t = toks->v + spans[l].start;
+			const struct token *end = toks->v + spans[l].end;
+			for (; t < end; t++) {
+				if (!ch.live) {
+					while (t < end && !t->tfeat)
+						t++;
+					if (t == end)
+						break;
+				}
+				if (!is_wordtok(t->kind)) {
+					if (t->kind != TOK_HYPHEN)
+						ch.live = 0;
+					continue;
+				}
+				read_word(&fd, ff, c, &ch, t->hash, t->tfeat, reps);
+			}
+		}
+		return;
+	}
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
 			continue;
-		/* keys of the phrase prefixes ending at the last word: chain[0] of one word when
-		 * live & 1, chain[1] of two when live & 2; a line starts afresh */
-		uint64_t chain[MAX_PHRASE - 1] = {0, 0};
-		unsigned live = 0;
+		struct chains ch = {{0, 0}, 0}; /* a line starts afresh */
 		const struct token *t = toks->v + spans[l].start, *end = toks->v + spans[l].end;
 		for (; t < end; t++) {
 			if (!is_wordtok(t->kind)) {
 				if (t->kind != TOK_HYPHEN)
-					live = 0;
+					ch.live = 0;
 				continue;
 			}
 			uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
-			uint32_t fi = known ? t->tfeat
-					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
-			uint8_t fl = ff[fi];
-			if (fl & FF_WEIGHTS)
-				counter_add(c, fi - 1, reps);
-			unsigned nlive = 0;
-			if (live) {
-				/* the phrases the word ends (rare: the previous word starts one) */
-				if (live & 1) {
-					uint64_t k2 = key_next(chain[0], h);
-					const struct feat *f2 = finder_get(&fd, k2);
-					if (f2) {
-						uint8_t fl2 = ff[f2 - fd.f + 1];
-						if (fl2 & FF_WEIGHTS)
-							counter_add(c, (uint32_t)(f2 - fd.f), reps);
-						if (fl2 & FF_PREFIX) {
-							nlive = 2;
-							chain[1] = k2;
-						}
-					}
-				}
-				if (live & 2) {
-					const struct feat *f3 = finder_get(&fd, key_next(chain[1], h));
-					if (f3 && ff[f3 - fd.f + 1] & FF_WEIGHTS)
-						counter_add(c, (uint32_t)(f3 - fd.f), reps);
-				}
-			}
-			if (fl & FF_PREFIX) {
-				nlive |= 1;
-				chain[0] = key_word(h);
-			}
-			live = nlive;
+			uint32_t fi = word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
+			read_word(&fd, ff, c, &ch, h, fi, reps);
 		}
 	}
 }
