@@ -65,57 +65,72 @@ static void look_up(const struct pipeline *p, const char *s, size_t n, struct to
 	t->tfeat = p->model ? topics_word(p->model, s, n, t->hash) : 0;
 }
 
-/* Fill lists, gtok and tfeat of every token but hyphens (which no stage looks up). */
+/* Fill lists, gtok and tfeat of token t (not a hyphen: no stage looks those up) from the
+ * memo's slots (mask: their number - 1), or anew. whole: the token's word is followed by 16
+ * bytes of the text or its NUL, which may be read. Inline in both loops of memo_tokens(),
+ * whole a constant in each. */
+static inline __attribute__((always_inline)) void
+memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask, const char *text,
+	   struct token *t, bool whole)
+{
+	const size_t ns = t->nstart;
+	const char *s = text + ns;
+	size_t n = t->nend - ns;
+	if (n > PIPE_MEMO_WORD) {
+		look_up(p, s, n, t);
+		return;
+	}
+	uint64_t w0, w1;
+	if (whole) {
+		/* whole loads, then the bytes past the word masked off */
+		memcpy(&w0, s, sizeof w0);
+		memcpy(&w1, s + sizeof w0, sizeof w1);
+		w0 &= keep[n][0];
+		w1 &= keep[n][1];
+	} else {
+		uint64_t w[2] = {0, 0};
+		memcpy(w, s, n);
+		w0 = w[0];
+		w1 = w[1];
+	}
+	struct memo_slot *sl = &slot[t->hash & mask];
+	/* one test for the three: the word's bytes and its length */
+	if (!((sl->w[0] ^ w0) | (sl->w[1] ^ w1) | (uint64_t)(sl->len ^ n))) {
+		t->lists = sl->lists;
+		t->gtok = sl->gtok;
+		t->tfeat = sl->tfeat;
+		return;
+	}
+	look_up(p, s, n, t);
+	sl->w[0] = w0;
+	sl->w[1] = w1;
+	sl->len = (uint8_t)n;
+	sl->lists = t->lists;
+	sl->gtok = t->gtok;
+	sl->tfeat = t->tfeat;
+}
+
+/* Fill lists, gtok and tfeat of every token but hyphens. */
 static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct tok_list *tl)
 {
 	const struct pipeline *p = m->p;
 	const char *text = nt->s; /* NUL at text[nt->len] */
-	/* a word starting before whole is followed by 16 bytes of the text and its NUL */
+	/* a word starting before whole is followed by 16 bytes of the text and its NUL; the
+	 * tokens from mid on (the last few) start at or after it: one test per record, not one
+	 * per token */
 	const size_t whole = nt->len + 1 >= 2 * sizeof(uint64_t) ? nt->len + 2 - 2 * sizeof(uint64_t) : 0;
 	struct memo_slot *const slot = m->slot; /* (in locals: the stores to the tokens and */
 	const size_t mask = m->mask;            /* slots may not reload them) */
 	struct token *const v = tl->v;
-	const size_t nt_ = tl->n;
-	for (size_t i = 0; i < nt_; i++) {
-		struct token *t = &v[i];
-		if (t->kind == TOK_HYPHEN)
-			continue;
-		const size_t ns = t->nstart;
-		const char *s = text + ns;
-		size_t n = t->nend - ns;
-		if (n > PIPE_MEMO_WORD) {
-			look_up(p, s, n, t);
-			continue;
-		}
-		uint64_t w0, w1;
-		if (ns < whole) {
-			/* whole loads, then the bytes past the word masked off */
-			memcpy(&w0, s, sizeof w0);
-			memcpy(&w1, s + sizeof w0, sizeof w1);
-			w0 &= keep[n][0];
-			w1 &= keep[n][1];
-		} else {
-			uint64_t w[2] = {0, 0};
-			memcpy(w, s, n);
-			w0 = w[0];
-			w1 = w[1];
-		}
-		struct memo_slot *sl = &slot[t->hash & mask];
-		/* one test for the three: the word's bytes and its length */
-		if (!((sl->w[0] ^ w0) | (sl->w[1] ^ w1) | (uint64_t)(sl->len ^ n))) {
-			t->lists = sl->lists;
-			t->gtok = sl->gtok;
-			t->tfeat = sl->tfeat;
-			continue;
-		}
-		look_up(p, s, n, t);
-		sl->w[0] = w0;
-		sl->w[1] = w1;
-		sl->len = (uint8_t)n;
-		sl->lists = t->lists;
-		sl->gtok = t->gtok;
-		sl->tfeat = t->tfeat;
-	}
+	size_t mid = tl->n;
+	while (mid > 0 && v[mid - 1].nstart >= whole)
+		mid--;
+	for (size_t i = 0; i < mid; i++)
+		if (v[i].kind != TOK_HYPHEN)
+			memo_token(p, slot, mask, text, &v[i], true);
+	for (size_t i = mid; i < tl->n; i++)
+		if (v[i].kind != TOK_HYPHEN)
+			memo_token(p, slot, mask, text, &v[i], false);
 	tl->words_matcher = p->match;
 	tl->words_model = p->model;
 }
