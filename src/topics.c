@@ -49,6 +49,7 @@
 #define MAX_PHRASE 3
 #define MAX_TOPIC_NAME 64
 #define TV_CACHE 16 /* counts whose feature value is kept per document */
+#define ENT_BITS 4096 /* the filter of entity feature values (struct topics_model) */
 
 enum fkind { FK_WORD, FK_PHRASE, FK_TYPE, FK_GROUP, FK_TYPES, FK_ENT };
 
@@ -190,6 +191,10 @@ struct topics_model {
 	uint8_t *ff;
 	uint32_t *twoff;
 	struct tw *tws;
+	/* ent_bit() of the value of every type:, group: and ent: feature with weights: a
+	 * mention string whose bit is clear has no feature, without hashing it whole (most
+	 * ids, of people named in one article, have none) */
+	uint64_t entbits[ENT_BITS / 64];
 	struct arena mem; /* the features' names and (topic, weight) lists */
 };
 
@@ -913,7 +918,27 @@ static void rebuild_types(struct topics_model *m)
 	}
 }
 
-/* The scoring view of the features: m->ff, m->twoff and m->tws from m->f. */
+/* The prefixes of the entity features by kind (0 type:, 1 group:, 2 ent:; see ent_new()). */
+static const char *const ent_prefix[] = {"type:", "group:", "ent:"};
+static const size_t ent_plen[] = {5, 6, 4};
+
+/* The bit of an entity feature's value in m->entbits: from its kind (0 type:, 1 group:,
+ * 2 ent:), its length n and its first 8 bytes w (zero-filled). */
+static size_t ent_bit(uint32_t kind, size_t n, uint64_t w)
+{
+	uint64_t x = (w ^ (uint64_t)n << 40 ^ (uint64_t)kind << 56) * 0x9E3779B97F4A7C15ULL;
+	return (size_t)(x >> 52) & (ENT_BITS - 1);
+}
+
+/* The first 8 bytes of s[0..n), zero-filled, as one word. */
+static uint64_t first8(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, n < 8 ? n : 8);
+	return w;
+}
+
+/* The scoring view of the features: m->ff, m->twoff, m->tws and m->entbits from m->f. */
 static void rebuild_score(struct topics_model *m)
 {
 	free(m->ff);
@@ -926,9 +951,16 @@ static void rebuild_score(struct topics_model *m)
 	m->ff[0] = 0;
 	m->twoff = xmalloc((m->nf + 1) * sizeof *m->twoff);
 	m->tws = xmalloc((ntw + 1) * sizeof *m->tws);
+	memset(m->entbits, 0, sizeof m->entbits);
 	uint32_t k = 0;
 	for (size_t i = 0; i < m->nf; i++) {
 		const struct feat *f = &m->f[i];
+		if (f->ntw && (f->kind == FK_TYPE || f->kind == FK_GROUP || f->kind == FK_ENT)) {
+			uint32_t ek = f->kind == FK_TYPE ? 0 : f->kind == FK_GROUP ? 1 : 2;
+			size_t pl = ent_plen[ek];
+			size_t b = ent_bit(ek, f->nlen - pl, first8(f->name + pl, f->nlen - pl));
+			m->entbits[b / 64] |= (uint64_t)1 << (b % 64);
+		}
 		m->ff[i + 1] = (uint8_t)((f->ntw ? FF_WEIGHTS : 0) | (f->prefix ? FF_PREFIX : 0) |
 				     (f->kind == FK_WORD || f->kind == FK_PHRASE ? FF_TEXT : 0));
 		m->twoff[i] = k;
@@ -1410,13 +1442,16 @@ static uint64_t ascii_lower8(uint64_t w)
 	return w | bytes_in8(w, 'A', 'Z') >> 2;
 }
 
-/* The feature (index + 1, 0 for none) named prefix + s (plen bytes of prefix), s folded to
- * lower case. */
-static uint32_t ent_find(const struct topics_model *m, struct arena *a, const char *prefix,
-			 size_t plen, const char *s)
+/* The feature (index + 1, 0 for none) named prefix + s (plen bytes of prefix, the prefix
+ * of kind), s folded to lower case. */
+static uint32_t ent_find(const struct topics_model *m, struct arena *a, uint32_t kind,
+			 const char *prefix, size_t plen, const char *s)
 {
 	char small[128];
 	size_t sl = strlen(s), n = plen + sl;
+	size_t b = ent_bit(kind, sl, ascii_lower8(first8(s, sl)));
+	if (!(m->entbits[b / 64] >> (b % 64) & 1))
+		return 0;
 	char *buf = n + 8 <= sizeof small ? small : arena_alloc(a, n + 8);
 	memcpy(buf, prefix, plen);
 	/* s in lower case, 8 bytes at a time (the last word zero-filled: buf has room) */
@@ -1490,9 +1525,6 @@ static void entcache_grow(struct entcache *ec, struct arena *a)
 	ec->n = old.n;
 }
 
-static const char *const ent_prefix[] = {"type:", "group:", "ent:"};
-static const size_t ent_plen[] = {5, 6, 4};
-
 /* A new entry at slot i for the string s as a kind, looked up in the model (the cache
  * grown first when half full). */
 static struct entslot *ent_new(const struct topics_model *m, struct arena *a,
@@ -1508,7 +1540,7 @@ static struct entslot *ent_new(const struct topics_model *m, struct arena *a,
 	ec->n++;
 	e->s = s;
 	e->kind = kind;
-	e->fi = ent_find(m, a, ent_prefix[kind], ent_plen[kind], s);
+	e->fi = ent_find(m, a, kind, ent_prefix[kind], ent_plen[kind], s);
 	e->aux = 0;
 	if (kind == 0 && m->ntg) {
 		size_t g = type_group(m, s);

@@ -889,6 +889,47 @@ static void test_many_mentions(void)
 	topics_free(m);
 }
 
+/* Entity features are found through a filter of their values (kind, length, first bytes):
+ * values of every length around 8 bytes, in other case, of all three kinds, and those of a
+ * model added with topics_add(), each found; their neighbours (one byte more or less, another
+ * kind) not. */
+static void test_entity_filter(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("filt.tsv", "t\tbias\t0\n"
+						      "t\tent:country:cn\t1\n"
+						      "t\tent:abcdefg\t2\n"
+						      "t\tent:abcdefgh\t4\n"
+						      "t\tent:abcdefghi\t8\n"), &e);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK(topics_add(m, write_file("filt2.tsv", "t\tent:org:new\t16\n"
+						 "t\tgroup:g2\t32\n"
+						 "t\ttype:city\t64\n"), &e) == 0);
+	struct arena a;
+	arena_init(&a);
+	static const struct {
+		const char *type, *id, *group;
+		double z;
+	} cases[] = {
+		{NULL, "COUNTRY:CN", NULL, 1}, {NULL, "abcdefg", NULL, 2}, {NULL, "ABCDEFGH", NULL, 4},
+		{NULL, "abcdefghI", NULL, 8}, {NULL, "Org:New", NULL, 16}, {NULL, NULL, "G2", 32},
+		{"City", NULL, NULL, 64}, {NULL, "abcdef", NULL, 0}, {NULL, "abcdefghij", NULL, 0},
+		{NULL, "abcdefgx", NULL, 0}, {"g2", "city", "country:cn", 0}, {NULL, "org:ne", NULL, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct topics_mention me = {cases[i].type, cases[i].id, cases[i].group};
+		struct topics_input in = {NULL, NULL, &me, 1};
+		double s[1], z[1];
+		topics_score_z(m, &in, &a, s, z, NULL, 0);
+		CHECK(z[0] == cases[i].z);
+		arena_reset(&a);
+	}
+	arena_clear(&a);
+	topics_free(m);
+}
+
 /* topics_strtod() against strtod(): value (to the bit), end and errno, on the weights of
  * model files and on strings of number characters of every kind. */
 static void test_strtod(void)
@@ -955,6 +996,7 @@ int main(void)
 	test_entity_counts();
 	test_many_mentions();
 	test_entity_case();
+	test_entity_filter();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
