@@ -597,8 +597,10 @@ static bool inside_name(const matcher *m, const struct norm_text *nt, const stru
 	return false;
 }
 
-static void containment_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
-			     const struct tok_list *tl, const bool *title, struct mlist *ml)
+/* Drop the country, city, mineral and partial-person mentions that lie inside a longer
+ * name. Returns the coverage of the mentions that stay (see cover()), allocated from a. */
+static uint32_t *containment_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
+				  const struct tok_list *tl, const bool *title, struct mlist *ml)
 {
 	uint32_t *cov = coverage(a, tl, ml);
 	bool *drop = arena_alloc(a, ml->n + 1);
@@ -618,11 +620,25 @@ static void containment_pass(const matcher *m, struct arena *a, const struct nor
 		if (drop[k] && a1->t1 + 1 == b1->t0 && tl->v[a1->t1].kind == TOK_HYPHEN)
 			drop[k - 1] = true;
 	}
+	/* cov follows: a dropped mention's tokens are uncovered, a kept one's renumbered when
+	 * it moves (the tokens of no mention stay uncovered) */
 	size_t w = 0;
-	for (size_t k = 0; k < ml->n; k++)
-		if (!drop[k])
-			ml->v[w++] = ml->v[k];
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		if (drop[k]) {
+			for (uint32_t i = mm->t0; i < mm->t1; i++)
+				cov[i] = UINT32_MAX;
+			continue;
+		}
+		if (w != k) {
+			for (uint32_t i = mm->t0; i < mm->t1; i++)
+				cov[i] = (uint32_t)w;
+			ml->v[w] = *mm;
+		}
+		w++;
+	}
 	ml->n = w;
+	return cov;
 }
 
 /* ---- pass 3: people ---- */
@@ -1345,9 +1361,8 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	const uint8_t *start = sc.start;
 	const bool *title = sc.title;
 	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
-	containment_pass(m, a, nt, tl, title, &ml);
 	/* one coverage for the passes that follow, kept up to date as they change the mentions */
-	uint32_t *cov = coverage(a, tl, &ml);
+	uint32_t *cov = containment_pass(m, a, nt, tl, title, &ml);
 	people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
 	partial_pass(m, a, nt, tl, title, start, cov, &ml);
 	acronym_pass(m, a, orig, nt, tl, &sc, cov, &ml);

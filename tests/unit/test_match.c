@@ -145,6 +145,10 @@ int main(void)
 	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
 		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
 	CHECK_STR(annotate("He met Efua Mensah there."), "");
+	/* a mention inside a longer name ("Air France") goes before the people are sought: the
+	 * mentions after it are still known where they lie ("Hungary's" before a name) */
+	CHECK_STR(annotate("He flew Air France, then Hungary's Zoltq Brmak won in Chad."),
+		  "Hungary=country:HU;Zoltq Brmak=person:zoltq-brmak;Chad=country:TD;");
 	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
