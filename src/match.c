@@ -753,10 +753,11 @@ static int name_token(const matcher *m, const struct norm_text *nt, const struct
 
 /* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted, and
  * cov (see cover()) is brought up to date: the mentions before the new one keep their
- * indexes, the tokens between its neighbours are covered anew and the later mentions'
- * tokens get their shifted indexes, when they shift (no pass over the whole record). */
-static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl, uint32_t t0,
-		     uint32_t t1, const struct entity *e, uint8_t kind, uint8_t src)
+ * indexes, the tokens of the replaced mentions and of the new one are covered anew and the
+ * later mentions' tokens get their shifted indexes, when they shift (no pass over the
+ * whole record). */
+static void put_span(struct mlist *ml, uint32_t *cov, uint32_t t0, uint32_t t1,
+		     const struct entity *e, uint8_t kind, uint8_t src)
 {
 	/* sorted and non-overlapping, the mentions that overlap [t0, t1) are [lo, hi) */
 	size_t lo = 0, hi = ml->n;
@@ -770,6 +771,15 @@ static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl,
 	for (hi = lo; hi < ml->n && ml->v[hi].t0 < t1; hi++)
 		;
 	size_t at = lo, n = ml->n;
+	/* [rlo, rhi): the tokens of the new mention and of the ones it replaces; the others
+	 * between its neighbours are covered by none before and after */
+	uint32_t rlo = t0, rhi = t1;
+	if (hi > lo) {
+		if (ml->v[lo].t0 < rlo)
+			rlo = ml->v[lo].t0;
+		if (ml->v[hi - 1].t1 > rhi)
+			rhi = ml->v[hi - 1].t1;
+	}
 	if (hi == lo)
 		madd(ml); /* one more: the later mentions move up by one */
 	memmove(&ml->v[at + 1], &ml->v[hi], (n - hi) * sizeof *ml->v);
@@ -783,9 +793,9 @@ static void put_span(struct mlist *ml, uint32_t *cov, const struct tok_list *tl,
 	mm->src = src;
 	assert(at == 0 || ml->v[at - 1].t1 <= t0);
 	assert(at + 1 == ml->n || ml->v[at + 1].t0 >= t1);
-	uint32_t tlo = at ? ml->v[at - 1].t1 : 0;
-	uint32_t thi = at + 1 < ml->n ? ml->v[at + 1].t0 : (uint32_t)tl->n;
-	for (uint32_t i = tlo; i < thi; i++)
+	for (uint32_t i = rlo; i < t0; i++)
+		cov[i] = UINT32_MAX;
+	for (uint32_t i = t1; i < rhi; i++)
 		cov[i] = UINT32_MAX;
 	size_t last = hi - lo == 1 ? at + 1 : ml->n; /* one replaced by one: no index shifts */
 	for (size_t k = at; k < last; k++)
@@ -1049,7 +1059,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				    tok_in(m, L_STATE_BODY, nt, &tl->v[q]))
 					person = false;
 		if (person && overridable(m, ml, cov, s, e)) {
-			put_span(ml, cov, tl, s, e,
+			put_span(ml, cov, s, e,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
 			surnames |= hash_bit(tl->v[e - 1].hash); /* (e - s >= 2) */
@@ -1217,7 +1227,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			if (i + 2 < tl->n && tl->v[i + 1].kind == TOK_POSS && is_cap(&tl->v[i + 2]))
 				continue;
 		}
-		put_span(ml, cov, tl, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
+		put_span(ml, cov, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
 	}
 }
 
@@ -1284,7 +1294,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				ne->name = name;
 				e = ne;
 			}
-			put_span(ml, cov, tl, best, i, e, KIND_NAME, SRC_ACRONYM);
+			put_span(ml, cov, best, i, e, KIND_NAME, SRC_ACRONYM);
 		}
 		/* every later use of the acronym, in capitals as defined */
 		for (uint32_t j = i + 1; j < tl->n; j++) {
@@ -1294,7 +1304,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				continue;
 			if (cov[j] != UINT32_MAX)
 				continue;
-			put_span(ml, cov, tl, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
+			put_span(ml, cov, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
 		}
 	}
 }
@@ -1345,7 +1355,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		}
 		ne->type = type ? type : h[k].type;
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
-		put_span(ml, cov, tl, t0, t1, ne, KIND_NAME, SRC_REGEX);
+		put_span(ml, cov, t0, t1, ne, KIND_NAME, SRC_REGEX);
 	}
 	return rc;
 }
