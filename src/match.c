@@ -934,48 +934,59 @@ static uint32_t skip_title(const matcher *m, const struct norm_text *nt, const s
 	return j;
 }
 
+/* The tokens where people_once() looks for a name: start (see struct scan) but the words
+ * alone, a capitalized word or a particle with no title and no word after it that may go on
+ * a name (no hyphen, no initial): a run of one word, no person (what people_once() would
+ * find, in short), unless a mention lies on it. Allocated from a, ending as start does. */
+static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm_text *nt,
+			    const struct tok_list *tl, const uint8_t *start)
+{
+	const size_t n = tl->n;
+	uint8_t *runs = arena_alloc(a, n + FLAG_PAD);
+	memcpy(runs, start, n + FLAG_PAD);
+	for (size_t i = next_flag(start, 0); i < n; i = next_flag(start, i + 1))
+		if (!tok_in(m, L_TITLE, nt, &tl->v[i]) &&
+		    (i + 1 == n || (tl->v[i + 1].kind != TOK_HYPHEN &&
+				    ((tl->v[i + 1].flags & TOKF_LINE_BEFORE) || !start[i + 1]))) &&
+		    !is_initial(nt, tl, (uint32_t)i))
+			runs[i] = 0;
+	return runs;
+}
+
 /* One pass over the record for people that no lexicon lists. A capitalized run is a
  * person when a title or role stands before it, when it begins with a known first name, when
  * it ends with the surname of a person already found (family members), when an apposition
- * with a role follows ("X Y, an engineer") or when it continues a list of people. */
+ * with a role follows ("X Y, an engineer") or when it continues a list of people. start is
+ * struct scan's, runs people_runs()' of it. */
 static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			const uint8_t *start, uint32_t *cov, struct mlist *ml)
+			const uint8_t *start, const uint8_t *runs, uint32_t *cov, struct mlist *ml)
 {
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
 	size_t found = 0;
-	/* stop[i]: the general path below is needed at token i; the other tokens are words no
-	 * name can start at, with no title to skip and no mention on them. The mentions this
-	 * pass makes lie before the token it goes on at, and the ones it replaces lie inside
-	 * them, so stop stays true for the tokens ahead. It ends as scan_tokens()' flags do. */
+	/* stop[i]: the general path below is needed at token i: runs, and the mentions'
+	 * tokens; the other tokens are words no name can start at or words alone, with no
+	 * title to skip and no mention on them. The mentions this pass makes lie before the
+	 * token it goes on at, and the ones it replaces lie inside them, so stop stays true for
+	 * the tokens ahead. It ends as scan_tokens()' flags do. */
 	uint64_t surnames = surname_filter(m, tl, ml); /* the people this pass adds go in too */
 	uint8_t *stop = arena_alloc(a, n + FLAG_PAD);
-	memcpy(stop, start, n + FLAG_PAD);
+	memcpy(stop, runs, n + FLAG_PAD);
 	for (size_t k = 0; k < ml->n; k++)
 		memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
 	while (i < n) {
 		/* the common case first: a run of such words, passed over at once unless a list
-		 * of people is going on (what the general path does with them, in short) */
+		 * of people is going on (what the general path does with them, in short: a word
+		 * alone ends the list) */
 		if (!list_follows) {
 			i = (uint32_t)next_flag(stop, i);
 			if (i == n)
 				break;
 		} else if (!stop[i]) {
-			if (!tok_is(nt, tl, i, "and") && !tok_punct(nt, tl, i, ','))
+			if (start[i] || (!tok_is(nt, tl, i, "and") && !tok_punct(nt, tl, i, ',')))
 				list_follows = false;
-			i++;
-			continue;
-		}
-		/* the next most common: a capitalized word or a particle alone, with no mention
-		 * on it, no title and no word after it that may go on a name (no hyphen, no
-		 * initial): a run of one word, no person (what the general path finds, in short) */
-		if (cov[i] == UINT32_MAX && !tok_in(m, L_TITLE, nt, &tl->v[i]) &&
-		    (i + 1 == n || (tl->v[i + 1].kind != TOK_HYPHEN &&
-				    ((tl->v[i + 1].flags & TOKF_LINE_BEFORE) || !start[i + 1]))) &&
-		    !is_initial(nt, tl, i)) {
-			list_follows = false;
 			i++;
 			continue;
 		}
@@ -1136,8 +1147,9 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 			const uint8_t *start, uint32_t *cov, struct mlist *ml)
 {
 	/* twice, when the first pass found someone: the second knows their surnames */
-	if (people_once(m, a, orig, nt, tl, title, start, cov, ml))
-		people_once(m, a, orig, nt, tl, title, start, cov, ml);
+	const uint8_t *runs = people_runs(m, a, nt, tl, start);
+	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml))
+		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml);
 	suffix_pass(m, a, orig, nt, tl, cov, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }

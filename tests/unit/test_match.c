@@ -149,6 +149,15 @@ int main(void)
 	 * mentions after it are still known where they lie ("Hungary's" before a name) */
 	CHECK_STR(annotate("He flew Air France, then Hungary's Zoltq Brmak won in Chad."),
 		  "Hungary=country:HU;Zoltq Brmak=person:zoltq-brmak;Chad=country:TD;");
+	/* a run of one capitalized word is no person, but an initial or a hyphen may go on */
+	CHECK_STR(annotate("On Monday he met M. Zoltq and others."), "M. Zoltq=person:m-zoltq;");
+	CHECK_STR(annotate("On Monday he met Brmak-Zoltq Qwerty, an engineer, there."),
+		  "Brmak-Zoltq Qwerty=person:brmak-zoltq-qwerty;");
+	/* a list of people goes on over "and", not over a word alone that reads "and" */
+	CHECK_STR(annotate("It was said by President Kwame Mensah and\nZoltq Brmak spoke of it."),
+		  "Kwame Mensah=person:kwame-mensah;Zoltq Brmak=person:zoltq-brmak;");
+	CHECK_STR(annotate("It was said by President Kwame Mensah, And\nZoltq Brmak spoke of it."),
+		  "Kwame Mensah=person:kwame-mensah;");
 	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
