@@ -1167,8 +1167,22 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		const struct entity *e;
 		int prio;
 	};
-	size_t cap = 16, np = 0;
-	struct part *parts = arena_alloc(a, cap * sizeof *parts);
+	/* the parts, at most the words of the full names, and a table of them by hash (open
+	 * addressing, at most half full): a part's index + 1, 0 for none */
+	size_t most = 0;
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *mm = &ml->v[k];
+		if (mm->ent->type == m->t_person && mm->t1 - mm->t0 >= 2)
+			most += mm->t1 - mm->t0;
+	}
+	if (!most)
+		return;
+	size_t np = 0, mask = 15;
+	while (mask + 1 < 2 * most)
+		mask = mask * 2 + 1;
+	struct part *parts = arena_alloc(a, most * sizeof *parts);
+	uint32_t *table = arena_alloc(a, (mask + 1) * sizeof *table);
+	memset(table, 0, (mask + 1) * sizeof *table);
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *mm = &ml->v[k];
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
@@ -1180,45 +1194,44 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			    (t->flags & TOKF_DOTTED))
 				continue;
 			int prio = i == mm->t1 - 1 ? 2 : 1;
-			size_t j;
-			for (j = 0; j < np; j++)
-				if (parts[j].h == t->hash && parts[j].n == t->nend - t->nstart &&
-				    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
+			size_t q;
+			for (q = t->hash & mask; table[q]; q = (q + 1) & mask) {
+				struct part *p = &parts[table[q] - 1];
+				if (p->h == t->hash && p->n == t->nend - t->nstart &&
+				    same_bytes(p->s, nt->s + t->nstart, p->n))
 					break;
-			if (j < np) {
-				if (prio > parts[j].prio) {
-					parts[j].e = mm->ent;
-					parts[j].prio = prio;
+			}
+			if (table[q]) {
+				struct part *p = &parts[table[q] - 1];
+				if (prio > p->prio) {
+					p->e = mm->ent;
+					p->prio = prio;
 				}
 				continue;
 			}
-			if (np == cap)
-				parts = arena_grow(a, parts, np, &cap, sizeof *parts, 0);
-			parts[np++] = (struct part){nt->s + t->nstart, t->nend - t->nstart, t->hash,
-						    mm->ent, prio};
+			parts[np] = (struct part){nt->s + t->nstart, t->nend - t->nstart, t->hash,
+						  mm->ent, prio};
+			table[q] = (uint32_t)++np;
 		}
 	}
 	if (!np)
 		return;
-	/* a bit per part, by its hash: most capitalized words are no part and are passed over
-	 * on one test, without the loop over the parts */
-	uint64_t filter = 0;
-	for (size_t j = 0; j < np; j++)
-		filter |= hash_bit(parts[j].h);
 	for (uint32_t i = 0;; i++) {
 		i = (uint32_t)next_flag(start, i); /* (every capitalized word is a start) */
 		if (i >= tl->n)
 			break;
 		const struct token *t = &tl->v[i];
-		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER) ||
-		    !(filter & hash_bit(t->hash)))
+		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
 			continue;
-		size_t j;
-		for (j = 0; j < np; j++)
-			if (parts[j].h == t->hash && parts[j].n == t->nend - t->nstart &&
-			    memcmp(parts[j].s, nt->s + t->nstart, parts[j].n) == 0)
+		const struct part *p = NULL;
+		for (size_t q = t->hash & mask; table[q]; q = (q + 1) & mask) {
+			p = &parts[table[q] - 1];
+			if (p->h == t->hash && p->n == t->nend - t->nstart &&
+			    same_bytes(p->s, nt->s + t->nstart, p->n))
 				break;
-		if (j == np)
+			p = NULL;
+		}
+		if (!p)
 			continue;
 		/* not inside a longer name: "Le Clos" of "Chad Le Clos", "Heydar Aliyev" */
 		if (i > 0 && adjacent(tl, i - 1, i) && !title[i] &&
@@ -1239,7 +1252,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			if (i + 2 < tl->n && tl->v[i + 1].kind == TOK_POSS && is_cap(&tl->v[i + 2]))
 				continue;
 		}
-		put_span(ml, cov, i, i + 1, parts[j].e, KIND_PARTIAL, SRC_PARTIAL);
+		put_span(ml, cov, i, i + 1, p->e, KIND_PARTIAL, SRC_PARTIAL);
 	}
 }
 

@@ -135,6 +135,23 @@ int main(void)
 		  "Kwame Mensah=person:kwame-mensah;Jean Dupont=person:jean-dupont;"
 		  "Accra=city:accra;Mensah=person:kwame-mensah;Dupont=person:jean-dupont;"
 		  "Kwame=person:kwame-mensah;Reuters=org:reuters;Jean=person:jean-dupont;");
+	/* many people, many parts (their table of hashes is full of neighbours): each found */
+	CHECK_STR(annotate("President Kwame Mensah arrived. President Efua Owusu arrived. President "
+			   "Kofi Boateng arrived. President Ama Asante arrived. President Yaw Appiah "
+			   "arrived. President Akua Darko arrived. President Kojo Badu arrived. "
+			   "President Abena Agyei arrived. President Esi Ofori arrived. Later Mensah, "
+			   "Owusu, Boateng, Asante, Appiah, Darko, Badu, Agyei and Ofori spoke; Kwame, "
+			   "Efua, Kofi, Akua, Kojo, Abena and Esi too."),
+		  "Kwame Mensah=person:kwame-mensah;Efua Owusu=person:efua-owusu;"
+		  "Kofi Boateng=person:kofi-boateng;Ama Asante=person:ama-asante;"
+		  "Yaw Appiah=person:yaw-appiah;Akua Darko=person:akua-darko;"
+		  "Kojo Badu=person:kojo-badu;Abena Agyei=person:abena-agyei;"
+		  "Esi Ofori=person:esi-ofori;Mensah=person:kwame-mensah;Owusu=person:efua-owusu;"
+		  "Boateng=person:kofi-boateng;Asante=person:ama-asante;Appiah=person:yaw-appiah;"
+		  "Darko=person:akua-darko;Badu=person:kojo-badu;Agyei=person:abena-agyei;"
+		  "Ofori=person:esi-ofori;Kwame=person:kwame-mensah;Efua=person:efua-owusu;"
+		  "Kofi=person:kofi-boateng;Akua=person:akua-darko;Kojo=person:kojo-badu;"
+		  "Abena=person:abena-agyei;Esi=person:esi-ofori;");
 	/* family members: a run that ends with the surname of a person found before it or
 	 * in the same pass, and not without one */
 	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah there."),
