@@ -39,15 +39,23 @@ static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name
 
 /* A token's lists field, as match_word() fills it (the matcher's own cache, whatever the
  * rules number their lists): bit i for the list i of enum word_list when the rules number
- * that list below 16 (see tok_in()), and three facts about the word's bytes that
- * scan_tokens() needs of every token, so that it reads them from the one field a memo
- * keeps rather than from the gazetteer and the text. */
+ * that list below 16 (see tok_in()), and four facts about the word that scan_tokens()
+ * needs of every token, so that it reads them from the one field a memo keeps rather than
+ * from the gazetteer and the text. */
 enum {
+	LB_FORM = 1u << 12, /* its gazetteer token alone is a form (the root's child has forms) */
 	LB_WALK = 1u << 13, /* its gazetteer token starts some form (the trie's root has a child) */
 	LB_LONG = 1u << 14, /* four bytes or more */
 	LB_OPEN = 1u << 15, /* "(" */
 };
-_Static_assert(L_COUNT <= 13, "the lists bits of a token overlap the LB_ bits");
+_Static_assert(L_COUNT <= 12, "the lists bits of a token overlap the LB_ bits");
+
+/* A token's byte in struct scan's walk: 0, or WALK_START and WALK_FORM when the token
+ * alone is a form too; LB_FORM and LB_WALK of its lists, shifted. */
+enum {
+	WALK_FORM = LB_FORM >> 12,
+	WALK_START = LB_WALK >> 12,
+};
 
 struct matcher {
 	long lists[L_COUNT];
@@ -276,8 +284,22 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 		i = (uint32_t)next_flag(walk, i);
 		if (i >= to)
 			break;
-		assert(tl->v[i].gtok < nroots && roots[tl->v[i].gtok] != GAZ_NONE);
-		uint32_t node = roots[tl->v[i].gtok]; /* the first step */
+		const uint32_t g = tl->v[i].gtok;
+		assert(g < nroots && roots[g] != GAZ_NONE);
+		/* the common case first: a word that is no form alone, and no token after it
+		 * that may go on (what the walk below finds, in short) */
+		if (!(walk[i] & WALK_FORM)) {
+			uint32_t j = i + 1;
+			while (j < to && tl->v[j].kind == TOK_HYPHEN &&
+			       !(tl->v[j].flags & TOKF_PARA_BEFORE))
+				j++;
+			if (j == to || (tl->v[j].flags & TOKF_PARA_BEFORE) ||
+			    tl->v[j].gtok == GAZ_NONE) {
+				i++;
+				continue;
+			}
+		}
+		uint32_t node = roots[g]; /* the first step */
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
 		uint8_t best_kind = 0;
@@ -296,7 +318,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 				if (node == GAZ_NONE)
 					break;
 			}
-			if (gaz_forms(m->gaz, node) == GAZ_NONE)
+			if (j == i ? !(walk[i] & WALK_FORM) : gaz_forms(m->gaz, node) == GAZ_NONE)
 				continue;
 			const struct entity *e;
 			uint8_t k;
@@ -347,8 +369,11 @@ void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t 
 	size_t nroots;
 	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
 	uint16_t l = m->remap[0][rl & 0xFF] | m->remap[1][rl >> 8];
-	if (tok < nroots && roots[tok] != GAZ_NONE)
+	if (tok < nroots && roots[tok] != GAZ_NONE) {
 		l |= LB_WALK;
+		if (gaz_forms(m->gaz, roots[tok]) != GAZ_NONE)
+			l |= LB_FORM;
+	}
 	if (n >= 4)
 		l |= LB_LONG;
 	if (n == 1 && *s == '(')
@@ -390,8 +415,9 @@ static bool first_name(const matcher *m, const struct norm_text *nt, const struc
 struct scan {
 	uint8_t *start; /* per token, and FLAG_PAD: 1 where a person's name may start
 			 * (a capitalized word, a title or a name particle), for people_once() */
-	uint8_t *walk;  /* per token, and FLAG_PAD: 1 at a word that starts some form
-			 * (the root has a child for it), where lexicon_span() starts a walk */
+	uint8_t *walk;  /* per token, and FLAG_PAD: not 0 at a word that starts some form
+			 * (the root has a child for it), where lexicon_span() starts a walk:
+			 * WALK_START, with WALK_FORM when the word alone is a form */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
 	size_t nopen;
@@ -444,7 +470,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 		}
 		const unsigned lists = t->lists;
 		if (kind == TOK_WORD) {
-			walk[i] = (lists & LB_WALK) != 0;
+			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
 			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
 				start[i] = 1;
 			else if (start_cached)
@@ -467,7 +493,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			walk[i] = 0;
 			t->gtok = GAZ_NONE;
 		} else if (kind == TOK_NUM || kind == TOK_CJK) {
-			walk[i] = (lists & LB_WALK) != 0;
+			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
 			nums += kind == TOK_NUM;
 		} else {
 			walk[i] = 0;

@@ -162,6 +162,10 @@ int main(void)
 	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
 		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
 	CHECK_STR(annotate("He met Efua Mensah there."), "");
+	/* a name whose first word is no name alone, a hyphen after it */
+	CHECK_STR(annotate("Loans from the Inter-American Development Bank rose; Anglo-American fell."),
+		  "Inter-American Development Bank=org:inter-american-development-bank;"
+		  "Anglo-American=org:anglo-american;");
 	/* a mention inside a longer name ("Air France") goes before the people are sought: the
 	 * mentions after it are still known where they lie ("Hungary's" before a name) */
 	CHECK_STR(annotate("He flew Air France, then Hungary's Zoltq Brmak won in Chad."),
