@@ -62,6 +62,8 @@ struct matcher {
 	uint16_t bits[L_COUNT]; /* a list's bit in a token's lists; 0: numbered 16 or more, or none */
 	uint16_t start_lists; /* the bits of title and name-particle in a token's lists */
 	bool start_cached;    /* both lists are numbered below 16 (or absent) */
+	uint16_t not_first;   /* the bits of title, not-name and name-particle */
+	bool first_cached;    /* those and first-name are numbered below 16 (or absent) */
 	/* the lists bits of rules_word_lists()' mask, by its low and its high byte */
 	uint16_t remap[2][256];
 	gazetteer *gaz;
@@ -88,6 +90,9 @@ static void resolve_lists(matcher *m)
 		}
 	m->start_lists = m->bits[L_TITLE] | m->bits[L_NAME_PARTICLE];
 	m->start_cached = m->lists[L_TITLE] < 16 && m->lists[L_NAME_PARTICLE] < 16;
+	m->not_first = m->bits[L_TITLE] | m->bits[L_NOT_NAME] | m->bits[L_NAME_PARTICLE];
+	m->first_cached = m->start_cached && m->lists[L_NOT_NAME] < 16 &&
+			  m->lists[L_FIRST_NAME] < 16;
 }
 
 matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, struct err *err)
@@ -395,19 +400,24 @@ static inline bool tok_in(const matcher *m, enum word_list list, const struct no
 	return id >= 16 && rules_in_h(m->rules, id, nt->s + t->nstart, t->nend - t->nstart, t->hash);
 }
 
-/* Known first names, for finding people no lexicon lists: the first word of every person's
- * full name in the lexicons, unless the rules call it a title or not a name. */
 /* Known first names, for finding people no lexicon lists: the rules' first-name list, and
  * the first word of every person's full name in the lexicons (asked of the gazetteer, so a
  * lexicon of a million people costs nothing at start-up), unless the rules call that word a
  * title, a particle or not a name. */
-static bool first_name(const matcher *m, const struct norm_text *nt, const struct token *t)
+static inline bool first_name(const matcher *m, const struct norm_text *nt, const struct token *t)
 {
-	if (tok_in(m, L_FIRST_NAME, nt, t))
-		return true;
-	if (t->nend - t->nstart < 2 || tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NOT_NAME, nt, t) ||
-	    tok_in(m, L_NAME_PARTICLE, nt, t))
-		return false;
+	if (m->first_cached) { /* (the lists' bits at once) */
+		if (t->lists & m->bits[L_FIRST_NAME])
+			return true;
+		if (t->nend - t->nstart < 2 || (t->lists & m->not_first))
+			return false;
+	} else {
+		if (tok_in(m, L_FIRST_NAME, nt, t))
+			return true;
+		if (t->nend - t->nstart < 2 || tok_in(m, L_TITLE, nt, t) ||
+		    tok_in(m, L_NOT_NAME, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t))
+			return false;
+	}
 	return t->gtok != GAZ_NONE && gaz_first_name(m->gaz, t->gtok);
 }
 

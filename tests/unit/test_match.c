@@ -162,6 +162,10 @@ int main(void)
 	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
 		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
 	CHECK_STR(annotate("He met Efua Mensah there."), "");
+	/* no first name in the rules' not-name list: "Park" ends a longer name here */
+	CHECK_STR(annotate("The club is finalising funding for its new stadium in Stanley Park, "
+			   "which is set to open in 2007."),
+		  "");
 	/* a name whose first word is no name alone, a hyphen after it */
 	CHECK_STR(annotate("Loans from the Inter-American Development Bank rose; Anglo-American fell."),
 		  "Inter-American Development Bank=org:inter-american-development-bank;"
