@@ -696,22 +696,31 @@ static const char *translit(const char *s)
 
 /* prefix + the normalized s[0..n) (no NUL inside) as an id: runs of what is no letter, digit
  * or apostrophe become one '-', apostrophes go. Allocated from a, the normalized copy too
- * (norm_string() without the heap: no allocation per mention). */
+ * (norm_string() without the heap: no allocation per mention). An ASCII s is read as it is,
+ * A-Z folded here: norm_text() changes nothing else in ASCII but control characters, which
+ * are no letter or digit either way. */
 static const char *slug(struct arena *a, const char *prefix, const char *s, size_t n)
 {
-	struct norm_text nt;
-	if (norm_text(a, s, n, &nt) < 0) { /* (n is a mention's length: far below the limit) */
-		nt.s = (char *)"";
-		nt.len = 0;
+	const char *f = s;
+	size_t fl = 0;
+	while (fl < n && (unsigned char)s[fl] < 0x80)
+		fl++;
+	if (fl < n) {
+		struct norm_text nt;
+		/* (n is a mention's length: far below the limit) */
+		bool ok = norm_text(a, s, n, &nt) == 0;
+		f = ok ? nt.s : "";
+		fl = ok ? nt.len : 0;
 	}
-	const char *f = nt.s;
-	size_t pl = strlen(prefix), fl = nt.len;
+	size_t pl = strlen(prefix);
 	char *out = arena_alloc(a, pl + fl + 2);
 	memcpy(out, prefix, pl);
 	size_t o = pl;
 	bool dash = false;
 	for (size_t i = 0; i < fl; i++) {
 		unsigned char c = (unsigned char)f[i];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
 		const char *tr = c >= 0x80 ? translit(f + i) : NULL;
 		if (tr) {
 			if (dash && o > pl)
