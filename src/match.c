@@ -998,14 +998,49 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
 	return runs;
 }
 
+/* What the first people_once() over a record leaves the second, which goes over the same
+ * tokens knowing the people the first found. A visit of the general path reads the tokens
+ * (the same in both passes) and the coverage of the tokens [i, hi]; the second pass takes
+ * the outcome of a visit of the first that found no person when it comes to the same token
+ * with the same list_follows, no person of the first pass lies on [i, hi] (the mentions
+ * those replaced lie inside them) and known_surname() can answer as it did: it was not
+ * asked, or no person found since the first pass began has the word's bit. The outcome
+ * is what the visit would find again. */
+struct people_memo {
+	struct people_visit {
+		uint32_t i, next; /* the token the visit began at, the one the pass went on at */
+		uint32_t hi;      /* the last token whose coverage it may have read */
+		uint32_t last;    /* the token it may have asked known_surname() of, or UINT32_MAX */
+		bool lf_in, lf_out; /* list_follows before and after */
+	} *v;
+	size_t n, cap, cur; /* cur: the first visit the second pass may take, in order */
+	struct people_span {
+		uint32_t t0, t1;
+	} *found; /* the people of the first pass, in order */
+	size_t nfound, capfound, curfound;
+	uint64_t bits; /* hash_bit() of the last word of every person found in either pass */
+	bool replay;   /* false: the first pass, which fills the memo; true: the second */
+};
+
+static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
+			      uint32_t k, uint32_t last, bool lf_in, bool lf_out)
+{
+	if (pm->n == pm->cap)
+		pm->v = arena_grow(a, pm->v, pm->n, &pm->cap, sizeof *pm->v, 64);
+	uint32_t hi = (k > next ? k : next) + 2; /* (see people_once()) */
+	pm->v[pm->n++] = (struct people_visit){i, next, hi, last, lf_in, lf_out};
+}
+
 /* One pass over the record for people that no lexicon lists. A capitalized run is a
  * person when a title or role stands before it, when it begins with a known first name, when
  * it ends with the surname of a person already found (family members), when an apposition
  * with a role follows ("X Y, an engineer") or when it continues a list of people. start is
- * struct scan's, runs people_runs()' of it. */
+ * struct scan's, runs people_runs()' of it; pm is filled by the first pass over a record
+ * and read by the second (see struct people_memo). */
 static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			const uint8_t *start, const uint8_t *runs, uint32_t *cov, struct mlist *ml)
+			const uint8_t *start, const uint8_t *runs, uint32_t *cov, struct mlist *ml,
+			struct people_memo *pm)
 {
 	uint32_t n = (uint32_t)tl->n;
 	uint32_t i = 0;
@@ -1035,6 +1070,23 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			i++;
 			continue;
 		}
+		const bool lf_in = list_follows;
+		if (pm->replay) {
+			while (pm->cur < pm->n && pm->v[pm->cur].i < i)
+				pm->cur++;
+			while (pm->curfound < pm->nfound && pm->found[pm->curfound].t1 <= i)
+				pm->curfound++;
+			const struct people_visit *v = &pm->v[pm->cur];
+			if (pm->cur < pm->n && v->i == i && v->lf_in == lf_in &&
+			    (pm->curfound == pm->nfound || pm->found[pm->curfound].t0 > v->hi) &&
+			    (v->last == UINT32_MAX || !(pm->bits & hash_bit(tl->v[v->last].hash)))) {
+				list_follows = v->lf_out;
+				i = v->next;
+				continue;
+			}
+		}
+		/* what a visit reads of the coverage lies in [i, max(k, where it goes on) + 2]:
+		 * skip_title() reads up to two tokens past k, the run one past its end */
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
 		uint32_t s = k, e = k, words = 0;
@@ -1058,7 +1110,10 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		if (e == s) {
 			if (!(list_follows && (tok_is(nt, tl, i, "and") || tok_punct(nt, tl, i, ','))))
 				list_follows = false;
-			i = k > i ? k : i + 1;
+			uint32_t on = k > i ? k : i + 1;
+			if (!pm->replay)
+				memo_visit(pm, a, i, on, k, UINT32_MAX, lf_in, list_follows);
+			i = on;
 			continue;
 		}
 		uint32_t next = e;
@@ -1072,7 +1127,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		       !(ml->v[cov[e - 1]].ent->type == m->t_person && ml->v[cov[e - 1]].kind == KIND_PARTIAL))
 			e--;
 		bool person = false;
+		uint32_t last = UINT32_MAX; /* the word known_surname() may be asked of */
 		if (e - s >= 2) {
+			last = e - 1;
 			uint32_t f = s;
 			while (f < e && !first_name(m, nt, &tl->v[f]))
 				f++;
@@ -1119,15 +1176,27 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
 				 KIND_NAME, SRC_PATTERN);
 			surnames |= hash_bit(tl->v[e - 1].hash); /* (e - s >= 2) */
+			pm->bits |= hash_bit(tl->v[e - 1].hash);
+			if (!pm->replay) {
+				if (pm->nfound == pm->capfound)
+					pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound,
+							       sizeof *pm->found, 16);
+				pm->found[pm->nfound++] = (struct people_span){s, e};
+			}
 			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
-		} else if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
-			   ml->v[cov[s]].t1 == e) {
-			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
-		} else {
-			list_follows = false;
+			i = next > i ? next : i + 1;
+			continue;
 		}
-		i = next > i ? next : i + 1;
+		if (cov[s] != UINT32_MAX && ml->v[cov[s]].ent->type == m->t_person &&
+		    ml->v[cov[s]].t1 == e)
+			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
+		else
+			list_follows = false;
+		uint32_t on = next > i ? next : i + 1;
+		if (!pm->replay)
+			memo_visit(pm, a, i, on, k, last, lf_in, list_follows);
+		i = on;
 	}
 	return found;
 }
@@ -1193,8 +1262,11 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 {
 	/* twice, when the first pass found someone: the second knows their surnames */
 	const uint8_t *runs = people_runs(m, a, nt, tl, start);
-	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml))
-		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml);
+	struct people_memo pm = {0};
+	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm)) {
+		pm.replay = true;
+		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
+	}
 	suffix_pass(m, a, orig, nt, tl, cov, ml);
 	merge_prefix_names(m, nt, tl, ml);
 }

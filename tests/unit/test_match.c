@@ -162,6 +162,15 @@ int main(void)
 	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
 		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
 	CHECK_STR(annotate("He met Efua Mensah there."), "");
+	/* a family member named before the person in full: the second pass over the record
+	 * finds them, and the list that goes on after them */
+	CHECK_STR(annotate("He met Efua Mensah there. Later President Kwame Mensah arrived."),
+		  "Efua Mensah=person:efua-mensah;Kwame Mensah=person:kwame-mensah;");
+	CHECK_STR(annotate("Pop stars Robbie Williams and Kylie Minogue provide voices in The Magic "
+			   "Roundabout. Without the late Kenneth Williams doing the voices it "
+			   "wouldnt be the same."),
+		  "Robbie Williams=person:robbie-williams;Kylie Minogue=person:kylie-minogue;"
+		  "Kenneth Williams=person:kenneth-williams;");
 	/* no first name in the rules' not-name list: "Park" ends a longer name here */
 	CHECK_STR(annotate("The club is finalising funding for its new stadium in Stanley Park, "
 			   "which is set to open in 2007."),
