@@ -1020,6 +1020,11 @@ struct people_memo {
 	size_t nfound, capfound, curfound;
 	uint64_t bits; /* hash_bit() of the last word of every person found in either pass */
 	bool replay;   /* false: the first pass, which fills the memo; true: the second */
+	/* the first pass's stop and surnames as they end, the second's as they begin but for
+	 * the tokens of the people the first found (the mentions those replaced lie inside
+	 * them, and no person is replaced) */
+	uint8_t *stop;
+	uint64_t surnames;
 };
 
 static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
@@ -1051,11 +1056,20 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	 * title to skip and no mention on them. The mentions this pass makes lie before the
 	 * token it goes on at, and the ones it replaces lie inside them, so stop stays true for
 	 * the tokens ahead. It ends as scan_tokens()' flags do. */
-	uint64_t surnames = surname_filter(m, tl, ml); /* the people this pass adds go in too */
-	uint8_t *stop = arena_alloc(a, n + FLAG_PAD);
-	memcpy(stop, runs, n + FLAG_PAD);
-	for (size_t k = 0; k < ml->n; k++)
-		memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
+	uint64_t surnames; /* (see surname_filter()): the people this pass adds go in too */
+	uint8_t *stop;
+	if (!pm->replay) {
+		surnames = surname_filter(m, tl, ml);
+		stop = arena_alloc(a, n + FLAG_PAD);
+		memcpy(stop, runs, n + FLAG_PAD);
+		for (size_t k = 0; k < ml->n; k++)
+			memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
+	} else {
+		surnames = pm->surnames;
+		stop = pm->stop;
+		for (size_t k = 0; k < pm->nfound; k++)
+			memset(stop + pm->found[k].t0, 1, pm->found[k].t1 - pm->found[k].t0);
+	}
 	while (i < n) {
 		/* the common case first: a run of such words, passed over at once unless a list
 		 * of people is going on (what the general path does with them, in short: a word
@@ -1198,6 +1212,8 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			memo_visit(pm, a, i, on, k, last, lf_in, list_follows);
 		i = on;
 	}
+	pm->stop = stop;
+	pm->surnames = surnames;
 	return found;
 }
 
