@@ -487,7 +487,8 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 				start[i] = 0;
 			else
 				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
-			if (lists & LB_LONG) {
+			/* (a word in lower case decides the line: no more counting on it) */
+			if ((lists & LB_LONG) && !lower) {
 				words++;
 				/* a word in lower case, but a headline's preposition (when the list
 				 * is cached; tok_in() asks the rules otherwise) */

@@ -175,6 +175,13 @@ int main(void)
 	CHECK_STR(annotate("The club is finalising funding for its new stadium in Stanley Park, "
 			   "which is set to open in 2007."),
 		  "");
+	/* on a headline-style line capitals make no name, below it they do */
+	CHECK_STR(annotate("President Zoltq Brmak Visits Gold Mines\nThe deal was signed in May."),
+		  "Gold=mineral:gold;");
+	CHECK_STR(annotate("President Zoltq Brmak Visits Mines\nThe deal was signed by President "
+			   "Zoltq Brmak in May."),
+		  "Zoltq=person:zoltq-brmak;Brmak=person:zoltq-brmak;"
+		  "Zoltq Brmak=person:zoltq-brmak;");
 	/* a name whose first word is no name alone, a hyphen after it */
 	CHECK_STR(annotate("Loans from the Inter-American Development Bank rose; Anglo-American fell."),
 		  "Inter-American Development Bank=org:inter-american-development-bank;"
