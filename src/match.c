@@ -1229,8 +1229,8 @@ static void merge_prefix_names(const matcher *m, const struct norm_text *nt,
 			continue;
 		for (size_t j = 0; j < ml->n; j++) {
 			const struct mention *y = &ml->v[j];
-			if (y->ent->type != m->t_person || y->t1 - y->t0 <= x->t1 - x->t0)
-				continue;
+			if (y->t1 - y->t0 <= x->t1 - x->t0 || y->ent->type != m->t_person)
+				continue; /* (the lengths first: most mentions are one word) */
 			uint32_t q;
 			for (q = 0; q < x->t1 - x->t0; q++) {
 				const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
