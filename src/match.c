@@ -1063,8 +1063,18 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		surnames = surname_filter(m, tl, ml);
 		stop = arena_alloc(a, n + FLAG_PAD);
 		memcpy(stop, runs, n + FLAG_PAD);
-		for (size_t k = 0; k < ml->n; k++)
-			memset(stop + ml->v[k].t0, 1, ml->v[k].t1 - ml->v[k].t0);
+		for (size_t k = 0; k < ml->n; k++) {
+			const struct mention *mm = &ml->v[k];
+			/* a mention of one word, no person and no country before a possessive,
+			 * is left to runs: where runs has no stop (a word alone, or no word a name
+			 * may start at), the general path finds what it finds there, no name (the
+			 * mention goes or is too short) and no list going on */
+			if (mm->t1 - mm->t0 == 1 && mm->ent->type != m->t_person &&
+			    !(mm->ent->type == m->t_country && mm->t1 < n &&
+			      tl->v[mm->t1].kind == TOK_POSS))
+				continue;
+			memset(stop + mm->t0, 1, mm->t1 - mm->t0);
+		}
 	} else {
 		surnames = pm->surnames;
 		stop = pm->stop;

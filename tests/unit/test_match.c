@@ -175,6 +175,9 @@ int main(void)
 	CHECK_STR(annotate("The club is finalising funding for its new stadium in Stanley Park, "
 			   "which is set to open in 2007."),
 		  "");
+	/* a list of people goes on after a surname a lexicon knows alone */
+	CHECK_STR(annotate("On Monday, Trump and Zoltq Brmak visited the mine."),
+		  "Trump=person:donald-trump;Zoltq Brmak=person:zoltq-brmak;");
 	/* on a headline-style line capitals make no name, below it they do */
 	CHECK_STR(annotate("President Zoltq Brmak Visits Gold Mines\nThe deal was signed in May."),
 		  "Gold=mineral:gold;");
