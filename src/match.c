@@ -849,6 +849,30 @@ static void put_span(struct mlist *ml, uint32_t *cov, uint32_t t0, uint32_t t1,
 			cov[i] = (uint32_t)k;
 }
 
+/* Put the new mentions ins[0..nins) (in order, on tokens no mention covers) into ml, in
+ * order, and bring cov up to date: what put_span() does for each of them, with one pass
+ * over the later mentions for them all. */
+static void put_spans(struct mlist *ml, uint32_t *cov, const struct mention *ins, size_t nins)
+{
+	if (!nins)
+		return;
+	size_t n = ml->n;
+	while (ml->cap < n + nins)
+		ml->v = arena_grow(ml->a, ml->v, n, &ml->cap, sizeof *ml->v, 64);
+	/* from the end: the later mentions move up past the new ones before them */
+	size_t j = n, w = n + nins;
+	for (size_t k = nins; k-- > 0;) {
+		while (j > 0 && ml->v[j - 1].t0 > ins[k].t0)
+			ml->v[--w] = ml->v[--j];
+		assert(cov[ins[k].t0] == UINT32_MAX && (j == 0 || ml->v[j - 1].t1 <= ins[k].t0));
+		ml->v[--w] = ins[k];
+	}
+	ml->n = n + nins;
+	for (size_t k = w; k < ml->n; k++)
+		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
+			cov[i] = (uint32_t)k;
+}
+
 /* May the tokens [a, b) become a person although mentions cover some of them? Only
  * ambiguous lexicon forms (Chad, Jordan) and nothing of a person already. */
 static bool overridable(const matcher *m, const struct mlist *ml, const uint32_t *cov,
@@ -1360,6 +1384,11 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	}
 	if (!np)
 		return;
+	/* the new mentions, one word each, in order: one on a mention takes its place (what
+	 * put_span() does), the others go in at the end, all at once (the pass reads the
+	 * coverage of the word it is at alone) */
+	size_t nins = 0, capins = 0;
+	struct mention *ins = NULL;
 	for (uint32_t i = 0;; i++) {
 		i = (uint32_t)next_flag(start, i); /* (every capitalized word is a start) */
 		if (i >= tl->n)
@@ -1387,17 +1416,24 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		if (!title[i] && i + 1 < tl->n && adjacent(tl, i, i + 1) && is_cap(&tl->v[i + 1]) &&
 		    !tok_in(m, L_TITLE, nt, &tl->v[i + 1]))
 			continue;
+		const struct mention part = {.t0 = i, .t1 = i + 1, .ent = p->e, .kind = KIND_PARTIAL,
+					     .src = SRC_PARTIAL};
 		if (cov[i] != UINT32_MAX) {
-			const struct mention *mm = &ml->v[cov[i]];
+			struct mention *mm = &ml->v[cov[i]];
 			if (mm->t0 != i || mm->t1 != i + 1 || mm->ent->type == m->t_person ||
 			    !(mm->flags & GAZF_AMBIGUOUS))
 				continue;
 			/* "Chad's Youssouf Abakar": the country, whose person follows */
 			if (i + 2 < tl->n && tl->v[i + 1].kind == TOK_POSS && is_cap(&tl->v[i + 2]))
 				continue;
+			*mm = part;
+			continue;
 		}
-		put_span(ml, cov, i, i + 1, p->e, KIND_PARTIAL, SRC_PARTIAL);
+		if (nins == capins)
+			ins = arena_grow(a, ins, nins, &capins, sizeof *ins, 16);
+		ins[nins++] = part;
 	}
+	put_spans(ml, cov, ins, nins);
 }
 
 /* ---- pass 3b: acronyms defined in the text: "Frontier Works Organisation (FWO)" ---- */

@@ -152,6 +152,12 @@ int main(void)
 		  "Ofori=person:esi-ofori;Kwame=person:kwame-mensah;Efua=person:efua-owusu;"
 		  "Kofi=person:kofi-boateng;Akua=person:akua-darko;Kojo=person:kojo-badu;"
 		  "Abena=person:abena-agyei;Esi=person:esi-ofori;");
+	/* a part on a weak mention takes its place; a part on no mention goes in before the
+	 * later mentions, which later passes still find where they lie */
+	CHECK_STR(annotate("Michael Jordan scored. Later Jordan said he was tired."),
+		  "Michael Jordan=person:michael-jordan;Jordan=person:michael-jordan;");
+	CHECK_STR(annotate("President Kwame Mensah arrived. Later Mensah paid US$5 million."),
+		  "Kwame Mensah=person:kwame-mensah;Mensah=person:kwame-mensah;US$5 million=MONEY;");
 	/* family members: a run that ends with the surname of a person found before it or
 	 * in the same pass, and not without one */
 	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah there."),
