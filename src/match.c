@@ -453,6 +453,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			const struct tok_list *tl, struct scan *sc)
 {
 	uint8_t *start = arena_alloc(a, tl->n + FLAG_PAD);
+	memset(start, 0, tl->n); /* (set below where a name may start) */
 	uint8_t *walk = arena_alloc(a, tl->n + FLAG_PAD);
 	bool *title = arena_alloc(a, tl->n + 1);
 	size_t capopen = 0;
@@ -483,9 +484,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
 			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
 				start[i] = 1;
-			else if (start_cached)
-				start[i] = 0;
-			else
+			else if (!start_cached)
 				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
 			/* (a word in lower case decides the line: no more counting on it) */
 			if ((lists & LB_LONG) && !lower) {
@@ -498,7 +497,6 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 			}
 			continue;
 		}
-		start[i] = 0;
 		t->lists = 0;
 		if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
 			walk[i] = 0;
