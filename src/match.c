@@ -933,17 +933,12 @@ static uint64_t surname_filter(const matcher *m, const struct tok_list *tl,
 	return f;
 }
 
-/* Surnames of the people found so far: the last word of every full person mention.
- * filter holds the surname_filter() bits of them all (and may hold more): a word whose bit
- * is not there is no surname, without the loop over the mentions. */
-static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
-			  const struct mlist *ml, uint64_t filter, uint32_t i)
+/* Is token t the last word of a full person mention of v[0..n)? */
+static bool surname_in(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		       const struct mention *v, size_t n, const struct token *t)
 {
-	const struct token *t = &tl->v[i];
-	if (!(filter & hash_bit(t->hash)))
-		return false;
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *mm = &ml->v[k];
+	for (size_t k = 0; k < n; k++) {
+		const struct mention *mm = &v[k];
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
 			continue;
 		const struct token *u = &tl->v[mm->t1 - 1];
@@ -952,6 +947,19 @@ static bool known_surname(const matcher *m, const struct norm_text *nt, const st
 			return true;
 	}
 	return false;
+}
+
+/* Surnames of the people found so far: the last word of every full person mention of ml
+ * and of the mentions more[0..nmore). filter holds the surname_filter() bits of them all
+ * (and may hold more): a word whose bit is not there is no surname, without the loop over
+ * the mentions. */
+static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+			  const struct mlist *ml, const struct mention *more, size_t nmore,
+			  uint64_t filter, uint32_t i)
+{
+	const struct token *t = &tl->v[i];
+	return (filter & hash_bit(t->hash)) && (surname_in(m, nt, tl, ml->v, ml->n, t) ||
+						 surname_in(m, nt, tl, more, nmore, t));
 }
 
 /* A title before position k, possibly with "to Azerbaijan" or a comma after it: returns
@@ -1080,6 +1088,11 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	 * token it goes on at, and the ones it replaces lie inside them, so stop stays true for
 	 * the tokens ahead. It ends as scan_tokens()' flags do. */
 	uint64_t surnames; /* (see surname_filter()): the people this pass adds go in too */
+	/* the people this pass finds on no mention, in order: they go into ml at its end, all
+	 * at once (put_spans()); the pass reads the coverage of the tokens ahead alone, and
+	 * known_surname() reads them too */
+	struct mention *pend = NULL;
+	size_t npend = 0, cappend = 0;
 	uint8_t *stop;
 	if (!pm->replay) {
 		surnames = surname_filter(m, tl, ml);
@@ -1207,10 +1220,12 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			else if (f < e && e - f >= 2 && !title[f] && lead_ok(m, nt, tl, s, f)) {
 				s = f;
 				person = true;
-			} else if (known_surname(m, nt, tl, ml, surnames, e - 1) || appos || list_follows ||
-				   says || attribution || nation || with_initial) {
-				person = !title[s] || known_surname(m, nt, tl, ml, surnames, e - 1) || attribution ||
-					 nation;
+			} else {
+				bool kin =
+					known_surname(m, nt, tl, ml, pend, npend, surnames, e - 1);
+				if (kin || appos || list_follows || says || attribution || nation ||
+				    with_initial)
+					person = !title[s] || kin || attribution || nation;
 			}
 		}
 		if (person)
@@ -1219,9 +1234,21 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				    tok_in(m, L_STATE_BODY, nt, &tl->v[q]))
 					person = false;
 		if (person && overridable(m, ml, cov, s, e)) {
-			put_span(ml, cov, s, e,
-				 person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend),
-				 KIND_NAME, SRC_PATTERN);
+			const struct entity *pe =
+				person_entity(m, a, orig, tl->v[s].ostart, tl->v[e - 1].oend);
+			uint32_t q = s;
+			while (q < e && cov[q] == UINT32_MAX)
+				q++;
+			if (q == e) {
+				if (npend == cappend)
+					pend = arena_grow(a, pend, npend, &cappend, sizeof *pend,
+							  16);
+				pend[npend++] = (struct mention){
+					.t0 = s, .t1 = e, .ent = pe, .kind = KIND_NAME,
+					.src = SRC_PATTERN};
+			} else {
+				put_span(ml, cov, s, e, pe, KIND_NAME, SRC_PATTERN);
+			}
 			surnames |= hash_bit(tl->v[e - 1].hash); /* (e - s >= 2) */
 			pm->bits |= hash_bit(tl->v[e - 1].hash);
 			if (!pm->replay) {
@@ -1245,6 +1272,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			memo_visit(pm, a, i, on, k, last, lf_in, list_follows);
 		i = on;
 	}
+	put_spans(ml, cov, pend, npend);
 	pm->stop = stop;
 	pm->surnames = surnames;
 	return found;

@@ -165,6 +165,11 @@ int main(void)
 	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah and Kofi Owusu."),
 		  "Kwame Mensah=person:kwame-mensah;Efua Mensah=person:efua-mensah;"
 		  "Kofi Owusu=person:kofi-owusu;");
+	/* a chain in one pass: a family member, the list after them, the list's own family */
+	CHECK_STR(annotate("President Kwame Mensah arrived. He met Efua Mensah and Zoltq Brmak "
+			   "there. On Monday, Qwyx Brmak spoke of it."),
+		  "Kwame Mensah=person:kwame-mensah;Efua Mensah=person:efua-mensah;"
+		  "Zoltq Brmak=person:zoltq-brmak;Qwyx Brmak=person:qwyx-brmak;");
 	CHECK_STR(annotate("Shehbaz Sharif arrived. He met Ayesha Sharif there."),
 		  "Shehbaz Sharif=person:shehbaz-sharif;Ayesha Sharif=person:ayesha-sharif;");
 	CHECK_STR(annotate("He met Efua Mensah there."), "");
