@@ -1083,10 +1083,12 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	bool list_follows = false; /* the previous person was followed by "and" or "," */
 	size_t found = 0;
 	/* stop[i]: the general path below is needed at token i: runs, and the mentions'
-	 * tokens; the other tokens are words no name can start at or words alone, with no
-	 * title to skip and no mention on them. The mentions this pass makes lie before the
-	 * token it goes on at, and the ones it replaces lie inside them, so stop stays true for
-	 * the tokens ahead. It ends as scan_tokens()' flags do. */
+	 * tokens but those of one word left to runs (see below); the other tokens are words
+	 * no name can start at or words alone, with no title to skip and no mention on them
+	 * that the general path would heed. The mentions this pass makes lie before the token
+	 * it goes on at, and the ones it replaces lie inside them, so stop stays true for the
+	 * tokens ahead. It ends as scan_tokens()' flags do; the second pass takes the first's
+	 * (see struct people_memo). */
 	uint64_t surnames; /* (see surname_filter()): the people this pass adds go in too */
 	/* the people this pass finds on no mention, in order: they go into ml at its end, all
 	 * at once (put_spans()); the pass reads the coverage of the tokens ahead alone, and
