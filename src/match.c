@@ -1138,8 +1138,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				pm->cur++;
 			while (pm->curfound < pm->nfound && pm->found[pm->curfound].t1 <= i)
 				pm->curfound++;
-			const struct people_visit *v = &pm->v[pm->cur];
-			if (pm->cur < pm->n && v->i == i && v->lf_in == lf_in &&
+			/* (v only where there is a visit: pm->v is NULL when the first pass made none) */
+			const struct people_visit *v = pm->cur < pm->n ? &pm->v[pm->cur] : NULL;
+			if (v && v->i == i && v->lf_in == lf_in &&
 			    (pm->curfound == pm->nfound || pm->found[pm->curfound].t0 > v->hi) &&
 			    (v->last == UINT32_MAX || !(pm->bits & hash_bit(tl->v[v->last].hash)))) {
 				list_follows = v->lf_out;
