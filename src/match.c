@@ -202,7 +202,8 @@ static inline int32_t next_letter(const char *s, size_t n, size_t *i)
 
 /* CASE_EXACT: every upper-case letter of the form must be upper case in the text. Letters
  * are paired in order; when the counts differ (a ligature, a transliteration) only the
- * first letters are compared. */
+ * first letters are compared. A text that is the form's own bytes, the usual case, pairs
+ * every letter with itself: accepted without the pairing. */
 static bool case_ok(const gazetteer *g, const struct gaz_form *f, const char *orig, uint32_t os,
 		    uint32_t oe)
 {
@@ -210,6 +211,8 @@ static bool case_ok(const gazetteer *g, const struct gaz_form *f, const char *or
 		return true;
 	const char *fs = gaz_form_text(g, f);
 	size_t fn = strlen(fs), fi = 0, ti = 0;
+	if (oe - os == fn && same_bytes(orig + os, fs, fn))
+		return true;
 	size_t tn = oe;
 	size_t tpos = os;
 	int32_t a, b;

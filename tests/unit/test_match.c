@@ -213,6 +213,11 @@ int main(void)
 		  "Kwame Mensah=person:kwame-mensah;Zoltq Brmak=person:zoltq-brmak;");
 	CHECK_STR(annotate("It was said by President Kwame Mensah, And\nZoltq Brmak spoke of it."),
 		  "Kwame Mensah=person:kwame-mensah;");
+	/* a form whose case counts: the text as the form is written, or in capitals where the
+	 * form has them, and not the same letters in lower case (the same length) */
+	CHECK_STR(annotate("Tell us about the US and Chad, not chad."),
+		  "US=country:US;Chad=country:TD;");
+	CHECK_STR(annotate("He flew to CHAD on Monday."), "CHAD=country:TD;");
 	/* pattern entities, of the patterns' types, beside lexicon mentions ("US$") */
 	CHECK_STR(annotate("$3.5 billion and 7% on 12 May 2024, then US$2 million."),
 		  "$3.5 billion=MONEY;7%=PERCENT;12 May 2024=DATE;US$2 million=MONEY;");
