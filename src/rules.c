@@ -58,8 +58,9 @@ struct lentry {
 	const char *w; /* borrowed from the word set */
 };
 
-/* The rules of one id or type target (tkind 0 or 2, thash): the first; the others follow
- * by struct rules' next. */
+/* The rules of one id or type target (tkind 0 or 2, thash, and the target itself: rules
+ * whose targets differ have heads of their own even when their hashes are the same): the
+ * first; the others follow by struct rules' next. */
 struct rhead {
 	uint64_t thash;
 	uint32_t tkind;
@@ -310,6 +311,12 @@ static int parse_cond(rules *r, char *tok, struct cond *c, const char *path, lon
 	return err_set(err, ERR_SYNTAX, path, line, "unknown condition '%s'", name);
 }
 
+/* 1 for a test that reads the whole line or record, 0 for one that reads a few tokens. */
+static int cond_cost(uint8_t kind)
+{
+	return kind == C_LINEUPPER || kind == C_DOC;
+}
+
 static int parse_line(rules *r, char *line, const char *path, long lineno, const gazetteer *gaz,
 		      struct err *err)
 {
@@ -397,6 +404,15 @@ static int parse_line(rules *r, char *line, const char *path, long lineno, const
 	}
 	if (!rc && !ru.nconds)
 		rc = err_set(err, ERR_SYNTAX, path, lineno, "a rule needs conditions ('*': always)");
+	/* the tests of a rule all hold or it does not match, and none has an effect: the ones
+	 * that read a whole line or record go last, asked only when the others hold */
+	for (size_t i = 1; !rc && i < ru.nconds; i++) {
+		struct cond x = ru.conds[i];
+		size_t j = i;
+		for (; j > 0 && cond_cost(ru.conds[j - 1].kind) > cond_cost(x.kind); j--)
+			ru.conds[j] = ru.conds[j - 1];
+		ru.conds[j] = x;
+	}
 	if (rc) {
 		free(ru.target);
 		free(ru.link);
@@ -421,12 +437,16 @@ static int load_line(void *ctx, char *line, size_t len, const char *path, long l
 	return parse_line(c->r, line, path, lineno, c->gaz, err);
 }
 
-static struct rhead *head_find(const rules *r, uint64_t thash, uint32_t tkind)
+/* The head of the rules whose target is target (of kind tkind, hash thash), or the empty
+ * slot where it would go. */
+static inline struct rhead *head_find(const rules *r, uint64_t thash, uint32_t tkind,
+				      const char *target)
 {
 	size_t mask = r->capheads - 1;
 	for (size_t i = (thash ^ (thash >> 29)) & mask;; i = (i + 1) & mask) {
 		struct rhead *e = &r->heads[i];
-		if (e->first == RULE_END || (e->thash == thash && e->tkind == tkind))
+		if (e->first == RULE_END || (e->thash == thash && e->tkind == tkind &&
+					     strcmp(r->v[e->first].target, target) == 0))
 			return e;
 	}
 }
@@ -453,7 +473,7 @@ static void index_rules(rules *r)
 			r->others[no++] = (uint32_t)i;
 			continue;
 		}
-		struct rhead *h = head_find(r, ru->thash, (uint32_t)ru->tkind);
+		struct rhead *h = head_find(r, ru->thash, (uint32_t)ru->tkind, ru->target);
 		if (h->first == RULE_END) {
 			h->thash = ru->thash;
 			h->tkind = (uint32_t)ru->tkind;
@@ -622,11 +642,11 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	return false;
 }
 
+/* Does the target of a form or ambiguous rule (tkind 1 or 3) match? (The rules of the
+ * candidate's id and type come from the heads of those targets.) */
 static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 {
 	switch (ru->tkind) {
-	case 0:
-		return strcmp(ru->target, c->ent->id) == 0;
 	case 1: {
 		/* the normalized text of the span, hyphens skipped, words joined by spaces */
 		const char *want = ru->target + 5;
@@ -641,14 +661,13 @@ static bool target_matches(const struct rule *ru, const struct rule_ctx *c)
 					return false;
 				off++;
 			}
-			if (off + l > wl || memcmp(want + off, c->nt->s + t->nstart, l) != 0)
+			if (off + l > wl || (l && want[off] != c->nt->s[t->nstart]) ||
+			    memcmp(want + off, c->nt->s + t->nstart, l) != 0)
 				return false;
 			off += l;
 		}
 		return off == wl;
 	}
-	case 2:
-		return strcmp(ru->target, c->ent->type) == 0;
 	default:
 		return c->ambiguous;
 	}
@@ -663,8 +682,8 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
 	const struct entity *e = c->ent;
 	uint64_t ih = e->id_hash ? e->id_hash : hash_bytes(e->id, strlen(e->id));
 	uint64_t th = e->type_hash ? e->type_hash : hash_bytes(e->type, strlen(e->type));
-	const struct rhead *hi = head_find(r, ih, 0);
-	const struct rhead *ht = head_find(r, th, 2);
+	const struct rhead *hi = head_find(r, ih, 0, e->id);
+	const struct rhead *ht = head_find(r, th, 2, e->type);
 	uint32_t a = hi->first, b = ht->first;
 	const uint32_t *o = r->others;
 	for (;;) {
@@ -673,15 +692,16 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
 			i = *o;
 		if (i == RULE_END)
 			break;
-		if (i == a)
-			a = r->next[a];
-		else if (i == b)
-			b = r->next[b];
-		else
-			o++;
 		const struct rule *ru = &r->v[i];
-		if (!target_matches(ru, c))
-			continue;
+		if (i == a) {
+			a = r->next[a];
+		} else if (i == b) {
+			b = r->next[b];
+		} else {
+			o++;
+			if (!target_matches(ru, c))
+				continue;
+		}
 		size_t k;
 		for (k = 0; k < ru->nconds; k++)
 			if (cond_holds(r, &ru->conds[k], c) == ru->conds[k].neg)

@@ -44,6 +44,7 @@ int main(void)
 		return 1;
 	const char *text = "list\ttitle\tpresident minister\n"
 			   "rule\tcountry:JO\tdrop\tnext=river\n"
+			   "rule\tcountry:CL\tdrop\tdoc=andes next=river\n"
 			   "rule\ttype:COUNTRY\tkeep\tprev=in\n"
 			   "rule\ttype:CITY\tdrop\t*\n"
 			   "rule\tform:new york\tlink:city:nyc\t*\n"
@@ -66,6 +67,10 @@ int main(void)
 		CHECK(decide(r, "in Jordan today", 1, 2, &jo, false, &link) == RULE_KEEP);
 		CHECK(decide(r, "in Chile river", 1, 2, &cl, false, &link) == RULE_KEEP);
 		CHECK(decide(r, "the Chile river", 1, 2, &cl, false, &link) == RULE_NONE);
+		/* every test of a rule holds, whatever the order they are asked in */
+		CHECK(decide(r, "the Andes and Chile river", 3, 4, &cl, false, &link) == RULE_DROP);
+		CHECK(decide(r, "the Andes and Chile today", 3, 4, &cl, false, &link) == RULE_NONE);
+		CHECK(decide(r, "the Alps and Chile river", 3, 4, &cl, false, &link) == RULE_NONE);
 		/* a type target before a form target (file order) */
 		CHECK(decide(r, "in New York", 1, 3, &ny, false, &link) == RULE_DROP);
 		/* a form target: the whole span, not a prefix of it nor a longer one */
@@ -74,6 +79,8 @@ int main(void)
 		CHECK(decide(r, "in New Yorker", 1, 3, &pe, false, &link) == RULE_NONE);
 		CHECK(decide(r, "in New York", 1, 2, &pe, false, &link) == RULE_NONE);
 		CHECK(decide(r, "in New-York", 1, 4, &pe, false, &link) == RULE_NONE);
+		CHECK(decide(r, "in Mew York", 1, 3, &pe, false, &link) == RULE_NONE);
+		CHECK(decide(r, "in New Pork", 1, 3, &pe, false, &link) == RULE_NONE);
 		/* the ambiguous target */
 		CHECK(decide(r, "the jordan said", 1, 2, &pe, true, &link) == RULE_DROP);
 		CHECK(decide(r, "the Jordan said", 1, 2, &pe, true, &link) == RULE_NONE);
@@ -82,6 +89,15 @@ int main(void)
 	struct entity wrong = ent("country:JO", "COUNTRY", true);
 	wrong.id_hash ^= 1;
 	CHECK(decide(r, "the Jordan river", 1, 2, &wrong, false, &link) == RULE_NONE);
+	/* and the strings what it is keyed by: another id or type with the hash of one that
+	 * has rules gets none of them */
+	struct entity other = ent("country:ZZ", "COUNTRY", true), jo = other;
+	jo.id = "country:JO";
+	other.id_hash = hash_bytes(jo.id, strlen(jo.id));
+	CHECK(decide(r, "the Jordan river", 1, 2, &other, false, &link) == RULE_NONE);
+	struct entity city = ent("city:ny", "CITY", true);
+	city.type_hash = hash_bytes("COUNTRY", 7);
+	CHECK(decide(r, "in Paris today", 1, 2, &city, false, &link) == RULE_NONE);
 	rules_free(r);
 	arena_clear(&arena);
 	unlink(path);
