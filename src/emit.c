@@ -179,6 +179,34 @@ general:
 	return string_at(o, s, n);
 }
 
+/* str_at() of a string known to be plain (str_plain_len() is n), checked once where it is
+ * written again and again (an entity's id, for its every mention): longer than 16 bytes,
+ * copied a word at a time, its last word the one ending at its end; shorter, str_at(). */
+ALWAYS_INLINE char *plain_at(char *o, const char *s, size_t n)
+{
+	if (n <= 16)
+		return str_at(o, s, n);
+	*o++ = '"';
+	for (size_t k = 0; n - k > 8; k += 8)
+		memcpy(o + k, s + k, 8);
+	memcpy(o + n - 8, s + n - 8, 8);
+	o[n] = '"';
+	return o + n + 1;
+}
+
+/* Is s[0..n), n >= 8, plain (str_plain_len() n)? A word at a time, the last one the word
+ * ending at its end. */
+static inline bool plain8(const char *s, size_t n)
+{
+	uint64_t w, any = 0;
+	for (size_t k = 0; n - k > 8; k += 8) {
+		memcpy(&w, s + k, 8);
+		any |= str_not_plain8(w);
+	}
+	memcpy(&w, s + n - 8, 8);
+	return !(any | str_not_plain8(w));
+}
+
 /* emit_string(), with str_at() inline. */
 ALWAYS_INLINE void put_str(struct buf *out, const char *s, size_t n)
 {
@@ -329,6 +357,7 @@ struct ent_count {
 	const struct entity *e;
 	size_t count, first;
 	uint32_t il, yl; /* strlen(e->id), strlen(e->type) */
+	bool id_plain;   /* the id is plain (str_plain_len()): written by plain_at() */
 };
 
 static int cmp_ent(const void *a, const void *b)
@@ -366,6 +395,7 @@ struct ent_slot {
 	uint32_t ix;            /* into v */
 	uint32_t h;             /* by id: the id's hash */
 	uint32_t il, yl;        /* by entity: strlen(e->id), strlen(e->type) */
+	bool id_plain;          /* by entity: the id is plain */
 };
 
 struct ent_groups {
@@ -437,6 +467,7 @@ static const struct ent_slot *groups_new(struct ent_groups *g, const struct enti
 	}
 	g->seen++;
 	size_t il = strlen(e->id), yl = strlen(e->type);
+	bool plain = il > 16 && plain8(e->id, il); /* (shorter: str_at() checks) */
 	/* the loader's hash of the id when it has one (0: an entity the matcher made) */
 	uint32_t hid = (uint32_t)(e->id_hash ? e->id_hash : hash_bytes(e->id, il));
 	size_t k = hid & g->mask;
@@ -446,10 +477,10 @@ static const struct ent_slot *groups_new(struct ent_groups *g, const struct enti
 	if (si->e) {
 		g->v[si->ix].count++;
 	} else {
-		*si = (struct ent_slot){e, (uint32_t)g->n, hid, 0, 0};
-		g->v[g->n++] = (struct ent_count){e, 1, i, (uint32_t)il, (uint32_t)yl};
+		*si = (struct ent_slot){e, (uint32_t)g->n, hid, 0, 0, false};
+		g->v[g->n++] = (struct ent_count){e, 1, i, (uint32_t)il, (uint32_t)yl, plain};
 	}
-	g->by_ent[h] = (struct ent_slot){e, si->ix, 0, (uint32_t)il, (uint32_t)yl};
+	g->by_ent[h] = (struct ent_slot){e, si->ix, 0, (uint32_t)il, (uint32_t)yl, plain};
 	return &g->by_ent[h];
 }
 
@@ -619,10 +650,12 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		/* the whole mention written into room reserved once */
 		const char *type = m->ent->type, *id = m->ent->id;
 		size_t tl = m->oend - m->ostart, yl, il;
+		bool id_plain = false;
 		if (id) {
 			const struct ent_slot *sl = groups_add(&g, m->ent, i);
 			yl = sl->yl;
 			il = sl->il;
+			id_plain = sl->id_plain;
 		} else {
 			yl = strlen(type);
 			il = 0;
@@ -644,7 +677,9 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		p = LIT_AT(p, ",\"type\":");
 		p = str_at(p, type, yl);
 		p = LIT_AT(p, ",\"id\":");
-		if (id)
+		if (id_plain)
+			p = plain_at(p, id, il);
+		else if (id)
 			p = str_at(p, id, il);
 		else
 			p = LIT_AT(p, "null");
@@ -677,7 +712,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		*p = ',';
 		p += comma;
 		p = LIT_AT(p, "{\"id\":");
-		p = str_at(p, e->id, il);
+		p = ec[k].id_plain ? plain_at(p, e->id, il) : str_at(p, e->id, il);
 		p = LIT_AT(p, ",\"type\":");
 		p = str_at(p, e->type, yl);
 		p = LIT_AT(p, ",\"name\":");

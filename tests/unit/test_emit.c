@@ -261,7 +261,13 @@ static void records_as_reference(void)
 		"\xC3\xA9", "\xE2\x80\x99", "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xE2\x82", "\n",
 		"\"", "\\", "antimony", "US", "abcdefghijklmnopqrstuvwxyz"};
 	static const char *const ids[] = {"country:CN", "person:lin-jian", "mineral:antimony",
-		"country:US", "org:\"q\"", "person:x\xC3\xA9", "c:1", "c:2", "c:3", "c:4", "c:5",
+		"country:US", "org:\"q\"", "person:x\xC3\xA9",
+		/* ids longer than 16 bytes, whose plainness is known per entity: plain (by
+		 * whole words or not), or not in their first, a middle or their last word */
+		"person:seventeen1", "person:twenty-four-bytes", "person:twenty-five-bytes!",
+		"org:thirty-three-bytes-of-an-id-x", "person:\"quoted\"-in-the-id",
+		"person:the-last-byte-is-a-quote\"", "person:h\xC3\xA9l\xC3\xA8ne-dupont-x",
+		"person:tab\tin-the-middle-of-it", "person:sixteen-b", "c:1", "c:2", "c:3", "c:4", "c:5",
 		"c:6", "c:7", "c:8", "c:9", "c:10", "c:11", "c:12", "c:13", "c:14", "c:15",
 		"c:16", "c:17", "c:18", "c:19", "c:20", "c:21"};
 	static const char *const types[] = {"COUNTRY", "PERSON", "MINERAL", "MONEY"};
@@ -315,7 +321,7 @@ static void records_as_reference(void)
 		bound[nb++] = len;
 		struct mention *ms = malloc((nb + 1) * sizeof *ms);
 		size_t n = 0;
-		size_t nid = big ? sizeof ids / sizeof *ids : 6;
+		size_t nid = big ? sizeof ids / sizeof *ids : 15; /* (the ids before "c:1") */
 		for (size_t i = 0; i + 1 < nb; i++) {
 			if (check_rand(3))
 				continue;
