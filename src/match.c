@@ -1286,17 +1286,34 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 
 /* A shorter name of a person found by pattern links to the longer one it begins
  * ("Tariq Mehmood" ... "Tariq Mehmood Jahangiri"). */
-static void merge_prefix_names(const matcher *m, const struct norm_text *nt,
+static void merge_prefix_names(const matcher *m, struct arena *a, const struct norm_text *nt,
 			       const struct tok_list *tl, struct mlist *ml)
 {
+	/* the longer names are person mentions longer than the shortest name found by pattern
+	 * (a person stays a person as the names are linked): listed once, in order */
+	uint32_t shortest = UINT32_MAX;
 	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *x = &ml->v[k];
+		if (x->src == SRC_PATTERN && x->t1 - x->t0 < shortest && x->ent->type == m->t_person)
+			shortest = x->t1 - x->t0;
+	}
+	if (shortest == UINT32_MAX)
+		return;
+	uint32_t *longer = arena_alloc(a, ml->n * sizeof *longer);
+	size_t nlonger = 0;
+	for (size_t k = 0; k < ml->n; k++) {
+		const struct mention *y = &ml->v[k];
+		if (y->t1 - y->t0 > shortest && y->ent->type == m->t_person)
+			longer[nlonger++] = (uint32_t)k;
+	}
+	for (size_t k = 0; nlonger && k < ml->n; k++) {
 		struct mention *x = &ml->v[k];
 		if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
 			continue;
-		for (size_t j = 0; j < ml->n; j++) {
-			const struct mention *y = &ml->v[j];
-			if (y->t1 - y->t0 <= x->t1 - x->t0 || y->ent->type != m->t_person)
-				continue; /* (the lengths first: most mentions are one word) */
+		for (size_t l = 0; l < nlonger; l++) {
+			const struct mention *y = &ml->v[longer[l]];
+			if (y->t1 - y->t0 <= x->t1 - x->t0)
+				continue;
 			uint32_t q;
 			for (q = 0; q < x->t1 - x->t0; q++) {
 				const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
@@ -1351,7 +1368,7 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
 	suffix_pass(m, a, orig, nt, tl, cov, ml);
-	merge_prefix_names(m, nt, tl, ml);
+	merge_prefix_names(m, a, nt, tl, ml);
 }
 
 /* Partial names: a single capitalized word that is part of the name of a person the

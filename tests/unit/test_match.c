@@ -213,6 +213,15 @@ int main(void)
 		  "Kwame Mensah=person:kwame-mensah;Zoltq Brmak=person:zoltq-brmak;");
 	CHECK_STR(annotate("It was said by President Kwame Mensah, And\nZoltq Brmak spoke of it."),
 		  "Kwame Mensah=person:kwame-mensah;");
+	/* a shorter name found by pattern links to a longer person it begins, before or after
+	 * it, not to one it does not begin */
+	CHECK_STR(annotate("President Zoltq Brmak arrived. Later President Zoltq Brmak Qwyx "
+			   "arrived, then President Qwyx Zoltq Brmak arrived."),
+		  "Zoltq Brmak=person:zoltq-brmak-qwyx;Zoltq Brmak Qwyx=person:zoltq-brmak-qwyx;"
+		  "Qwyx Zoltq Brmak=person:qwyx-zoltq-brmak;");
+	CHECK_STR(annotate("President Zoltq Brmak Qwyx arrived. Later President Zoltq Brmak "
+			   "arrived."),
+		  "Zoltq Brmak Qwyx=person:zoltq-brmak-qwyx;Zoltq Brmak=person:zoltq-brmak-qwyx;");
 	/* a form whose case counts: the text as the form is written, or in capitals where the
 	 * form has them, and not the same letters in lower case (the same length) */
 	CHECK_STR(annotate("Tell us about the US and Chad, not chad."),
