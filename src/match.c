@@ -696,30 +696,60 @@ static const char *translit(const char *s)
 	return NULL;
 }
 
+/* What slug() makes of an ASCII byte: the byte an id keeps (a-z and 0-9, A-Z folded), 1 for
+ * the apostrophe, which goes, 0 for the others, which part words. */
+static const char slug_char[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+	['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b',
+	['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h',
+	['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+	['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+	['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+	['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+	['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+	['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+	['Y'] = 'y', ['Z'] = 'z', ['\''] = 1
+};
+
 /* prefix + the normalized s[0..n) (no NUL inside) as an id: runs of what is no letter, digit
  * or apostrophe become one '-', apostrophes go. Allocated from a, the normalized copy too
- * (norm_string() without the heap: no allocation per mention). An ASCII s is read as it is,
- * A-Z folded here: norm_text() changes nothing else in ASCII but control characters, which
- * are no letter or digit either way. */
+ * (norm_string() without the heap: no allocation per mention). An ASCII s is read as it is
+ * (the usual name, in one loop by slug_char[]): norm_text() changes nothing in ASCII but
+ * A-Z and control characters, which are no letter or digit either way; s is normalized at
+ * its first byte from 0x80, and read again. */
 static const char *slug(struct arena *a, const char *prefix, const char *s, size_t n)
 {
-	const char *f = s;
-	size_t fl = 0;
-	while (fl < n && (unsigned char)s[fl] < 0x80)
-		fl++;
-	if (fl < n) {
-		struct norm_text nt;
-		/* (n is a mention's length: far below the limit) */
-		bool ok = norm_text(a, s, n, &nt) == 0;
-		f = ok ? nt.s : "";
-		fl = ok ? nt.len : 0;
-	}
 	size_t pl = strlen(prefix);
-	char *out = arena_alloc(a, pl + fl + 2);
+	char *out = arena_alloc(a, pl + n + 2);
 	memcpy(out, prefix, pl);
-	size_t o = pl;
+	size_t o = pl, i;
 	bool dash = false;
-	for (size_t i = 0; i < fl; i++) {
+	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++) {
+		char k = slug_char[(unsigned char)s[i]];
+		if (k > 1) {
+			if (dash && o > pl)
+				out[o++] = '-';
+			dash = false;
+			out[o++] = k;
+		} else if (!k) {
+			dash = true;
+		}
+	}
+	if (i == n) {
+		out[o] = '\0';
+		return out;
+	}
+	struct norm_text nt;
+	/* (n is a mention's length: far below the limit) */
+	bool ok = norm_text(a, s, n, &nt) == 0;
+	const char *f = ok ? nt.s : "";
+	size_t fl = ok ? nt.len : 0;
+	out = arena_alloc(a, pl + fl + 2);
+	memcpy(out, prefix, pl);
+	o = pl;
+	dash = false;
+	for (i = 0; i < fl; i++) {
 		unsigned char c = (unsigned char)f[i];
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
