@@ -146,7 +146,7 @@ static bool set_has(const rules *r, uint32_t set, const char *w, size_t n)
 	return set_has_h(r, set, w, n, hash_bytes(w, n));
 }
 
-static struct lentry *lw_find(const rules *r, const char *w, size_t n, uint64_t h)
+static inline struct lentry *lw_find(const rules *r, const char *w, size_t n, uint64_t h)
 {
 	if (!r->caplw)
 		return NULL;
@@ -162,7 +162,7 @@ static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
 {
 	if (set >= 16)
 		return;
-	if ((r->nlw + 1) * 2 >= r->caplw) {
+	if ((r->nlw + 1) * 4 >= r->caplw) {
 		size_t ncap = r->caplw ? r->caplw * 2 : 256;
 		struct lentry *nv = xcalloc(ncap, sizeof *nv);
 		for (size_t i = 0; i < r->caplw; i++) {
