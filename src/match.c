@@ -486,9 +486,7 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 		if (kind == TOK_WORD) {
 			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
 			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
-				start[i] = 1;
-			else if (!start_cached)
-				start[i] = tok_in(m, L_TITLE, nt, t) || tok_in(m, L_NAME_PARTICLE, nt, t);
+				start[i] = 1; /* (the lists not cached: asked below) */
 			/* (a word in lower case decides the line: no more counting on it) */
 			if ((lists & LB_LONG) && !lower) {
 				words++;
@@ -520,6 +518,11 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 	}
 	if (n > line)
 		memset(title + line, line_title(words, lower, nums, parens), n - line);
+	if (!start_cached)
+		for (size_t i = 0; i < n; i++)
+			if (v[i].kind == TOK_WORD && !start[i])
+				start[i] = tok_in(m, L_TITLE, nt, &v[i]) ||
+					   tok_in(m, L_NAME_PARTICLE, nt, &v[i]);
 	memset(start + n, 1, FLAG_PAD);
 	memset(walk + n, 1, FLAG_PAD);
 	sc->start = start;

@@ -56,6 +56,7 @@ static const char *const texts[] = {
 	"Pakistan Gold Deal with Chinese Firms Expands Sharply\nThe deal was signed in Pakistan.",
 	"Should Michael Jordan play in Chad? Jordan's King Abdullah met Le Clos and de Gaulle "
 	"Jr. in Air France lounges, the Ministry of Interior said.",
+	"It was said by the chairman Zoltq Brmak on Monday.",
 };
 
 /* A matcher whose rules file holds dummy lists and then models/rules.tsv: with 16 or more
@@ -222,6 +223,9 @@ int main(void)
 	CHECK_STR(annotate("President Zoltq Brmak Qwyx arrived. Later President Zoltq Brmak "
 			   "arrived."),
 		  "Zoltq Brmak Qwyx=person:zoltq-brmak-qwyx;Zoltq Brmak=person:zoltq-brmak-qwyx;");
+	/* a title in lower case: a name may start there too */
+	CHECK_STR(annotate("It was said by the chairman Zoltq Brmak on Monday."),
+		  "Zoltq Brmak=person:zoltq-brmak;");
 	/* a form whose case counts: the text as the form is written, or in capitals where the
 	 * form has them, and not the same letters in lower case (the same length) */
 	CHECK_STR(annotate("Tell us about the US and Chad, not chad."),
