@@ -430,7 +430,9 @@ struct scan {
 			 * (a capitalized word, a title or a name particle), for people_once() */
 	uint8_t *walk;  /* per token, and FLAG_PAD: not 0 at a word that starts some form
 			 * (the root has a child for it), where lexicon_span() starts a walk:
-			 * WALK_START, with WALK_FORM when the word alone is a form */
+			 * WALK_START, with WALK_FORM when the word alone is a form; 0 at a
+			 * word that is no form alone when the token after it is no hyphen
+			 * and no walk goes on to it */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
 	size_t nopen;
@@ -484,7 +486,14 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 		}
 		const unsigned lists = t->lists;
 		if (kind == TOK_WORD) {
-			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
+			unsigned w = (lists & (LB_WALK | LB_FORM)) >> 12;
+			/* a word that is no form alone, and the token after it (no hyphen) one
+			 * no walk goes on to: no walk starts here (what lexicon_span() finds, in
+			 * short; it looks past hyphens itself) */
+			if (w == WALK_START && i + 1 < n && v[i + 1].kind != TOK_HYPHEN &&
+			    ((v[i + 1].flags & TOKF_PARA_BEFORE) || v[i + 1].gtok == GAZ_NONE))
+				w = 0;
+			walk[i] = (uint8_t)w;
 			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
 				start[i] = 1; /* (the lists not cached: asked below) */
 			/* (a word in lower case decides the line: no more counting on it) */
