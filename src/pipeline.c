@@ -1,16 +1,24 @@
 /* pipeline: the stages in order; the only place that knows their order. */
 #include "pipeline.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The memo: a direct-mapped table indexed by the token's hash. A slot holds the word itself
- * (zero-padded) with its length, so a hit is an exact match, never a hash collision. */
+/* The memo: a direct-mapped table indexed by the token's hash. A slot is keyed by the word's
+ * hash_bytes(), its length and, for words of 9 to 16 bytes, its first eight bytes, which
+ * make a hit an exact match, never a hash collision: for n bytes, hash_bytes() is
+ * hash_end(hash_step(hash_start(n), w0)) (n <= 8: w0 the bytes, zero-filled) or
+ * hash_end(hash_step(hash_step(hash_start(n), w0), w1)) (n <= 16), and hash_end() and
+ * hash_step(h, .) are bijections of the 64-bit values (multiplications by odd constants,
+ * xor with a shift of itself, xor with h), so the hash and the length tell w0 of a short
+ * word, and the hash, the length and w0 tell w1 of a longer one. tests/unit/test_pipeline.c
+ * inverts the hash to check it. The word's bytes are not read for the probe of a short
+ * word, and for a longer one only the first eight, which lie inside it. */
 #define MEMO_SLOTS 8192 /* the default: 256 KB, in the second-level cache */
 
 struct memo_slot {
-	uint64_t w[2];  /* the word's bytes, zero-padded */
+	uint64_t hash;  /* the word's hash_bytes() */
+	uint64_t w0;    /* its first eight bytes when it has more than eight, else 0 */
 	uint32_t gtok;  /* match_word() */
 	uint32_t tfeat; /* topics_word(), 0 without a model */
 	uint16_t lists; /* match_word() */
@@ -23,23 +31,8 @@ struct pipe_memo {
 	struct memo_slot *slot;
 };
 
-/* keep[n][k]: the bytes of word k (of two) that a word of n bytes covers, as a mask (the
- * words read as they lie in memory, whatever the byte order). */
-static uint64_t keep[PIPE_MEMO_WORD + 1][2];
-
-static void keep_init(void)
-{
-	for (size_t n = 0; n <= PIPE_MEMO_WORD; n++) {
-		unsigned char b[2 * sizeof(uint64_t)] = {0};
-		memset(b, 0xFF, n);
-		memcpy(keep[n], b, sizeof b);
-	}
-}
-
 struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, keep_init);
 	struct pipe_memo *m = xcalloc(1, sizeof *m);
 	size_t n = 1;
 	while (n < (slots ? slots : MEMO_SLOTS))
@@ -66,44 +59,32 @@ static void look_up(const struct pipeline *p, const char *s, size_t n, struct to
 }
 
 /* Fill lists, gtok and tfeat of token t (not a hyphen: no stage looks those up) from the
- * memo's slots (mask: their number - 1), or anew. whole: the token's word is followed by 16
- * bytes of the text or its NUL, which may be read. Inline in both loops of memo_tokens(),
- * whole a constant in each. */
-static inline __attribute__((always_inline)) void
-memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask, const char *text,
-	   struct token *t, bool whole)
+ * memo's slots (mask: their number - 1), or anew. */
+static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask,
+			      const char *text, struct token *t)
 {
 	const size_t ns = t->nstart;
 	const char *s = text + ns;
-	size_t n = t->nend - ns;
+	const size_t n = t->nend - ns;
+	const uint64_t h = t->hash;
 	if (n > PIPE_MEMO_WORD) {
 		look_up(p, s, n, t);
 		return;
 	}
-	uint64_t w0, w1;
-	if (whole) {
-		/* whole loads, then the bytes past the word masked off */
+	uint64_t w0 = 0;
+	if (n > sizeof w0)
 		memcpy(&w0, s, sizeof w0);
-		memcpy(&w1, s + sizeof w0, sizeof w1);
-		w0 &= keep[n][0];
-		w1 &= keep[n][1];
-	} else {
-		uint64_t w[2] = {0, 0};
-		memcpy(w, s, n);
-		w0 = w[0];
-		w1 = w[1];
-	}
-	struct memo_slot *sl = &slot[t->hash & mask];
-	/* one test for the three: the word's bytes and its length */
-	if (!((sl->w[0] ^ w0) | (sl->w[1] ^ w1) | (uint64_t)(sl->len ^ n))) {
+	struct memo_slot *sl = &slot[h & mask];
+	/* one test for the three: the hash, the first eight bytes and the length */
+	if (!((sl->hash ^ h) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))) {
 		t->lists = sl->lists;
 		t->gtok = sl->gtok;
 		t->tfeat = sl->tfeat;
 		return;
 	}
 	look_up(p, s, n, t);
-	sl->w[0] = w0;
-	sl->w[1] = w1;
+	sl->hash = h;
+	sl->w0 = w0;
 	sl->len = (uint8_t)n;
 	sl->lists = t->lists;
 	sl->gtok = t->gtok;
@@ -114,23 +95,12 @@ memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask, const 
 static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct tok_list *tl)
 {
 	const struct pipeline *p = m->p;
-	const char *text = nt->s; /* NUL at text[nt->len] */
-	/* a word starting before whole is followed by 16 bytes of the text and its NUL; the
-	 * tokens from mid on (the last few) start at or after it: one test per record, not one
-	 * per token */
-	const size_t whole = nt->len + 1 >= 2 * sizeof(uint64_t) ? nt->len + 2 - 2 * sizeof(uint64_t) : 0;
 	struct memo_slot *const slot = m->slot; /* (in locals: the stores to the tokens and */
 	const size_t mask = m->mask;            /* slots may not reload them) */
 	struct token *const v = tl->v;
-	size_t mid = tl->n;
-	while (mid > 0 && v[mid - 1].nstart >= whole)
-		mid--;
-	for (size_t i = 0; i < mid; i++)
+	for (size_t i = 0; i < tl->n; i++)
 		if (v[i].kind != TOK_HYPHEN)
-			memo_token(p, slot, mask, text, &v[i], true);
-	for (size_t i = mid; i < tl->n; i++)
-		if (v[i].kind != TOK_HYPHEN)
-			memo_token(p, slot, mask, text, &v[i], false);
+			memo_token(p, slot, mask, nt->s, &v[i]);
 	tl->words_matcher = p->match;
 	tl->words_model = p->model;
 }

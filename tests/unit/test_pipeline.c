@@ -2,8 +2,10 @@
  * a memo (kept across records, so slots are reused and overwritten) and without one give
  * the same tokens, mentions, entities, scores and logits, on the sample corpus and on
  * generated texts of lexicon names, list words, numbers, punctuation, words around the
- * memo's 8- and 16-byte limits and non-ASCII words, some at the very end of the text. A
- * memo made for another pipeline is not used. Run from the repository root. */
+ * memo's 8- and 16-byte limits and non-ASCII words, some at the very end of the text, and
+ * two words of 16 bytes with the same hash. The hash the memo keys its slots by can be
+ * inverted (the memo's words of up to 8 bytes are told apart by it). A memo made for another
+ * pipeline is not used. Run from the repository root. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,32 @@ static const char *const words[] = {
 	"éééé", "éééééééé", "ééééééééé", "北京", "中华人民共和国", "Москва", "Владимир",
 	"Путин", "ﬁnance", "Ｐａｋｉｓｔａｎ", "naïve", "Ångström",
 };
+
+/* The inverse of x * c for an odd c, and of x ^ x >> 31. */
+static uint64_t mul_inverse(uint64_t c)
+{
+	uint64_t x = c; /* Newton's iteration: each step doubles the bits that are right */
+	for (int k = 0; k < 6; k++)
+		x *= 2 - c * x;
+	return x;
+}
+
+static uint64_t unmix31(uint64_t y)
+{
+	return y ^ y >> 31 ^ y >> 62;
+}
+
+/* The word of n <= 8 bytes (zero-filled) whose hash_bytes() is h: hash_end() and
+ * hash_step() undone, step by step. */
+static uint64_t unhash8(uint64_t h, size_t n)
+{
+	h ^= h >> 33;
+	h *= mul_inverse(0xFF51AFD7ED558CCDULL);
+	h ^= h >> 33;
+	h *= mul_inverse(0x4CF5AD432745937FULL);
+	h ^= hash_start(n);
+	return unmix31(h) * mul_inverse(0x87C37B91114253D5ULL);
+}
 
 static size_t append(char *buf, size_t n, size_t cap, const char *s)
 {
@@ -202,6 +230,31 @@ int main(void)
 		text[n] = '\0';
 		compare(&pipe_, memo, 2, text, n);
 	}
+	/* the hash of a word of up to 8 bytes gives it back: no two have the same */
+	for (int k = 0; k < 100000; k++) {
+		uint64_t w = check_rand64();
+		size_t l = 1 + check_rand(8);
+		if (l < 8)
+			w &= ((uint64_t)1 << 8 * l) - 1;
+		unsigned char b[8];
+		for (size_t j = 0; j < 8; j++) /* the bytes in memory order, whatever the host's */
+			b[j] = (unsigned char)(w >> 8 * j);
+		uint64_t m;
+		memcpy(&m, b, 8);
+		uint64_t back = unhash8(hash_bytes(b, l), l);
+		CHECK(back == m);
+		if (back != m)
+			break;
+	}
+	/* two words of 16 bytes with the same hash (found by undoing the second step of the
+	 * hash from the first's state for random first halves, until the second half came out
+	 * letters): each gets its own lookups */
+	static const char twins[] = "Weihnachtsinseln ldbupggxmtusavvs Weihnachtsinseln "
+				    "ldbupggxmtusavvs";
+	CHECK(hash_bytes("weihnachtsinseln", 16) == hash_bytes("ldbupggxmtusavvs", 16));
+	compare(&pipe_, memo, 2, twins, sizeof twins - 1);
+	compare(&pipe_, memo, 2, twins + 17, sizeof twins - 1 - 17);
+
 	/* a memo made for another pipeline is not used, whatever it holds */
 	compare(&bare, memo, 2, "President Lin Jian of Pakistan said antimony", 44);
 	compare(&pipe_, memo, 2, "President Lin Jian of Pakistan said antimony", 44);
