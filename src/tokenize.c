@@ -568,6 +568,7 @@ static inline bool ascii_word(const unsigned char *s, size_t i, const uint32_t *
 /* Sixteen bytes at a time for the windows below: GCC's and Clang's vector types, SSE2 on
  * x86-64. */
 typedef int8_t v16i8 __attribute__((vector_size(16)));
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
 /* The high bit of each of the sixteen bytes of c, as bits 0 to 15: SSE2's pmovmskb where
  * there is one (x86-64 always), else the high bits of each half gathered by one
@@ -608,9 +609,11 @@ static inline void classify64(const unsigned char *s, const unsigned char *o, st
 		memcpy(&v, s + 16 * k, 16);
 		memcpy(&w, o + 16 * k, 16);
 		int sh = 16 * k;
-		v16i8 lo = (v > '`') & (v < '{');
+		/* a range by one signed compare: its first byte moved to the least value */
+		v16i8 lo = (v16i8)((v16u8)v + (0x80 - 'a')) < -0x80 + 26;
+		v16i8 dg = (v16i8)((v16u8)v + (0x80 - '0')) < -0x80 + 10;
 		lower |= movemask16(lo) << sh;
-		word |= movemask16(lo | ((v > '/') & (v < ':'))) << sh;
+		word |= movemask16(lo | dg) << sh;
 		space |= movemask16(v < '!') << sh;
 		nl |= movemask16(v == '\n') << sh;
 		stop |= movemask16(v | w | (v == '\'')) << sh;
