@@ -741,7 +741,7 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 			pre = 0;
 			done = span | (bit - 1);
 		} else {
-			kf |= (uint32_t)(after_space >> st & 1) << 8; /* TOKF_SPACE_BEFORE */
+			kf |= (after_space & bit) ? TOKF_SPACE_BEFORE << 8 : 0;
 		}
 		uint64_t se = st | (uint64_t)end << 32;
 		put_token(t, ni + se, oi + se, kf, h);
