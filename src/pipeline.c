@@ -58,22 +58,37 @@ static void look_up(const struct pipeline *p, const char *s, size_t n, struct to
 	t->tfeat = p->model ? topics_word(p->model, s, n, t->hash) : 0;
 }
 
+/* A miss of the memo: the lookups of token t (whose word is s[0..n), w0 its first eight
+ * bytes when it has more, else 0) made anew, and kept in the slot sl. Not inlined, so that
+ * the loop of memo_tokens() keeps its state in registers. */
+static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct memo_slot *sl,
+						const char *s, size_t n, uint64_t w0, struct token *t)
+{
+	look_up(p, s, n, t);
+	sl->hash = t->hash;
+	sl->w0 = w0;
+	sl->len = (uint8_t)n;
+	sl->lists = t->lists;
+	sl->gtok = t->gtok;
+	sl->tfeat = t->tfeat;
+}
+
 /* Fill lists, gtok and tfeat of token t (not a hyphen: no stage looks those up) from the
  * memo's slots (mask: their number - 1), or anew. */
 static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask,
 			      const char *text, struct token *t)
 {
 	const size_t ns = t->nstart;
-	const char *s = text + ns;
 	const size_t n = t->nend - ns;
 	const uint64_t h = t->hash;
-	if (n > PIPE_MEMO_WORD) {
-		look_up(p, s, n, t);
-		return;
-	}
 	uint64_t w0 = 0;
-	if (n > sizeof w0)
-		memcpy(&w0, s, sizeof w0);
+	if (n > sizeof w0) {
+		if (n > PIPE_MEMO_WORD) {
+			look_up(p, text + ns, n, t);
+			return;
+		}
+		memcpy(&w0, text + ns, sizeof w0);
+	}
 	struct memo_slot *sl = &slot[h & mask];
 	/* one test for the three: the hash, the first eight bytes and the length */
 	if (!((sl->hash ^ h) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))) {
@@ -82,25 +97,23 @@ static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, 
 		t->tfeat = sl->tfeat;
 		return;
 	}
-	look_up(p, s, n, t);
-	sl->hash = h;
-	sl->w0 = w0;
-	sl->len = (uint8_t)n;
-	sl->lists = t->lists;
-	sl->gtok = t->gtok;
-	sl->tfeat = t->tfeat;
+	memo_miss(p, sl, text + ns, n, w0, t);
 }
 
-/* Fill lists, gtok and tfeat of every token but hyphens. */
-static void memo_tokens(struct pipe_memo *m, const struct norm_text *nt, struct tok_list *tl)
+/* Fill lists, gtok and tfeat of every token but hyphens. Not inlined, nor are the misses
+ * (memo_miss()): the loop keeps its state in registers. */
+static __attribute__((noinline)) void memo_tokens(struct pipe_memo *m, const struct norm_text *nt,
+						   struct tok_list *tl)
 {
 	const struct pipeline *p = m->p;
-	struct memo_slot *const slot = m->slot; /* (in locals: the stores to the tokens and */
-	const size_t mask = m->mask;            /* slots may not reload them) */
-	struct token *const v = tl->v;
-	for (size_t i = 0; i < tl->n; i++)
-		if (v[i].kind != TOK_HYPHEN)
-			memo_token(p, slot, mask, nt->s, &v[i]);
+	/* in locals: the stores to the tokens and slots may not reload them */
+	struct memo_slot *const slot = m->slot;
+	const size_t mask = m->mask;
+	const char *const text = nt->s;
+	struct token *const end = tl->v + tl->n;
+	for (struct token *t = tl->v; t < end; t++)
+		if (t->kind != TOK_HYPHEN)
+			memo_token(p, slot, mask, text, t);
 	tl->words_matcher = p->match;
 	tl->words_model = p->model;
 }
