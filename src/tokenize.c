@@ -860,7 +860,9 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 		if (stop > fast_end)
 			stop = fast_end;
 		while (i < stop) {
-			if (i < win_end) {
+			/* (a window at an apostrophe or a byte >= 0x80, stop bytes, would take
+			 * nothing) */
+			if (i < win_end && s[i] < 0x80 && s[i] != '\'') {
 				i = windows(s, i, win_end, map, o, olen, &pre, &t, tend);
 				if (i >= stop)
 					break;
