@@ -663,6 +663,21 @@ static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t
 static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
 				      0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
 
+/* Is the byte at b[p], the first stop byte of the window m, a possessive "'s" that the
+ * window can take, as any_token() would make it: an apostrophe right after a word whose
+ * last byte is a letter (so the word is a TOK_WORD), then an "s" that is no stop byte (so
+ * the apostrophe's original is one byte: the original of a character of more bytes has a
+ * byte >= 0x80 after its first), then an ASCII byte that is no letter or digit; all of it
+ * after the window's first byte and before its last. */
+static inline bool possessive_at(const struct window *m, const unsigned char *b, unsigned p)
+{
+	return p >= 1 && p <= 61 && b[p] == '\'' && (m->lower >> (p - 1) & 1) && b[p + 1] == 's' &&
+	       !(m->stop >> (p + 1) & 1) && b[p + 2] < 0x80 && !(m->word >> (p + 2) & 1);
+}
+
+/* hash_bytes("'s", 2) */
+static const uint64_t hash_poss = HASH_END(HASH_STEP(HASH_START(2), '\'' | 's' << 8));
+
 /* The state of one window's scan. */
 struct scan {
 	uint64_t starts; /* the first byte of each token still to take, before the first stop */
@@ -735,6 +750,12 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 			span = bit;
 			kf = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
 			h = hash_ascii[c]; /* c < 0x80: no stop byte */
+			if (c == '\'') { /* "'s": windows() lets no other apostrophe in */
+				end++;
+				span |= bit << 1;
+				kf = TOK_POSS;
+				h = hash_poss;
+			}
 		}
 		if (with_nl) {
 			kf |= (uint32_t)gap_flags(pre, (bit - 1) & ~done, m->nl) << 8;
@@ -784,8 +805,17 @@ __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i
 		struct window m;
 		const unsigned char *b = s + i;
 		classify64(b, orig + os, &m);
+		/* the possessives at the first stop bytes are none: their "s" is no word */
+		uint64_t poss_s = 0;
+		while (m.stop && possessive_at(&m, b, (unsigned)__builtin_ctzll(m.stop))) {
+			uint64_t s1 = (m.stop & (0 - m.stop)) << 1;
+			m.stop &= m.stop - 1;
+			m.word &= ~s1;
+			m.lower &= ~s1;
+			poss_s |= s1;
+		}
 		const uint64_t clean = (m.stop & (0 - m.stop)) - 1;
-		sc.starts = ((m.word & ~(m.word << 1)) | ~(m.word | m.space)) & clean;
+		sc.starts = ((m.word & ~(m.word << 1)) | ~(m.word | m.space)) & clean & ~poss_s;
 		sc.stuck = false;
 		if (m.nl & clean)
 			t = scan_window(&m, b, (uint32_t)i, os, t, &sc, true);

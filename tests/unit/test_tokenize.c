@@ -156,6 +156,7 @@ static void window_cases(void)
 		"Supercalifragilisticexpialidocious antidisestablishmentarianism GOVERNMENTALLY x ",
 		".,;!?-\"()[]{}*&^%$#@ \n\n..--  a1 B2 c3D  \n x \n\n\n y ",
 		"ab abc abcd Abcde ABCDEF abcdefg abcdefgh Abcdefghi abcdefghij abcdefghijklmnop ",
+		"China's bank's it's 1990's A's x's's JONES'S Jones' b's, c's. d'se d'sa 's ok's\n",
 	};
 	static const char *const pre[] = {"", "\xC3\xA9 ", "\xEF\xAC\x81 ", "\xE3\x8C\x80 ",
 					  "\xE3\x8C\x80\xE3\x8C\x80\xE3\x8C\x80 "};
@@ -164,6 +165,9 @@ static void window_cases(void)
 		"\n", "\n\n", "\n \n", "\t", "\r\n", ".", "u.s.", "A.", "a.b", "Q", "-", "\x7F",
 		"\xFF", "\xC3\x9F", "\xEF\xAC\x81", "\xC2\xA0", "\xE2\x80\x8B", "\xE6\x9E\x97", "1",
 		"99.5", "x'y", "  ", "ABCDEFGHIJKLMNOPQ", "\xCC\x81", "\x01",
+		/* possessives, which the windows take, and their near misses */
+		"a's", "a's,", "a'S", "a's'", "1's", "a'ss", "a's1", "s's's", "\xC3\xA9's", "a's\xC3\xA9",
+		"a\xE2\x80\x99s", "a'\xC5\xBF", "a's-", "A's\n", "u.s.'s",
 	};
 	static char text[512];
 	int bad = 0;
