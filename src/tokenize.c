@@ -698,6 +698,7 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 	/* the bytes whose next byte is before the first stop byte */
 	const uint64_t follow = ((m->stop & (0 - m->stop)) - 1) >> 1;
 	const uint64_t word = m->word, lower = m->lower, upper = m->lower & ~m->same;
+	const uint64_t odd = upper | (word & ~lower); /* upper-case letters and digits */
 	const uint64_t after_space = m->space << 1; /* bit 0: see t0 below */
 	/* the offsets of a token, start | end << 32, are those in the window plus these */
 	const uint64_t ni = i | (uint64_t)i << 32, oi = os | (uint64_t)os << 32;
@@ -735,8 +736,10 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 				h = hash_bytes(b + st, n);
 			}
 			span = ((uint64_t)2 << last) - bit; /* last <= 62 */
-			kf = TOK_WORD | TOKF_HAS_LOWER << 8;
-			if (span & upper) {
+			kf = TOK_WORD | TOKF_HAS_LOWER << 8; /* lower-case letters alone */
+			if (!(span & odd)) {
+				/* (the most common word: one test) */
+			} else if (span & upper) {
 				uint64_t lt = lower & span; /* its letters */
 				kf = TOK_WORD | ((lt & ~upper) ? TOKF_HAS_LOWER : TOKF_ALL_UPPER) << 8;
 				if (lt & (0 - lt) & upper)
