@@ -19,8 +19,8 @@
 struct memo_slot {
 	uint64_t hash;  /* the word's hash_bytes() */
 	uint64_t w0;    /* its first eight bytes when it has more than eight, else 0 */
-	uint32_t gtok;  /* match_word() */
-	uint32_t tfeat; /* topics_word(), 0 without a model */
+	uint32_t gtok;  /* match_word() (side by side with tfeat, as in struct token: */
+	uint32_t tfeat; /* one copy for both); topics_word(), 0 without a model */
 	uint16_t lists; /* match_word() */
 	uint8_t len;    /* 0: empty */
 };

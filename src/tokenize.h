@@ -39,9 +39,9 @@ struct token {
 	uint8_t flags;         /* enum tok_flag */
 	uint16_t lists;        /* 0 here; the matcher's cache of the word lists the token is in */
 	uint32_t gtok;         /* not set here; the matcher's cache of its gazetteer token id */
-	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
-	uint32_t tfeat;        /* not set here; the topic model's feature of the word (see
+	uint32_t tfeat;        /* 0 here; the topic model's feature of the word (see
 				* words_model) */
+	uint64_t hash;         /* hash_bytes() of the normalized bytes, for lookups */
 };
 
 struct tok_list {
