@@ -46,6 +46,11 @@ int match_add_rules(matcher *m, const char *path, struct err *err);
 /* Add the patterns of another patterns file (a user's). Returns 0 or a negative ERR_*. */
 int match_add_patterns(matcher *m, const char *path, struct err *err);
 
+/* For tests, an oracle: with full, the second people pass over a record visits every run
+ * in full instead of taking the outcome of the first pass's visits that found no one
+ * (struct people_memo in match.c); the mentions must be the same either way. */
+void match_set_people_full(matcher *m, bool full);
+
 /* What match_doc() looks up for every token but a hyphen, from the normalized token
  * s[0..n) and its hash_bytes() h alone: *lists, the value of the token's lists field (the
  * word lists it is in and other facts of its bytes, in the matcher's own encoding), and
