@@ -1442,13 +1442,14 @@ static uint64_t ascii_lower8(uint64_t w)
 	return w | bytes_in8(w, 'A', 'Z') >> 2;
 }
 
-/* The feature (index + 1, 0 for none) named prefix + s (plen bytes of prefix, the prefix
- * of kind), s folded to lower case. */
+/* The feature (index + 1, 0 for none) named by the prefix of kind (ent_prefix[]) and s,
+ * s folded to lower case. */
 static uint32_t ent_find(const struct topics_model *m, struct arena *a, uint32_t kind,
-			 const char *prefix, size_t plen, const char *s)
+			 const char *s)
 {
 	char small[128];
-	size_t sl = strlen(s), n = plen + sl;
+	const char *prefix = ent_prefix[kind];
+	size_t plen = ent_plen[kind], sl = strlen(s), n = plen + sl;
 	size_t b = ent_bit(kind, sl, ascii_lower8(first8(s, sl)));
 	if (!(m->entbits[b / 64] >> (b % 64) & 1))
 		return 0;
@@ -1540,7 +1541,7 @@ static struct entslot *ent_new(const struct topics_model *m, struct arena *a,
 	ec->n++;
 	e->s = s;
 	e->kind = kind;
-	e->fi = ent_find(m, a, kind, ent_prefix[kind], ent_plen[kind], s);
+	e->fi = ent_find(m, a, kind, s);
 	e->aux = 0;
 	if (kind == 0 && m->ntg) {
 		size_t g = type_group(m, s);
