@@ -1388,34 +1388,6 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 	finder_init(&fd, m);
 	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
 	const uint8_t *ff = m->ff; /* by feature number: index + 1 */
-	if (known) {
-		/* a word without a feature changes nothing while no chain is live (ff[0] is 0):
-		 * then only the tokens with a tfeat are read (a token the caller did not look up,
-		 * a hyphen, has 0 from the tokenizer, and is passed over either way) */
-		for (size_t l = 0; l < nspans; l++) {
-			uint32_t reps = spans[l].reps;
-			if (!reps)
-				continue;
-			struct chains ch = {{0, 0}, 0}; /* a line starts afresh */
-			const struct token *t = toks->v + spans[l].start;
-			const struct token *end = toks->v + spans[l].end;
-			for (; t < end; t++) {
-				if (!ch.live) {
-					while (t < end && !t->tfeat)
-						t++;
-					if (t == end)
-						break;
-				}
-				if (!is_wordtok(t->kind)) {
-					if (t->kind != TOK_HYPHEN)
-						ch.live = 0;
-					continue;
-				}
-				read_word(&fd, ff, c, &ch, t->hash, t->tfeat, reps);
-			}
-		}
-		return;
-	}
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
@@ -1423,13 +1395,24 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 		struct chains ch = {{0, 0}, 0}; /* a line starts afresh */
 		const struct token *t = toks->v + spans[l].start, *end = toks->v + spans[l].end;
 		for (; t < end; t++) {
+			/* with the tfeat known, a word without a feature changes nothing while no
+			 * chain is live (ff[0] is 0): only the tokens with one are read then (a
+			 * token the caller did not look up, a hyphen, has 0 from the tokenizer,
+			 * and is passed over either way) */
+			if (known && !ch.live) {
+				while (t < end && !t->tfeat)
+					t++;
+				if (t == end)
+					break;
+			}
 			if (!is_wordtok(t->kind)) {
 				if (t->kind != TOK_HYPHEN)
 					ch.live = 0;
 				continue;
 			}
 			uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
-			uint32_t fi = word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
+			uint32_t fi = known ? t->tfeat
+					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
 			read_word(&fd, ff, c, &ch, h, fi, reps);
 		}
 	}
