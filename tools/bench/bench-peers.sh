@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-peers`: entopic beside the peer annotators of ../shared/peers (run.sh), on the
-# same corpus and gazetteer, timed the same way in the same run, with ratios.
+# same corpus and gazetteer, timed the same way in the same run, with ratios. Each peer runs
+# between two timings of entopic and its ratio is read against those (see run_tier).
 #
 # usage: tools/bench/bench-peers.sh      (run from the repository root; make bench-peers does)
 # environment:
@@ -76,8 +77,9 @@ rm -rf "$LEXDIR"; mkdir -p "$LEXDIR"; cp "$ELEX" "$LEXDIR/peer.tsv"
 
 # entopic, timed exactly as run.sh times a peer: date(1) around
 # /usr/bin/time timeout sh -c "exec > OUT; CMD", median of RUNS; peak RSS from /usr/bin/time.
-time_runs() { # N CMD OUT -> "median min max maxrss n" | TIMEOUT | FAILED(rc=N)
-  local n=$1 cmd=$2 out=$3 tf i rc t0 t1
+time_runs() { # N CMD OUT [WALLS] -> "median min max maxrss n" | TIMEOUT | FAILED(rc=N)
+  # (WALLS: a file that gets the runs' wall seconds, one a line)
+  local n=$1 cmd=$2 out=$3 walls=${4:-} tf i rc t0 t1
   tf=$(mktemp); : > "$tf.all"
   for ((i = 0; i < n; i++)); do
     rc=0
@@ -89,6 +91,7 @@ time_runs() { # N CMD OUT -> "median min max maxrss n" | TIMEOUT | FAILED(rc=N)
     echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}') $(tail -1 "$tf")" >> "$tf.all"
   done
   "$BENCH_PY" "$P/lib/median.py" < "$tf.all"
+  [ -z "$walls" ] || cut -d' ' -f1 "$tf.all" > "$walls"
   rm -f "$tf" "$tf.all"
 }
 count_entopic() { # OUT -> "gazetteer-matches all-mentions"
@@ -122,18 +125,38 @@ entopic_rows() {
     echo "$name|$med" >> "$B/peers-entopic-$tag.txt"
   done
 }
-# run_tier TAG CORPUS PEERS -> run.sh's table and entopic's rows (same corpus, same way)
+# run_tier TAG CORPUS PEERS -> entopic's rows and run.sh's table (same corpus, same way).
+# run.sh runs one peer at a time, each between two timings of entopic (defaults + -L peer):
+# a peer's ratio is taken against the median of the entopic runs just before and just
+# after it (recorded in $B/peers-pairs-TAG.txt), so that the machine's speed, which drifts
+# over the minutes a slow peer takes, moves both sides of the ratio alike.
 run_tier() {
-  local tag=$1 in=$2 peers=$3
+  local tag=$1 in=$2 peers=$3 p first=1 cmd ew=$B/timing/peers-pair.walls
   echo "== corpus: $in ($(grep -c . "$in") docs, $(bench_calc "$(stat -c %s "${in%.jsonl}.txt")/1e6" %.1f) MB of text in the .txt twin, which both MB/s use)"
   printf "$fmt" peer median_s MB/s docs/s peakRSS_MB matches all_ents min-max_s setup_s
   entopic_rows "$tag" "$in"
   local hflag=; [ "${BENCH_HYPERFINE:-0}" = 1 ] && hflag=-H
-  "$P/run.sh" -n "$RUNS" -t "$TMO" -S $hflag -p "$peers" "$in" "$PLEX" 2>"$B/peers-run-$tag.err" |
-    tee "$B/peers-run-$tag.txt"
+  mkdir -p "$B/timing"
+  cmd="'$ENTOPIC' --jsonl -L '$ROOT/$ELEX' '$in'"
+  : > "$B/peers-run-$tag.txt"; : > "$B/peers-run-$tag.err"; : > "$B/peers-pairs-$tag.txt"
+  rm -f "$ew.before" "$ew.after"
+  time_runs "$RUNS" "$cmd" "$ROOT/$B/out/peers-$tag-pair.jsonl" "$ew.before" > /dev/null
+  for p in ${peers//,/ }; do
+    # run.sh's own lines (corpus, lexicon, machine, header) once, then the peers' rows
+    "$P/run.sh" -n "$RUNS" -t "$TMO" -S $hflag -p "$p" "$in" "$PLEX" 2>>"$B/peers-run-$tag.err" |
+      if [ $first = 1 ]; then cat; else sed '1,/^peer  *median_s/d'; fi |
+      tee -a "$B/peers-run-$tag.txt"
+    first=0
+    time_runs "$RUNS" "$cmd" "$ROOT/$B/out/peers-$tag-pair.jsonl" "$ew.after" > /dev/null
+    echo "$p|$(cat "$ew.before" "$ew.after" | "$BENCH_PY" -c 'import statistics,sys
+w=[float(x) for x in sys.stdin.read().split()]
+print("%.4f" % statistics.median(w) if w else "-")')" >> "$B/peers-pairs-$tag.txt"
+    if [ -s "$ew.after" ]; then mv "$ew.after" "$ew.before"; else rm -f "$ew.before"; fi
+  done
   echo
 }
 
+rm -f "$B"/peers-entopic-{full,slow}.txt "$B"/peers-run-{full,slow}.txt "$B"/peers-pairs-{full,slow}.txt
 cat "$CORPUS" "${CORPUS%.jsonl}.txt" > /dev/null   # page cache
 echo "entopic: $("$ENTOPIC" --version 2>/dev/null | head -1); lexicon: $PLEX ($(($(wc -l < "$PLEX") - 1)) rows) -> $ELEX"
 echo "columns as in run.sh; entopic rows: whole process like every peer (date(1) around /usr/bin/time, median of $RUNS runs); setup_s: one-document run"
@@ -150,17 +173,20 @@ if [ -n "$SLOW" ]; then
   run_tier slow "$SLOWC" "$SLOW"
 fi
 
-# ratios: entopic MB/s / peer MB/s, each on the corpus that peer ran on
-echo "ratios: entopic MB/s / peer MB/s (same corpus, same run); targets: python >= 10, wink >= 100, compromise >= 100, grep-c >= 0.333 (within 3x)"
+# ratios: entopic MB/s / peer MB/s, each on the corpus that peer ran on; "paired": against
+# entopic timed just before and after that peer (see run_tier), which the targets are read on
+echo "ratios: entopic MB/s / peer MB/s (same corpus, same run); targets, on the paired column: python >= 10, wink >= 100, compromise >= 100, grep-c >= 0.333 (within 3x)"
 "$BENCH_PY" - "$B" <<'EOF'
 import sys, os
 b = sys.argv[1]
 targets = {'python': 10, 'wink': 100, 'compromise': 100, 'grep-c': 1 / 3}
 for tier in ('full', 'slow'):
     ef, pf = os.path.join(b, 'peers-entopic-%s.txt' % tier), os.path.join(b, 'peers-run-%s.txt' % tier)
+    qf = os.path.join(b, 'peers-pairs-%s.txt' % tier)
     if not (os.path.exists(ef) and os.path.exists(pf)):
         continue
     ent = [l.rstrip('\n').split('|') for l in open(ef) if '|' in l]
+    pairs = dict(l.rstrip('\n').split('|') for l in open(qf) if '|' in l) if os.path.exists(qf) else {}
     peers, hdr = [], False
     for l in open(pf):
         f = l.split()
@@ -171,21 +197,24 @@ for tier in ('full', 'slow'):
             peers.append((f[0], f[1], f[2] if len(f) > 3 else ' '.join(f[1:])))
     if not ent or not peers:
         continue
-    print('%-18s %12s' % ('peer (%s)' % tier, 'peer MB/s') + ''.join(' %34s' % e[0] for e in ent) + '  target')
+    print('%-18s %12s %21s' % ('peer (%s)' % tier, 'peer MB/s', 'paired (entopic s)') +
+          ''.join(' %34s' % e[0] for e in ent) + '  target (paired)')
+    def ratio(med, e):
+        try:
+            return float(med) / float(e)
+        except (ValueError, ZeroDivisionError):
+            return None
     # same bytes on both sides: the MB/s ratio is the inverse ratio of the median times
     for name, med, mbs in peers:
-        try:
-            v = float(med)
-            cells = ''.join(' %33.3gx' % (v / float(e[1])) for e in ent)
-        except ValueError:
-            cells = ''.join(' %34s' % '-' for e in ent)
+        q = ratio(med, pairs.get(name, '-'))
+        cells = ' %10s %10s' % ('%.3gx' % q if q is not None else '-',
+                                '(%s)' % pairs[name] if name in pairs else '')
+        for e in ent:
+            r = ratio(med, e[1])
+            cells += ' %34s' % ('%.3gx' % r if r is not None else '-')
         t = targets.get(name)
         tt = ''
         if t is not None:
-            try:
-                tt = '  >= %.3g: %s' % (t, ' / '.join(
-                    'met' if float(med) / float(e[1]) >= t else 'NOT met' for e in ent))
-            except ValueError:
-                tt = '  >= %.3g: n/a' % t
+            tt = '  >= %.3g: %s' % (t, 'n/a' if q is None else 'met' if q >= t else 'NOT met')
         print('%-18s %12s%s%s' % (name, mbs, cells, tt))
 EOF
