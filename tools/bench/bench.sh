@@ -10,6 +10,8 @@
 #                            taken in turn: every configuration once, then again ...
 #   BENCH_STARTUP_RUNS=N     runs of the one-line start-up measurement (default 10)
 #   BENCH_SIZES="N ..."      padded peer lexicon sizes (default "100000 1000000"; "" = none)
+#   BENCH_ONE_MB=MB          size of the one-document configuration: the corpus's first MB
+#                            of text joined into a single record (default 10; 0 = none)
 #   ENTOPIC=PATH             binary (default ./entopic; copied with lexicons/ and models/ to
 #                            build/bench/snap first, BENCH_NO_SNAPSHOT=1 not to); SHARED=DIR
 # Generated files: build/bench/ (corpus, converted lexicons, outputs, timings).
@@ -21,6 +23,7 @@ SHARED=${SHARED:-../shared}
 RUNS=${BENCH_RUNS:-5}
 SRUNS=${BENCH_STARTUP_RUNS:-10}
 SIZES=${BENCH_SIZES-100000 1000000}
+ONE_MB=${BENCH_ONE_MB:-10}
 B=build/bench
 mkdir -p "$B/out"
 bench_need_time
@@ -38,7 +41,7 @@ ONE=$B/one-line.jsonl
 head -n 1 "$CORPUS" > "$ONE"
 cat "$CORPUS" > /dev/null   # page cache
 
-# configurations: name|extra arguments
+# configurations: name|extra arguments[|own corpus]
 declare -a CONF=("defaults|")
 if [ -n "$SIZES" ]; then
   if [ -f "$SHARED/peers/make-lexicon.py" ] && [ -f /usr/share/iso-codes/json/iso_3166-1.json ]; then
@@ -69,6 +72,15 @@ if "$ENTOPIC" --help 2>&1 | grep -Eq '(^|[[:space:],])-j([[:space:],]|$)|--jobs'
   HAVE_J=1
   CONF+=("defaults -j 1|-j 1" "defaults -j 2|-j 2")
 fi
+# one large document (a book, a dump given as one file): a record is annotated on one
+# thread, so it compares with -j 1; the time should grow with the size, no faster
+if [ "$ONE_MB" != 0 ]; then
+  BIG=$B/$(basename "${CORPUS%.jsonl}")-one$ONE_MB
+  if [ ! -s "$BIG.jsonl" ] || [ "$CORPUS" -nt "$BIG.jsonl" ] || [ tools/bench/corpus.py -nt "$BIG.jsonl" ]; then
+    "$BENCH_PY" tools/bench/corpus.py --one -m "$ONE_MB" -o "$BIG" "$CORPUS"
+  fi
+  CONF+=("one document of $ONE_MB MB|-j 1|$BIG.jsonl")
+fi
 
 echo "entopic bench: $("$ENTOPIC" --version 2>/dev/null | head -1)"
 echo "corpus: $CORPUS ($DOCS docs, $(bench_calc "$BYTES/1e6" %.1f) MB of text)"
@@ -80,11 +92,23 @@ fmt="%-36s %8s %9s %10s %11s %11s %25s %13s %8s %10s\n"
 declare -A MBS NET CPU
 n=${#CONF[@]}
 for ((i = 1; i <= n; i++)); do bench_reset c$i; bench_reset c$i-start; done
+# conf I -> ARGS and IN (the configuration's own corpus, else the corpus), CBYTES, CDOCS
+declare -a CBYTES CDOCS
+conf() {
+  local c=${CONF[$(($1 - 1))]}
+  c=${c#*|}; args=${c%%|*}; IN=$CORPUS
+  [ "$c" = "$args" ] || IN=${c#*|}
+}
+for ((i = 1; i <= n; i++)); do
+  conf $i
+  if [ "$IN" = "$CORPUS" ]; then CDOCS[i]=$DOCS CBYTES[i]=$BYTES
+  else read -r "CDOCS[i]" "CBYTES[i]" <<<"$(bench_corpus_size "$IN")"; fi
+done
 for ((r = 0; r < RUNS; r++)); do
   for ((i = 1; i <= n; i++)); do
-    c=${CONF[$((i - 1))]}; args=${c#*|}
+    conf $i
     # shellcheck disable=SC2086
-    bench_run1 c$i "$B/out/c$i.jsonl" "$ENTOPIC" --jsonl $args "$CORPUS"
+    bench_run1 c$i "$B/out/c$i.jsonl" "$ENTOPIC" --jsonl $args "$IN"
   done
 done
 # the harness's own floor (date(1), /usr/bin/time, a process that does nothing), taken in
@@ -93,7 +117,8 @@ bench_reset floor
 for ((r = 0; r < SRUNS; r++)); do
   bench_run1 floor "$B/out/floor.out" true
   for ((i = 1; i <= n; i++)); do
-    c=${CONF[$((i - 1))]}; args=${c#*|}
+    conf $i
+    [ "$IN" = "$CORPUS" ] || continue   # (its start-up is that of its arguments' row)
     # shellcheck disable=SC2086
     bench_run1 c$i-start "$B/out/c$i-start.jsonl" "$ENTOPIC" --jsonl $args "$ONE"
   done
@@ -107,16 +132,20 @@ for ((i = 1; i <= n; i++)); do
   res=$(bench_stats "$tag")
   case $res in FAILED*) printf "%-36s %s (see %s)\n" "$name" "$res" "$B/out/$tag.jsonl.err"; continue ;; esac
   read -r med mn mx rss _ cpu <<<"$res"
-  sres=$(bench_stats "$tag-start")
-  smed=nan srss=0 sraw=0
-  case $sres in FAILED*) ;; *) read -r sraw _ _ srss _ <<<"$sres"; smed=$(bench_calc "$sraw-$FLOOR" %.6f) ;; esac
-  mbs=$(bench_calc "$BYTES/1e6/$med")
+  smed=nan srss=0 sraw=0 sms=FAILED
+  if [ -s build/bench/timing/$tag-start.walls ]; then
+    sres=$(bench_stats "$tag-start")
+    case $sres in FAILED*) ;; *) read -r sraw _ _ srss _ <<<"$sres"; smed=$(bench_calc "$sraw-$FLOOR" %.6f); sms=$(bench_calc "$smed*1000" %.1f) ;; esac
+  elif [ ! -e build/bench/timing/$tag-start.failed ]; then
+    sms=-   # (a configuration with its own corpus)
+  fi
+  mbs=$(bench_calc "${CBYTES[i]}/1e6/$med")
   net=-
   # the one-line run's whole time (its floor included, as in med) taken off
-  [ "$smed" = nan ] || net=$(bench_calc "($med>$sraw)?$BYTES/1e6/($med-$sraw):0")
-  MBS[$name]=$mbs; NET[$name]=$net; CPU[$name]=$(bench_calc "$BYTES/1e6/$cpu")
-  printf "$fmt" "$name" "$mbs" "$(bench_calc "$DOCS/$med" %.0f)" "$(bench_calc "$rss/1024" %.1f)" \
-    "$([ "$smed" = nan ] && echo FAILED || bench_calc "$smed*1000" %.1f)" "$(bench_calc "$srss/1024" %.1f)" "$med ($mn-$mx)" "$net" "$cpu" "${CPU[$name]}"
+  [ "$smed" = nan ] || net=$(bench_calc "($med>$sraw)?${CBYTES[i]}/1e6/($med-$sraw):0")
+  MBS[$name]=$mbs; NET[$name]=$net; CPU[$name]=$(bench_calc "${CBYTES[i]}/1e6/$cpu")
+  printf "$fmt" "$name" "$mbs" "$(bench_calc "${CDOCS[i]}/$med" %.0f)" "$(bench_calc "$rss/1024" %.1f)" \
+    "$sms" "$([ "$sms" = - ] && echo - || bench_calc "$srss/1024" %.1f)" "$med ($mn-$mx)" "$net" "$cpu" "${CPU[$name]}"
 done
 
 echo
@@ -134,5 +163,10 @@ if [ $HAVE_J = 1 ] && [ -n "${MBS[defaults -j 2]:-}" ] && [ -n "${MBS[defaults -
   printf "  -j 2 vs -j 1: %s x wall; target >= 1.8\n" "$(bench_calc "${MBS[defaults -j 2]}/${MBS[defaults -j 1]}")"
 else
   echo "  -j 2 vs -j 1: not measured (no -j)"
+fi
+big="one document of $ONE_MB MB"
+if [ "$ONE_MB" != 0 ] && [ -n "${MBS[$big]:-}" ] && [ -n "${MBS[defaults -j 1]:-}" ]; then
+  printf "  %s vs -j 1: %s x wall (one record, one thread; no target: near 1 says the time grows with the size alone)\n" \
+    "$big" "$(bench_calc "${MBS[$big]}/${MBS[defaults -j 1]}")"
 fi
 echo "  peers (>= 10x python, >= 100x wink/compromise, within 3x of grep-c): make bench-peers"

@@ -11,6 +11,9 @@ harness's make-corpus.sh), cycling the documents until their text reaches MB
 megabytes (10^6 bytes of UTF-8; default: one pass).  Also writes PREFIX.meta
 ("docs N" and "text_bytes N").
 
+  corpus.py --one -o PREFIX -m MB SOURCE...   the same documents (up to MB) joined into
+                                             ONE document (a blank line between them)
+
   corpus.py --measure FILE.jsonl     print "DOCS TEXT_BYTES" of any JSONL corpus
 """
 import argparse
@@ -63,6 +66,7 @@ def main():
     ap.add_argument('-o', '--out', help='output prefix')
     ap.add_argument('-m', '--target-mb', type=float, default=0)
     ap.add_argument('--measure', metavar='JSONL')
+    ap.add_argument('--one', action='store_true', help='join the documents into one')
     ap.add_argument('sources', nargs='*')
     a = ap.parse_args()
     if a.measure:
@@ -77,24 +81,34 @@ def main():
         sys.exit('corpus.py: no documents found')
     target = a.target_mb * 1e6
     ndocs = nbytes = rnd = 0
+    picked = []
+    while True:
+        for doc_id, text in docs:
+            if target and nbytes >= target:
+                break
+            picked.append((doc_id if rnd == 0 else '%s~%d' % (doc_id, rnd), text))
+            nbytes += len(text.encode('utf-8'))
+        rnd += 1
+        if not target or nbytes >= target:
+            break
+    joined = len(picked)
+    if a.one:
+        text = '\n\n'.join(t.strip('\n') for _, t in picked)
+        picked = [(picked[0][0] + '+%d' % (len(picked) - 1), text)]
+        nbytes = len(text.encode('utf-8'))
+    ndocs = len(picked)
     with open(a.out + '.jsonl', 'w', encoding='utf-8') as js, \
             open(a.out + '.txt', 'w', encoding='utf-8') as tx:
-        while True:
-            for doc_id, text in docs:
-                if target and nbytes >= target:
-                    break
-                did = doc_id if rnd == 0 else '%s~%d' % (doc_id, rnd)
-                js.write(json.dumps({'id': did, 'text': text}, ensure_ascii=False) + '\n')
-                tx.write(BLANKS_RE.sub('\n', text.strip('\n')) + '\n\n')
-                ndocs += 1
-                nbytes += len(text.encode('utf-8'))
-            rnd += 1
-            if not target or nbytes >= target:
-                break
+        for did, text in picked:
+            js.write(json.dumps({'id': did, 'text': text}, ensure_ascii=False) + '\n')
+            tx.write(BLANKS_RE.sub('\n', text.strip('\n')) + '\n\n')
     with open(a.out + '.meta', 'w') as f:
         f.write('docs %d\ntext_bytes %d\n' % (ndocs, nbytes))
-    print('%s: %d documents (%d distinct), %.1f MB of text' % (a.out, ndocs, len(docs), nbytes / 1e6),
-          file=sys.stderr)
+    if a.one:
+        print('%s: one document of %d, %.1f MB of text' % (a.out, joined, nbytes / 1e6), file=sys.stderr)
+    else:
+        print('%s: %d documents (%d distinct), %.1f MB of text' % (a.out, ndocs, len(docs), nbytes / 1e6),
+              file=sys.stderr)
 
 
 if __name__ == '__main__':
