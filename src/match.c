@@ -39,16 +39,17 @@ static const char *const list_names[L_COUNT] = {"title", "state-body", "not-name
 
 /* A token's lists field, as match_word() fills it (the matcher's own cache, whatever the
  * rules number their lists): bit i for the list i of enum word_list when the rules number
- * that list below 16 (see tok_in()), and four facts about the word that scan_tokens()
+ * that list below 16 (see tok_in()), and five facts about the word that scan_tokens()
  * needs of every token, so that it reads them from the one field a memo keeps rather than
  * from the gazetteer and the text. */
 enum {
+	LB_NOGAZ = 1u << 11, /* its gazetteer token is GAZ_NONE: in no lexicon name */
 	LB_FORM = 1u << 12, /* its gazetteer token alone is a form (the root's child has forms) */
 	LB_WALK = 1u << 13, /* its gazetteer token starts some form (the trie's root has a child) */
 	LB_LONG = 1u << 14, /* four bytes or more */
 	LB_OPEN = 1u << 15, /* "(" */
 };
-_Static_assert(L_COUNT <= 12, "the lists bits of a token overlap the LB_ bits");
+_Static_assert(L_COUNT <= 11, "the lists bits of a token overlap the LB_ bits");
 
 /* A token's byte in struct scan's walk: 0, or WALK_START and WALK_FORM when the token
  * alone is a form too; LB_FORM and LB_WALK of its lists, shifted. */
@@ -388,6 +389,8 @@ void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t 
 		if (gaz_forms(m->gaz, roots[tok]) != GAZ_NONE)
 			l |= LB_FORM;
 	}
+	if (tok == GAZ_NONE)
+		l |= LB_NOGAZ;
 	if (n >= 4)
 		l |= LB_LONG;
 	if (n == 1 && *s == '(')
@@ -437,8 +440,8 @@ struct scan {
 	uint8_t *walk;  /* per token, and FLAG_PAD: not 0 at a word that starts some form
 			 * (the root has a child for it), where lexicon_span() starts a walk:
 			 * WALK_START, with WALK_FORM when the word alone is a form; 0 at a
-			 * word that is no form alone when the token after it is no hyphen
-			 * and no walk goes on to it */
+			 * word that is no form alone when no walk goes on to the token after
+			 * it (a hyphen but after a blank line: lexicon_span() looks past it) */
 	bool *title;    /* per token: on a headline-style line (see line_title()) */
 	uint32_t *open; /* the "(" tokens, in order */
 	size_t nopen;
@@ -455,13 +458,34 @@ static bool line_title(size_t words, size_t lower, size_t nums, size_t parens)
 	return words >= 3 && lower == 0 && nums < 2 && !parens;
 }
 
+/* A token's kind, flags and lists as they lie in struct token: one number (four bytes in
+ * the machine's order), whose bits kfl() gives, so that one test asks for flags and lists
+ * at once. */
+_Static_assert(offsetof(struct token, flags) == offsetof(struct token, kind) + 1 &&
+		       offsetof(struct token, lists) == offsetof(struct token, kind) + 2,
+	       "kind, flags and lists of a token lie side by side");
+
+static inline uint32_t tok_kfl(const struct token *t)
+{
+	uint32_t x;
+	memcpy(&x, (const char *)t + offsetof(struct token, kind), 4);
+	return x;
+}
+
+static inline uint32_t kfl(unsigned kind, unsigned flags, unsigned lists)
+{
+	struct token t = {.kind = (uint8_t)kind, .flags = (uint8_t)flags, .lists = (uint16_t)lists};
+	return tok_kfl(&t);
+}
+
 /* Fill the two fields of a token the matcher writes, once per record: the word lists it
  * is in with the facts of match_word() (0 but for words), and its gazetteer token id
  * (GAZ_NONE for hyphens, which the trie walk skips); and the rest of *sc, allocated from
  * a, in the same pass. Unless the caller looked them up (tl->words_matcher), a first loop
  * looks them up; the second reads nothing but the token itself. */
-static void scan_tokens(const matcher *m, struct arena *a, const struct norm_text *nt,
-			const struct tok_list *tl, struct scan *sc)
+static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena *a,
+						   const struct norm_text *nt,
+						   const struct tok_list *tl, struct scan *sc)
 {
 	uint8_t *start = arena_alloc(a, tl->n + FLAG_PAD);
 	memset(start, 0, tl->n); /* (set below where a name may start) */
@@ -480,8 +504,14 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 				match_word(m, nt->s + t->nstart, t->nend - t->nstart, t->hash, &t->lists,
 					   &t->gtok);
 		}
-	const uint16_t start_lists = m->start_lists, hl_lower = m->bits[L_HEADLINE_LOWER];
+	const uint16_t hl_lower = m->bits[L_HEADLINE_LOWER];
 	const bool start_cached = m->start_cached;
+	/* a word where a name may start: capitalized, or in the title or name-particle list;
+	 * the token after a word that is no form alone, where no walk may go on from it: in no
+	 * lexicon name, or after a blank line */
+	const uint32_t start_bits = kfl(0, TOKF_INIT_UPPER, m->start_lists),
+		       stop_bits = kfl(0, TOKF_PARA_BEFORE, LB_NOGAZ);
+	const struct token *const lastt = n ? &v[n - 1] : v;
 	for (size_t i = 0; i < n; i++) {
 		struct token *t = &v[i];
 		const unsigned kind = t->kind, fl = t->flags;
@@ -492,18 +522,22 @@ static void scan_tokens(const matcher *m, struct arena *a, const struct norm_tex
 		}
 		const unsigned lists = t->lists;
 		if (kind == TOK_WORD) {
-			unsigned w = (lists & (LB_WALK | LB_FORM)) >> 12;
-			/* a word that is no form alone, and the token after it (no hyphen) one
-			 * no walk goes on to: no walk starts here (what lexicon_span() finds, in
-			 * short; it looks past hyphens itself) */
-			if (w == WALK_START && i + 1 < n && v[i + 1].kind != TOK_HYPHEN &&
-			    ((v[i + 1].flags & TOKF_PARA_BEFORE) || v[i + 1].gtok == GAZ_NONE))
-				w = 0;
-			walk[i] = (uint8_t)w;
-			if ((fl & TOKF_INIT_UPPER) || (lists & start_lists))
-				start[i] = 1; /* (the lists not cached: asked below) */
-			/* (a word in lower case decides the line: no more counting on it) */
-			if ((lists & LB_LONG) && !lower) {
+			/* (these two without a branch: words that are a form, or a name's start,
+			 * or neither, follow no pattern a branch predictor could learn) */
+			const unsigned w = (lists & (LB_WALK | LB_FORM)) >> 12;
+			/* a word that is no form alone, and the token after it one no walk goes
+			 * on to: no walk starts here (what lexicon_span() finds, in short). A
+			 * hyphen's lists are 0: lexicon_span() looks past it itself, unless a
+			 * blank line stops it there too. The last word reads its own bits: no
+			 * walk goes on from it either way. */
+			const struct token *u = t < lastt ? t + 1 : t;
+			const unsigned cut = (w == WALK_START) & ((tok_kfl(u) & stop_bits) != 0);
+			walk[i] = (uint8_t)(w & (cut - 1u));
+			/* (the lists not cached: asked below) */
+			start[i] = (tok_kfl(t) & start_bits) != 0;
+			/* (a word in lower case decides the line: no more counting on it; the
+			 * test of lower first, the one a branch predictor learns) */
+			if (!lower && (lists & LB_LONG)) {
 				words++;
 				/* a word in lower case, but a headline's preposition (when the list
 				 * is cached; tok_in() asks the rules otherwise) */
