@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "patterns.h"
 #include "rules.h"
@@ -152,13 +155,26 @@ void match_free(matcher *m)
 /* ---- helpers ---- */
 
 /* The per-token flags of scan_tokens() end with FLAG_PAD set bytes after the last token. */
-#define FLAG_PAD 8
+#define FLAG_PAD 32
 
 /* The first index from i on whose flag is set (f: flags ending as above, i at most the
- * number of tokens): eight flags at a time, a test per eight rather than per token. */
+ * number of tokens). Thirty-two flags at a time with SSE2, eight elsewhere: a test per
+ * many rather than per token; and the next flag lies in the first thirty-two nine times
+ * in ten (on news), so that the loop's one branch mostly goes the same way, where a
+ * predictor learns it (with eight, half the time). */
 static inline size_t next_flag(const uint8_t *f, size_t i)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128();
+	for (;; i += 32) {
+		const __m128i *p = (const __m128i *)(f + i);
+		const unsigned lo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(p), z));
+		const unsigned hi = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(p + 1), z));
+		const unsigned set = ~(lo | hi << 16); /* (bit k: flag i + k is set) */
+		if (set)
+			return i + (size_t)__builtin_ctz(set);
+	}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (;; i += 8) {
 		uint64_t w;
 		memcpy(&w, f + i, 8);
