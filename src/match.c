@@ -1483,7 +1483,8 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		int prio;
 	};
 	/* the parts, at most the words of the full names, and a table of them by hash (open
-	 * addressing, at most half full): a part's index + 1, 0 for none */
+	 * addressing, at most an eighth full: a capitalized word that is no part, the most
+	 * common, then mostly meets an empty slot first): a part's index + 1, 0 for none */
 	size_t most = 0;
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *mm = &ml->v[k];
@@ -1493,7 +1494,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	if (!most)
 		return;
 	size_t np = 0, mask = 15;
-	while (mask + 1 < 2 * most)
+	while (mask + 1 < 8 * most)
 		mask = mask * 2 + 1;
 	struct part *parts = arena_alloc(a, most * sizeof *parts);
 	uint32_t *table = arena_alloc(a, (mask + 1) * sizeof *table);
