@@ -317,19 +317,6 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 			break;
 		const uint32_t g = tl->v[i].gtok;
 		assert(g < nroots && roots[g] != GAZ_NONE);
-		/* the common case first: a word that is no form alone, and no token after it
-		 * that may go on (what the walk below finds, in short) */
-		if (!(walk[i] & WALK_FORM)) {
-			uint32_t j = i + 1;
-			while (j < to && tl->v[j].kind == TOK_HYPHEN &&
-			       !(tl->v[j].flags & TOKF_PARA_BEFORE))
-				j++;
-			if (j == to || (tl->v[j].flags & TOKF_PARA_BEFORE) ||
-			    tl->v[j].gtok == GAZ_NONE) {
-				i++;
-				continue;
-			}
-		}
 		uint32_t node = roots[g]; /* the first step */
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
@@ -542,10 +529,10 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 			 * or neither, follow no pattern a branch predictor could learn) */
 			const unsigned w = (lists & (LB_WALK | LB_FORM)) >> 12;
 			/* a word that is no form alone, and the token after it one no walk goes
-			 * on to: no walk starts here (what lexicon_span() finds, in short). A
-			 * hyphen's lists are 0: lexicon_span() looks past it itself, unless a
-			 * blank line stops it there too. The last word reads its own bits: no
-			 * walk goes on from it either way. */
+			 * on to: no walk starts here (what lexicon_span()'s walk would find). A
+			 * hyphen's lists are 0: the walk goes past it, unless a blank line stops
+			 * it there too. The last word reads its own bits: no walk goes on from it
+			 * either way. */
 			const struct token *u = t < lastt ? t + 1 : t;
 			const unsigned cut = (w == WALK_START) & ((tok_kfl(u) & stop_bits) != 0);
 			walk[i] = (uint8_t)(w & (cut - 1u));
