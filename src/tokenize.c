@@ -7,21 +7,23 @@
  * with ctz: word starts and ends, the flags of the spaces before them, the case flags
  * (the letters normalization changed are the upper-case ones), the offsets (the window is
  * ASCII in both texts, so the original offsets are the normalized ones moved by one
- * distance) and the hash from whole eight-byte loads. The next window starts at the first
- * token left. A token the windows cannot tell (next to a stop byte, a one-letter word
- * before a dot: "u.s.") and the last 79 bytes take the fast paths of the loop of
- * tok_split(): an ASCII word of up to 15 bytes whose original is as many ASCII bytes is
- * found, hashed and given its case flags from one or two eight-byte loads of the
- * normalized text and as many of the original; one ASCII punctuation character, or a
- * possessive "'s", from as many ASCII ones needs no decoding either. Every other token,
- * and every token of the last 15 bytes, takes the general way (any_token()):
- * ASCII bytes classified by one table lookup, words of ASCII letters and digits scanned
- * without decoding, other characters classed by the utf8proc categories of the normalized
- * code points, case flags read from the original characters (ASCII bytes by the table,
- * others by decoding). The token hash is taken as
- * soon as the token ends, while its bytes are in cache. Nothing is allocated per token: the
- * token array is sized from the text length once and doubled in the rare texts that need
- * more. */
+ * distance) and the hash from whole eight-byte loads. Words and punctuation take one way
+ * there, without a branch on their kind or case, which no predictor can guess: the flags
+ * of every word come at once from carries through the masks, and a table by the first
+ * byte gives the kind. The next window starts at the first token left. A token the
+ * windows cannot tell (next to a stop byte, a one-letter word before a dot: "u.s.") and
+ * the last 79 bytes take the fast paths of the loop of tok_split(): an ASCII word of up
+ * to 15 bytes whose original is as many ASCII bytes is found, hashed and given its case
+ * flags from one or two eight-byte loads of the normalized text and as many of the
+ * original; one ASCII punctuation character, or a possessive "'s", from as many ASCII
+ * ones needs no decoding either. Every other token, and every token of the last 15 bytes,
+ * takes the general way (any_token()): ASCII bytes classified by one table lookup, words
+ * of ASCII letters and digits scanned without decoding, other characters classed by the
+ * utf8proc categories of the normalized code points, case flags read from the original
+ * characters (ASCII bytes by the table, others by decoding). The token hash is taken as
+ * soon as the token ends, while its bytes are in cache. Nothing is allocated per token:
+ * the token array is sized from the text length once and doubled in the rare texts that
+ * need more. */
 #include "tokenize.h"
 
 #include <stddef.h>
@@ -596,13 +598,14 @@ struct window {
 	uint64_t space; /* ' ' or '\n' (the only bytes below 0x21 of a normalized text) and,
 			 * by the signed compare, the bytes >= 0x80, which stop anyway */
 	uint64_t nl;    /* '\n' */
+	uint64_t dot;   /* '.' */
 	uint64_t stop;  /* >= 0x80 in either text, or an apostrophe */
 	uint64_t same;  /* the same byte in both texts */
 };
 
 static inline void classify64(const unsigned char *s, const unsigned char *o, struct window *m)
 {
-	uint64_t lower = 0, word = 0, space = 0, nl = 0, stop = 0, same = 0;
+	uint64_t lower = 0, word = 0, space = 0, nl = 0, dot = 0, stop = 0, same = 0;
 #pragma GCC unroll 4
 	for (int k = 0; k < 4; k++) {
 		v16i8 v, w;
@@ -616,6 +619,7 @@ static inline void classify64(const unsigned char *s, const unsigned char *o, st
 		word |= movemask16(lo | dg) << sh;
 		space |= movemask16(v < '!') << sh;
 		nl |= movemask16(v == '\n') << sh;
+		dot |= movemask16(v == '.') << sh;
 		stop |= movemask16(v | w | (v == '\'')) << sh;
 		same |= movemask16(v == w) << sh;
 	}
@@ -623,22 +627,21 @@ static inline void classify64(const unsigned char *s, const unsigned char *o, st
 	m->word = word;
 	m->space = space;
 	m->nl = nl;
+	m->dot = dot;
 	m->stop = stop;
 	m->same = same;
 }
 
 /* pre with the flags of the white space gap (a mask of spaces and line breaks) added, as
- * space_at() would add them byte by byte: nl marks the line breaks. */
+ * space_at() would add them byte by byte: nl marks the line breaks, and a second one makes
+ * a blank line. Without branches: whether a gap holds a line break is anyone's guess. */
 static inline uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
 {
-	if (!gap)
-		return pre;
 	nl &= gap;
-	pre |= TOKF_SPACE_BEFORE;
-	if (nl) /* a second line break makes a blank line */
-		pre |= (uint8_t)(TOKF_LINE_BEFORE | (((pre & TOKF_LINE_BEFORE) || (nl & (nl - 1)))
-							     ? TOKF_PARA_BEFORE : 0));
-	return pre;
+	unsigned line = nl != 0, two = (nl & (nl - 1)) != 0;
+	unsigned para = line & (two | ((pre & TOKF_LINE_BEFORE) != 0));
+	return (uint8_t)(pre | (gap != 0) * TOKF_SPACE_BEFORE | line * TOKF_LINE_BEFORE |
+			 para * TOKF_PARA_BEFORE);
 }
 
 /* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind and
@@ -675,132 +678,145 @@ static inline bool possessive_at(const struct window *m, const unsigned char *b,
 	       !(m->stop >> (p + 1) & 1) && b[p + 2] < 0x80 && !(m->word >> (p + 2) & 1);
 }
 
-/* hash_bytes("'s", 2) */
-static const uint64_t hash_poss = HASH_END(HASH_STEP(HASH_START(2), '\'' | 's' << 8));
-
-/* The state of one window's scan. */
-struct scan {
-	uint64_t starts; /* the first byte of each token still to take, before the first stop */
-	uint64_t done;   /* the bytes up to the end of the last token taken */
-	uint8_t pre;     /* the flags of the spaces before the next token */
-	bool stuck;      /* the token at the lowest start needs the other ways */
+/* The kind of a token of a window by its first byte, an ASCII one, with every bit above
+ * it set, to be masked with win_flags[]: a word of a letter is a TOK_WORD, one of a digit a
+ * TOK_NUM unless it has a letter; an apostrophe starts a possessive (windows() lets no
+ * other apostrophe in). One lookup for every kind, so that the words and the punctuation
+ * of a window take the same way. */
+#define P (0xFFFFFF00u | TOK_PUNCT)
+#define W (0xFFFFFF00u | TOK_WORD)
+#define D (0xFFFFFF00u | TOK_NUM)
+#define A (0xFFFFFF00u | TOK_POSS)
+#define Y (0xFFFFFF00u | TOK_HYPHEN)
+static const uint32_t win_kind[128] = {
+	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x00 */
+	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x10 */
+	P, P, P, P, P, P, P, A, P, P, P, P, P, Y, P, P, /* 0x20 ' - */
+	D, D, D, D, D, D, D, D, D, D, P, P, P, P, P, P, /* 0x30 0-9 */
+	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x40 */
+	W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x50 */
+	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x60 a-o */
+	W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x70 p-z */
 };
+#undef P
+#undef W
+#undef D
+#undef A
+#undef Y
 
-/* Take the tokens of the window m at b (normalized offset i, original offset os) into
- * t[0..] while they can be told from the window alone; sc->starts keeps those left.
- * Returns the end of the tokens filled. with_nl says whether the window has line breaks
- * before its first stop byte (a constant where it is called, so there are two loops, and
- * the common one, without line breaks, never looks at them). */
+/* The kind mask and flags of a token of a window, kind_mask | flags << 8, by three bits:
+ * bit 0 a space before it, bit 1 a lower-case letter in it, bit 2 an upper-case first
+ * letter. A word with a letter has one of the two (all upper case when it lacks the
+ * first): not a TOK_NUM, so the kind mask takes bit 0 off the kind of its first byte. */
+#define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
+static const uint32_t win_flags[8] = {
+	KF(0, 0),
+	KF(TOKF_SPACE_BEFORE, 0),
+	KF(TOKF_HAS_LOWER, 1),
+	KF(TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
+	KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER, 1),
+	KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER | TOKF_SPACE_BEFORE, 1),
+	KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER, 1),
+	KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
+};
+#undef KF
+
+/* Take the tokens of the window m at b (normalized offset i, original offset os) that start
+ * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; *pre
+ * holds the flags of the spaces before the first and gets those of the spaces after the
+ * last, *done the bytes up to the end of the last. Returns the end of the tokens filled.
+ * Each token takes the same way, without a branch on its kind or its case (whether the
+ * next word is capitalized is anyone's guess), but for the hash of a word of more than
+ * eight bytes: the case of every word of the window is found at once, as a bit at its
+ * last byte. with_nl says whether the window has line breaks among the tokens
+ * (a constant where it is called, so there are two loops, and the common one, without
+ * line breaks, never looks at them). */
 static inline __attribute__((always_inline)) struct token *
 scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t os,
-	    struct token *t, struct scan *sc, const bool with_nl)
+	    struct token *t, uint64_t starts, uint64_t ends, uint8_t *pre, uint64_t *done,
+	    const bool with_nl)
 {
-	/* the bytes whose next byte is before the first stop byte */
-	const uint64_t follow = ((m->stop & (0 - m->stop)) - 1) >> 1;
-	const uint64_t word = m->word, lower = m->lower, upper = m->lower & ~m->same;
-	const uint64_t odd = upper | (word & ~lower); /* upper-case letters and digits */
+	/* The flags of each token as bits at its last byte. The carry of a word's first
+	 * byte, added to the word's bytes but those of a class, runs to the byte after the
+	 * word unless a byte of the class stops it: the words with a lower-case letter
+	 * (those as in the original), those whose first letter (where the carry through the
+	 * digits before it stops) is in upper case (changed by normalization), and, added
+	 * to all of the word's bytes, the words after a space. Punctuation has no letter;
+	 * it has a space before it by its own byte. */
+	const uint64_t w = m->word, ws = w & ~(w << 1), after = (w << 1) & ~w;
+	const uint64_t upper = m->lower & ~m->same;
+	const uint64_t first_upper = ((w & ~m->lower) + ws) & upper;
+	const uint64_t has_lower = (after & ~((w & ~(m->lower & m->same)) + ws)) >> 1;
+	const uint64_t init_upper = (after & ~((w & ~first_upper) + ws)) >> 1;
 	const uint64_t after_space = m->space << 1; /* bit 0: see t0 below */
+	const uint64_t space_before =
+		((after & (w + (ws & after_space))) >> 1) | (after_space & ~(w | m->space));
 	/* the offsets of a token, start | end << 32, are those in the window plus these */
 	const uint64_t ni = i | (uint64_t)i << 32, oi = os | (uint64_t)os << 32;
-	uint64_t starts = sc->starts, done = 0;
-	uint64_t ends = word & ~(word >> 1); /* the last byte of each word */
-	uint8_t pre = sc->pre;
+	uint64_t dn = 0;
+	uint8_t p = *pre;
+	unsigned last = 0;
 	struct token *const t0 = t;
 	while (starts) {
-		unsigned st = (unsigned)__builtin_ctzll(starts), end;
-		uint64_t bit = starts & (0 - starts), h, span;
-		uint32_t kf; /* kind | flags << 8, as put_token() stores them */
-		if (word & bit) {
-			unsigned last = (unsigned)__builtin_ctzll(ends);
-			if (!(follow >> last & 1)) {
-				/* a stop byte after it, or the end of the window */
-				sc->stuck = last < 63 || st == 0;
-				break;
-			}
-			end = last + 1;
-			unsigned n = end - st;
-			if (n == 1 && b[end] == '.' && (lower & bit)) {
-				sc->stuck = true; /* "u.s." perhaps */
-				break;
-			}
-			ends &= ends - 1;
-			uint64_t w0, w1;
-			memcpy(&w0, b + st, 8);
-			if (n <= 8) {
-				h = hash_end(hash_step(hash_starts[n], w0 & low_bytes[n]));
-			} else if (n <= 16) {
-				memcpy(&w1, b + st + 8, 8);
-				h = hash_end(hash_step(hash_step(hash_starts[n], w0),
-						       w1 & low_bytes[n - 8]));
-			} else {
-				h = hash_bytes(b + st, n);
-			}
-			span = ((uint64_t)2 << last) - bit; /* last <= 62 */
-			kf = TOK_WORD | TOKF_HAS_LOWER << 8; /* lower-case letters alone */
-			if (!(span & odd)) {
-				/* (the most common word: one test) */
-			} else if (span & upper) {
-				uint64_t lt = lower & span; /* its letters */
-				kf = TOK_WORD | ((lt & ~upper) ? TOKF_HAS_LOWER : TOKF_ALL_UPPER) << 8;
-				if (lt & (0 - lt) & upper)
-					kf |= TOKF_INIT_UPPER << 8;
-			} else if (!(span & lower)) {
-				kf = TOK_NUM;
-			}
+		const unsigned st = (unsigned)__builtin_ctzll(starts);
+		last = (unsigned)__builtin_ctzll(ends);
+		const uint64_t bit = starts & (0 - starts);
+		const unsigned n = last + 1 - st;
+		uint64_t w0, w1, h;
+		memcpy(&w0, b + st, 8);
+		if (n <= 8) {
+			h = hash_end(hash_step(hash_starts[n], w0 & low_bytes[n]));
+		} else if (n <= 16) {
+			memcpy(&w1, b + st + 8, 8);
+			h = hash_end(hash_step(hash_step(hash_starts[n], w0),
+					       w1 & low_bytes[n - 8]));
 		} else {
-			unsigned char c = b[st];
-			end = st + 1;
-			span = bit;
-			kf = c == '-' ? TOK_HYPHEN : TOK_PUNCT;
-			h = hash_ascii[c]; /* c < 0x80: no stop byte */
-			if (c == '\'') { /* "'s": windows() lets no other apostrophe in */
-				end++;
-				span |= bit << 1;
-				kf = TOK_POSS;
-				h = hash_poss;
-			}
+			h = hash_bytes(b + st, n);
 		}
+		unsigned k = (unsigned)(has_lower >> last & 1) << 1 |
+			     (unsigned)(init_upper >> last & 1) << 2;
+		if (!with_nl)
+			k |= (unsigned)(space_before >> last & 1);
+		uint32_t kf = win_flags[k] & win_kind[w0 & 0x7F];
 		if (with_nl) {
-			kf |= (uint32_t)gap_flags(pre, (bit - 1) & ~done, m->nl) << 8;
-			pre = 0;
-			done = span | (bit - 1);
-		} else {
-			kf |= (after_space & bit) ? TOKF_SPACE_BEFORE << 8 : 0;
+			kf |= (uint32_t)gap_flags(p, (bit - 1) & ~dn, m->nl) << 8;
+			p = 0;
+			dn = (((uint64_t)2 << last) - bit) | (bit - 1);
 		}
-		uint64_t se = st | (uint64_t)end << 32;
+		uint64_t se = st | (uint64_t)(last + 1) << 32;
 		put_token(t, ni + se, oi + se, kf, h);
 		t++;
 		starts &= starts - 1;
+		ends &= ends - 1;
 	}
 	if (!with_nl && t > t0) {
 		/* the spaces before the first token of the window: before it too */
-		t0->flags |= pre;
-		pre = 0;
-		done = ((uint64_t)2 << (t[-1].nend - i - 1)) - 1;
+		t0->flags |= p;
+		p = 0;
+		dn = ((uint64_t)2 << last) - 1;
 	}
-	sc->starts = starts;
-	sc->done = done;
-	sc->pre = pre;
+	*pre = p;
+	*done = dn;
 	return t;
 }
 
 /* The tokens of the windows of 64 bytes at s + i, i + 64 ... while i < end (s + end + 79 <=
  * s + len + 1: every load stays in the text and its NUL) and the token array, which ends
  * at tend, has room for 64 more; i at the start of a token or of white space, *pre the
- * flags of the spaces before it. In each window, the tokens from its start that lie before its first stop
- * byte, are ASCII in both texts (so the original offsets are the normalized ones plus
- * that of the window) and can be told from the window alone: a word of letters and digits
- * followed by a byte that is neither a stop byte nor, after one letter, a dot ("u.s."),
- * or one ASCII character of another kind. Fills them in from *tp on, advances *tp and
- * *pre and returns the new i: at or past end, or at a token that needs the other ways.
- * Not inlined, so that its state stays in registers. */
+ * flags of the spaces before it. In each window, the tokens from its start that lie before
+ * its first stop byte, are ASCII in both texts (so the original offsets are the normalized
+ * ones plus that of the window) and can be told from the window alone: a word of letters
+ * and digits followed by a byte that is no stop byte, or one ASCII character of another
+ * kind. A one-letter word before a dot ("u.s.", perhaps) counts as a stop byte. Fills them
+ * in from *tp on, advances *tp and *pre and returns the new i: at or past end, or at a
+ * token that needs the other ways. Not inlined, so that its state stays in registers. */
 __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i, size_t end,
 						const uint32_t *map, const unsigned char *orig,
 						uint32_t olen, uint8_t *pre, struct token **tp,
 						const struct token *tend)
 {
 	struct token *t = *tp;
-	struct scan sc = {0, 0, *pre, false};
+	uint8_t p = *pre;
 	while (i < end && tend - t >= 64) {
 		const uint32_t os = map[i];
 		if (os + 64 > olen)
@@ -817,27 +833,34 @@ __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i
 			m.lower &= ~s1;
 			poss_s |= s1;
 		}
-		const uint64_t clean = (m.stop & (0 - m.stop)) - 1;
-		sc.starts = ((m.word & ~(m.word << 1)) | ~(m.word | m.space)) & clean & ~poss_s;
-		sc.stuck = false;
+		m.stop |= m.lower & ~(m.word << 1) & ~(m.word >> 1) & (m.dot >> 1);
+		const uint64_t stop1 = m.stop & (0 - m.stop), clean = stop1 - 1;
+		/* every byte before the first stop byte is a space, a word's or a token of its
+		 * own, but the apostrophe and the "s" of a possessive, one token */
+		const uint64_t wstarts = m.word & ~(m.word << 1), other = ~(m.word | m.space);
+		uint64_t starts = (wstarts | other) & clean & ~poss_s;
+		const uint64_t ends = (m.word & ~(m.word >> 1)) | (other & ~(poss_s >> 1));
+		/* A word at the last byte before the first stop byte (or at the window's last)
+		 * may go on: the tokens end before it (cut, its first byte), else at the stop
+		 * byte (cut = stop1), else at the window's end (cut = 0). */
+		const uint64_t q = clean & ~(clean >> 1);
+		const uint64_t ws = wstarts & clean;
+		const uint64_t open = (uint64_t)1 << (63 - __builtin_clzll(ws | 1));
+		const uint64_t sel = 0 - (uint64_t)((m.word & q) != 0);
+		const uint64_t cut = (open & sel) | (stop1 & ~sel);
+		starts &= cut - 1;
+		uint64_t done;
 		if (m.nl & clean)
-			t = scan_window(&m, b, (uint32_t)i, os, t, &sc, true);
+			t = scan_window(&m, b, (uint32_t)i, os, t, starts, ends, &p, &done, true);
 		else
-			t = scan_window(&m, b, (uint32_t)i, os, t, &sc, false);
-		if (sc.starts) { /* stopped at a token */
-			uint64_t bit = sc.starts & (0 - sc.starts);
-			sc.pre = gap_flags(sc.pre, (bit - 1) & ~sc.done, m.nl);
-			i += (size_t)__builtin_ctzll(sc.starts);
-		} else { /* white space up to the first stop byte, or to the end */
-			sc.pre = gap_flags(sc.pre, clean & ~sc.done, m.nl);
-			i += m.stop ? (size_t)__builtin_ctzll(m.stop) : 64;
-			sc.stuck = m.stop != 0;
-		}
-		if (sc.stuck)
+			t = scan_window(&m, b, (uint32_t)i, os, t, starts, ends, &p, &done, false);
+		p = gap_flags(p, (cut - 1) & ~done, m.nl);
+		i += (size_t)__builtin_ctzll(cut | (uint64_t)1 << 63) + (cut == 0); /* 64 for 0 */
+		if (m.stop || cut == 1) /* a stop byte, or a word of 64 bytes or more */
 			break;
 	}
 	*tp = t;
-	*pre = sc.pre;
+	*pre = p;
 	return i;
 }
 #endif

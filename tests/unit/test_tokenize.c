@@ -168,6 +168,10 @@ static void window_cases(void)
 		/* possessives, which the windows take, and their near misses */
 		"a's", "a's,", "a'S", "a's'", "1's", "a'ss", "a's1", "s's's", "\xC3\xA9's", "a's\xC3\xA9",
 		"a\xE2\x80\x99s", "a'\xC5\xBF", "a's-", "A's\n", "u.s.'s",
+		/* the case flags and kinds the windows find by carries and tables: digits
+		 * before the first letter, one-letter words before a dot or a space */
+		"3D", "3Ds", "3dS", "12ab", "a1B", "Ab1", "x.", "I.", "e.g.", "U.S.A.", "1.", "-x-",
+		"(a)", " 1 ", "A-B", "'s", "s's",
 	};
 	static char text[512];
 	int bad = 0;
@@ -216,7 +220,9 @@ static void window_cases(void)
 					       "Abcdefghijklmnopqrstuvwxyzabcdefgh",
 					       "aBCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH",
 					       "1234567890123456789012345678901234",
-					       "12a4567890123456789012345678901234"};
+					       "12a4567890123456789012345678901234",
+					       "123D567890123456789012345678901234",
+					       "1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q"};
 	for (size_t w = 0; w < sizeof wordsets / sizeof wordsets[0]; w++)
 		for (size_t first = 1; first <= 34; first++) {
 			size_t n = 0;
