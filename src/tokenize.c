@@ -10,10 +10,11 @@
  * distance) and the hash from whole eight-byte loads. Words and punctuation take one way
  * there, without a branch on their kind or case, which no predictor can guess: the flags
  * of every word come at once from carries through the masks, and a table by the first
- * byte gives the kind. The next window starts at the first token left. A token the
- * windows cannot tell (next to a stop byte, a one-letter word before a dot: "u.s.") and
- * the last 79 bytes take the fast paths of the loop of tok_split(): an ASCII word of up
- * to 15 bytes whose original is as many ASCII bytes is found, hashed and given its case
+ * byte gives the kind. The next window starts at the first token left; the last ones read
+ * copies of the ends of the texts, zero bytes after them. A token the windows cannot tell
+ * (next to a stop byte, a one-letter word before a dot: "u.s."), and the texts of fewer
+ * than 79 bytes, take the fast paths of the loop of tok_split(): an ASCII word of up to
+ * 15 bytes whose original is as many ASCII bytes is found, hashed and given its case
  * flags from one or two eight-byte loads of the normalized text and as many of the
  * original; one ASCII punctuation character, or a possessive "'s", from as many ASCII
  * ones needs no decoding either. Every other token, and every token of the last 15 bytes,
@@ -662,10 +663,6 @@ static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t
 	t->hash = h;
 }
 
-/* The n low bytes of a word. */
-static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
-				      0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
-
 /* Is the byte at b[p], the first stop byte of the window m, a possessive "'s" that the
  * window can take, as any_token() would make it: an apostrophe right after a word whose
  * last byte is a letter (so the word is a TOK_WORD), then an "s" that is no stop byte (so
@@ -678,48 +675,65 @@ static inline bool possessive_at(const struct window *m, const unsigned char *b,
 	       !(m->stop >> (p + 1) & 1) && b[p + 2] < 0x80 && !(m->word >> (p + 2) & 1);
 }
 
-/* The kind of a token of a window by its first byte, an ASCII one, with every bit above
- * it set, to be masked with win_flags[]: a word of a letter is a TOK_WORD, one of a digit a
- * TOK_NUM unless it has a letter; an apostrophe starts a possessive (windows() lets no
- * other apostrophe in). One lookup for every kind, so that the words and the punctuation
- * of a window take the same way. */
+/* The tables of the token loop of the windows, in one object, so that one register finds
+ * them all:
+ * - hash[n]: hash_start(n) and the mask of the bytes of the last eight-byte load of a
+ *   word of n bytes, up to 16;
+ * - kind[c]: the kind of a token by its first byte c, an ASCII one, with every bit above
+ *   it set, to be masked with flags[]: a word of a letter is a TOK_WORD, one of a digit a
+ *   TOK_NUM unless it has a letter; an apostrophe starts a possessive (windows() lets no
+ *   other apostrophe in). One lookup for every kind, so that the words and the
+ *   punctuation of a window take the same way;
+ * - flags[k]: the kind mask and flags of a token, kind_mask | flags << 8, by three bits:
+ *   bit 0 a space before it, bit 1 a lower-case letter in it, bit 2 an upper-case first
+ *   letter. A word with a letter has one of the two (all upper case when it lacks the
+ *   first): not a TOK_NUM, so the kind mask takes bit 0 off the kind of its first byte. */
+#define LOW(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << 8 * (n)) - 1)
+#define HM(n) {HASH_START(n), LOW((n) > 8 ? (n) - 8 : (n))}
+#define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
 #define P (0xFFFFFF00u | TOK_PUNCT)
 #define W (0xFFFFFF00u | TOK_WORD)
 #define D (0xFFFFFF00u | TOK_NUM)
 #define A (0xFFFFFF00u | TOK_POSS)
 #define Y (0xFFFFFF00u | TOK_HYPHEN)
-static const uint32_t win_kind[128] = {
-	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x00 */
-	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x10 */
-	P, P, P, P, P, P, P, A, P, P, P, P, P, Y, P, P, /* 0x20 ' - */
-	D, D, D, D, D, D, D, D, D, D, P, P, P, P, P, P, /* 0x30 0-9 */
-	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x40 */
-	W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x50 */
-	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x60 a-o */
-	W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x70 p-z */
+static const struct {
+	struct {
+		uint64_t start, mask;
+	} hash[17];
+	uint32_t flags[8];
+	uint32_t kind[128];
+} win = {
+	.hash = {HM(0), HM(1), HM(2), HM(3), HM(4), HM(5), HM(6), HM(7), HM(8), HM(9), HM(10),
+		 HM(11), HM(12), HM(13), HM(14), HM(15), HM(16)},
+	.flags = {
+		KF(0, 0),
+		KF(TOKF_SPACE_BEFORE, 0),
+		KF(TOKF_HAS_LOWER, 1),
+		KF(TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
+		KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER, 1),
+		KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER | TOKF_SPACE_BEFORE, 1),
+		KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER, 1),
+		KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
+	},
+	.kind = {
+		P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x00 */
+		P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, /* 0x10 */
+		P, P, P, P, P, P, P, A, P, P, P, P, P, Y, P, P, /* 0x20 ' - */
+		D, D, D, D, D, D, D, D, D, D, P, P, P, P, P, P, /* 0x30 0-9 */
+		P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x40 */
+		W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x50 */
+		P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x60 a-o */
+		W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x70 p-z */
+	},
 };
+#undef LOW
+#undef HM
+#undef KF
 #undef P
 #undef W
 #undef D
 #undef A
 #undef Y
-
-/* The kind mask and flags of a token of a window, kind_mask | flags << 8, by three bits:
- * bit 0 a space before it, bit 1 a lower-case letter in it, bit 2 an upper-case first
- * letter. A word with a letter has one of the two (all upper case when it lacks the
- * first): not a TOK_NUM, so the kind mask takes bit 0 off the kind of its first byte. */
-#define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
-static const uint32_t win_flags[8] = {
-	KF(0, 0),
-	KF(TOKF_SPACE_BEFORE, 0),
-	KF(TOKF_HAS_LOWER, 1),
-	KF(TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
-	KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER, 1),
-	KF(TOKF_INIT_UPPER | TOKF_ALL_UPPER | TOKF_SPACE_BEFORE, 1),
-	KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER, 1),
-	KF(TOKF_INIT_UPPER | TOKF_HAS_LOWER | TOKF_SPACE_BEFORE, 1),
-};
-#undef KF
 
 /* Take the tokens of the window m at b (normalized offset i, original offset os) that start
  * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; *pre
@@ -765,11 +779,11 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 		uint64_t w0, w1, h;
 		memcpy(&w0, b + st, 8);
 		if (n <= 8) {
-			h = hash_end(hash_step(hash_starts[n], w0 & low_bytes[n]));
+			h = hash_end(hash_step(win.hash[n].start, w0 & win.hash[n].mask));
 		} else if (n <= 16) {
 			memcpy(&w1, b + st + 8, 8);
-			h = hash_end(hash_step(hash_step(hash_starts[n], w0),
-					       w1 & low_bytes[n - 8]));
+			h = hash_end(hash_step(hash_step(win.hash[n].start, w0),
+					       w1 & win.hash[n].mask));
 		} else {
 			h = hash_bytes(b + st, n);
 		}
@@ -777,7 +791,7 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 			     (unsigned)(init_upper >> last & 1) << 2;
 		if (!with_nl)
 			k |= (unsigned)(space_before >> last & 1);
-		uint32_t kf = win_flags[k] & win_kind[w0 & 0x7F];
+		uint32_t kf = win.flags[k] & win.kind[w0 & 0x7F];
 		if (with_nl) {
 			kf |= (uint32_t)gap_flags(p, (bit - 1) & ~dn, m->nl) << 8;
 			p = 0;
@@ -800,30 +814,50 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 	return t;
 }
 
-/* The tokens of the windows of 64 bytes at s + i, i + 64 ... while i < end (s + end + 79 <=
- * s + len + 1: every load stays in the text and its NUL) and the token array, which ends
- * at tend, has room for 64 more; i at the start of a token or of white space, *pre the
- * flags of the spaces before it. In each window, the tokens from its start that lie before
- * its first stop byte, are ASCII in both texts (so the original offsets are the normalized
- * ones plus that of the window) and can be told from the window alone: a word of letters
- * and digits followed by a byte that is no stop byte, or one ASCII character of another
- * kind. A one-letter word before a dot ("u.s.", perhaps) counts as a stop byte. Fills them
- * in from *tp on, advances *tp and *pre and returns the new i: at or past end, or at a
- * token that needs the other ways. Not inlined, so that its state stays in registers. */
-__attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i, size_t end,
+/* The n bytes that end at end, n < w, then zero bytes up to w bytes: in buf, of 2w bytes,
+ * by a copy of the w bytes that end at end (there must be as many), so that the copies
+ * are of a fixed length. Returns where they start in buf. */
+static inline const unsigned char *tail_copy(unsigned char *buf, const unsigned char *end,
+					     size_t n, size_t w)
+{
+	memset(buf + w, 0, w);
+	memcpy(buf + n, end - w, w);
+	return buf + w;
+}
+
+/* The tokens of the windows of 64 bytes at s + i, i + 64 ... while i < len (the length of
+ * the normalized text, 79 bytes or more; the original one, olen, is 64 or more) and the
+ * token array, which ends at tend, has room for 64 more; i at the start of a token or of
+ * white space, *pre the flags of the spaces before it. In each window, the tokens from its
+ * start that lie before its first stop byte, are ASCII in both texts (so the original
+ * offsets are the normalized ones plus that of the window) and can be told from the window
+ * alone: a word of letters and digits followed by a byte that is no stop byte, or one
+ * ASCII character of another kind. A one-letter word before a dot ("u.s.", perhaps) counts
+ * as a stop byte. The last windows read copies of the last bytes of the texts, with zero
+ * bytes after them, which the window takes for spaces (the normalized text has no other
+ * zero byte): 80 bytes of normalized text (for the eight-byte loads of the hashes) and 64
+ * of original. Fills the tokens in from *tp on, advances *tp and *pre and returns the new
+ * i: len, or at a token that needs the other ways. Not inlined, so that its state stays in
+ * registers. */
+__attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i, size_t len,
 						const uint32_t *map, const unsigned char *orig,
 						uint32_t olen, uint8_t *pre, struct token **tp,
 						const struct token *tend)
 {
+	unsigned char ncopy[160], ocopy[128];
 	struct token *t = *tp;
 	uint8_t p = *pre;
-	while (i < end && tend - t >= 64) {
+	while (i < len && tend - t >= 64) {
 		const uint32_t os = map[i];
-		if (os + 64 > olen)
-			break;
+		const unsigned char *b = s + i, *o = orig + os;
+		if ((i + 80 > len + 1) | (os + 64 > olen)) { /* (one test, mostly false) */
+			if (i + 80 > len + 1)
+				b = tail_copy(ncopy, s + len + 1, len + 1 - i, 80);
+			if (os + 64 > olen)
+				o = tail_copy(ocopy, orig + olen, olen - os, 64);
+		}
 		struct window m;
-		const unsigned char *b = s + i;
-		classify64(b, orig + os, &m);
+		classify64(b, o, &m);
 		/* the possessives at the first stop bytes are none: their "s" is no word */
 		uint64_t poss_s = 0;
 		while (m.stop && possessive_at(&m, b, (unsigned)__builtin_ctzll(m.stop))) {
@@ -861,7 +895,7 @@ __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i
 	}
 	*tp = t;
 	*pre = p;
-	return i;
+	return i < len ? i : len;
 }
 #endif
 
@@ -903,8 +937,8 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	const int64_t olim = (int64_t)map[len] - 16;
 	const unsigned char *o = (const unsigned char *)orig;
 	const size_t fast_end = len > 15 ? len - 15 : 0;
-	const size_t win_end = len > 78 ? len - 78 : 0; /* s + i + 80 <= s + len + 1 */
 	const uint32_t olen = map[len];
+	const size_t win_end = len >= 79 && olen >= 64 ? len : 0; /* see windows() */
 	while (i < fast_end) {
 		if (t == tend) {
 			tb.n = tb.cap;
@@ -919,7 +953,7 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 			/* (a window at an apostrophe or a byte >= 0x80, stop bytes, would take
 			 * nothing) */
 			if (i < win_end && s[i] < 0x80 && s[i] != '\'') {
-				i = windows(s, i, win_end, map, o, olen, &pre, &t, tend);
+				i = windows(s, i, len, map, o, olen, &pre, &t, tend);
 				if (i >= stop)
 					break;
 			}

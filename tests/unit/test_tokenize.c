@@ -145,9 +145,9 @@ static void differential(void)
  * that it falls in every lane of a window and next to every window end; words of 1 to 34
  * bytes, so that word ends fall in every lane too and words cross window ends; prefixes
  * that move the original offsets forwards and backwards against the normalized ones (and
- * make the original shorter than the normalized text, so that the last windows go without
- * their original bytes); and every length of each text, so that the text ends in every
- * lane. */
+ * make the original shorter or longer than the normalized text, so that the last windows
+ * read copies of the end of one text and not of the other); and every length of each
+ * text, so that the text ends in every lane of the last windows. */
 static void window_cases(void)
 {
 	static const char *const base[] = {
