@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct input {
 	FILE *fp;
@@ -317,21 +320,64 @@ static char *put_canon(char *o, uint32_t cp)
 	return put_utf8(o, cp);
 }
 
+/* The character a JSON escape \c stands for, by c: 'u' for \u (four hex digits follow), 0
+ * for none. One lookup, where a switch would be a chain of branches on the text. */
+static const char unescape[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f', ['n'] = '\n',
+	['r'] = '\r', ['t'] = '\t', ['u'] = 'u',
+};
+
 /* The string at sc->p (its opening quote): written canonically, quotes included, or
- * decoded (canon false). A key may not hold U+0000. */
-static bool scan_string(struct scan *sc, bool canon, bool key)
+ * decoded (canon false). A key may not hold U+0000. The plain bytes (str_plain_len()) go
+ * 32 at a time with SSE2: copied whole, before the test, so that a run needs no memcpy()
+ * of its own length, with its branches; the bytes copied past the run's end are written
+ * over next (the output is never longer than the source, so the copy stays inside the
+ * buffer while 32 source bytes remain). */
+static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, bool canon,
+								bool key)
 {
 	const unsigned char *p = sc->p + 1, *end = sc->end;
 	char *o = sc->o;
 	if (canon)
 		*o++ = '"';
 	for (;;) {
+#ifdef __SSE2__
+		const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'),
+			      bs = _mm_set1_epi8('\\');
+		for (;;) {
+			if (end - p < 32)
+				goto tail;
+			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			__m128i y = _mm_loadu_si128((const __m128i *)(p + 16));
+			_mm_storeu_si128((__m128i *)o, x);
+			_mm_storeu_si128((__m128i *)(o + 16), y);
+			/* a byte below 0x20 or from 0x80 is below ' ' as a signed char */
+			__m128i bx = _mm_or_si128(_mm_cmplt_epi8(x, sp),
+						  _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
+			__m128i by = _mm_or_si128(_mm_cmplt_epi8(y, sp),
+						  _mm_or_si128(_mm_cmpeq_epi8(y, qu), _mm_cmpeq_epi8(y, bs)));
+			unsigned m = (unsigned)_mm_movemask_epi8(bx) |
+				     (unsigned)_mm_movemask_epi8(by) << 16;
+			if (m) {
+				unsigned k = (unsigned)__builtin_ctz(m);
+				o += k;
+				p += k;
+				goto special;
+			}
+			o += 32;
+			p += 32;
+		}
+	tail:;
+#endif
 		size_t run = str_plain_len((const char *)p, (size_t)(end - p));
 		memcpy(o, p, run);
 		o += run;
 		p += run;
 		if (p == end)
 			return false;
+#ifdef __SSE2__
+	special:;
+#endif
 		unsigned c = *p;
 		if (c == '"') {
 			p++;
@@ -353,7 +399,8 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 		if (c != '\\' || end - p < 2)
 			return false; /* a control character */
 		c = p[1];
-		if (c == 'u') {
+		const char d = unescape[c];
+		if (d == 'u') {
 			int32_t cp = hex4(p + 2, (size_t)(end - p - 2));
 			if (cp < 0)
 				return false;
@@ -376,18 +423,8 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 			o = canon ? put_canon(o, (uint32_t)cp) : put_utf8(o, (uint32_t)cp);
 			continue;
 		}
-		char d;
-		switch (c) {
-		case '"': d = '"'; break;
-		case '\\': d = '\\'; break;
-		case '/': d = '/'; break;
-		case 'b': d = '\b'; break;
-		case 'f': d = '\f'; break;
-		case 'n': d = '\n'; break;
-		case 'r': d = '\r'; break;
-		case 't': d = '\t'; break;
-		default: return false;
-		}
+		if (!d)
+			return false;
 		if (canon && d != '/') { /* the canonical escape is the same two characters */
 			*o++ = '\\';
 			*o++ = (char)c;
@@ -401,6 +438,17 @@ static bool scan_string(struct scan *sc, bool canon, bool key)
 	sc->p = p;
 	sc->o = o;
 	return true;
+}
+
+/* scan_string() with canon known: two copies, without the tests of canon. */
+static bool scan_canon(struct scan *sc, bool key)
+{
+	return scan_string(sc, true, key);
+}
+
+static bool scan_decoded(struct scan *sc, bool key)
+{
+	return scan_string(sc, false, key);
 }
 
 /* An integer (a real, or more than 18 digits, is for jansson). */
@@ -467,7 +515,7 @@ static bool scan_object(struct scan *sc, int depth)
 			if (!at(sc, '"'))
 				return false;
 			char *k = sc->o;
-			if (!scan_string(sc, true, true) || !new_key(sc, first, k, (size_t)(sc->o - k)))
+			if (!scan_canon(sc, true) || !new_key(sc, first, k, (size_t)(sc->o - k)))
 				return false;
 			skip_ws(sc);
 			if (!at(sc, ':'))
@@ -522,7 +570,7 @@ static bool scan_value(struct scan *sc, int depth)
 	if (sc->p == sc->end)
 		return false;
 	switch (*sc->p) {
-	case '"': return scan_string(sc, true, false);
+	case '"': return scan_canon(sc, false);
 	case '{': return depth < SCAN_MAX_DEPTH && scan_object(sc, depth + 1);
 	case '[': return depth < SCAN_MAX_DEPTH && scan_array(sc, depth + 1);
 	case 't': return scan_word(sc, "true", 4);
@@ -561,7 +609,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 		if (!at(&sc, '"'))
 			return false;
 		char *k = sc.o;
-		if (!scan_string(&sc, false, true))
+		if (!scan_decoded(&sc, true))
 			return false;
 		size_t kl = (size_t)(sc.o - k);
 		if (!new_key(&sc, 0, k, kl))
@@ -578,7 +626,7 @@ static bool scan_record(const struct input_opts *opts, const char *line, size_t 
 				return false;
 			text = sc.o;
 			sc.high = false;
-			if (!scan_string(&sc, false, false))
+			if (!scan_decoded(&sc, false))
 				return false;
 			text_len = (size_t)(sc.o - text);
 			ascii_len = sc.high ? (size_t)(sc.high_at - text) : text_len;

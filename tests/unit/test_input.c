@@ -91,11 +91,17 @@ static const char *const pieces[] = {
 	"\x01", "'", "text", "id",
 };
 
+static bool long_strings; /* strings of up to 30 pieces, with plain runs between them */
+
 static void gen_string(struct buf *b, bool clean)
 {
 	buf_addc(b, '"');
-	int n = (int)check_rand(6);
+	int n = (int)check_rand(long_strings ? 30 : 6);
 	for (int i = 0; i < n; i++) {
+		if (long_strings) /* 0 to 39 plain bytes: the pieces fall in every lane of the
+				   * scanner's 32-byte blocks */
+			for (unsigned r = check_rand(40); r; r--)
+				buf_addc(b, (char)('a' + r % 26));
 		unsigned k = check_rand(sizeof pieces / sizeof *pieces);
 		if (clean && k >= 23) /* only valid pieces */
 			k = check_rand(23);
@@ -379,6 +385,11 @@ int main(void)
 	for (int i = 0; i < 10000; i++) { /* ids of every kind */
 		gen_record(&b, true);
 		same("text", "id1", b.p, b.len, __LINE__);
+	}
+	long_strings = true; /* long strings, ending at every distance from the line's end */
+	for (int i = 0; i < 20000; i++) {
+		gen_record(&b, i & 1);
+		same("text", "id", b.p, b.len, __LINE__);
 	}
 	buf_clear(&b);
 	printf("%s: %ld records compared, %ld read by the scanner\n", __FILE__, compared, scanned);
