@@ -285,6 +285,7 @@ static int one_match(const struct pat *pt, const char *text, size_t len, size_t 
  * in that window, the run itself not included (NULL when no pattern has a start set). */
 struct runs {
 	uint32_t *v, *from;
+	uint32_t *last; /* the last run of the cluster from each run (see search()) */
 	uint64_t *sets;
 	size_t n;
 };
@@ -345,16 +346,22 @@ static size_t window(const char *text, size_t run, size_t done)
 	return from;
 }
 
-/* runs->from[] and runs->sets[] */
+/* runs->from[], runs->last[] and runs->sets[] */
 static void find_windows(const patterns *p, struct arena *a, const char *text, struct runs *r)
 {
 	r->from = NULL;
+	r->last = NULL;
 	r->sets = NULL;
 	if (!r->n)
 		return;
 	r->from = arena_alloc(a, r->n * sizeof *r->from);
 	for (size_t k = 0; k < r->n; k++)
 		r->from[k] = (uint32_t)window(text, r->v[k], 0);
+	/* a window touches the run before it when it starts at most one byte after it */
+	r->last = arena_alloc(a, r->n * sizeof *r->last);
+	r->last[r->n - 1] = (uint32_t)r->n - 1;
+	for (size_t k = r->n - 1; k-- > 0;)
+		r->last[k] = r->from[k + 1] <= r->v[k] + 1 ? r->last[k + 1] : (uint32_t)k;
 	if (!p->nsets)
 		return;
 	r->sets = arena_alloc(a, r->n * sizeof *r->sets);
@@ -432,12 +439,12 @@ static int search(const struct pat *pt, bool plain, const char *text, size_t len
 		}
 		size_t from = window_at(text, runs, k, done);
 		/* the cluster k..last: each window starts at most one byte after the previous
-		 * run, so the one call tries the very start positions the calls per window try */
-		size_t last = k;
-		if (merge && k >= solo)
-			while (last + 1 < runs->n &&
-			       window_at(text, runs, last + 1, done) <= runs->v[last] + 1)
-				last++;
+		 * run, so the one call tries the very start positions the calls per window try.
+		 * Found once per record (runs->last): whether window_at() touches the run before
+		 * it does not depend on done while that run lies at or after done, as the runs
+		 * from k on do (done moves a window's start up to done at most), so that a text
+		 * of many hits close together is not read again after each */
+		size_t last = merge && k >= solo ? runs->last[k] : k;
 		/* no attempt can succeed before the first byte a match can start at: the call
 		 * starts there (the same attempts, when they do not depend on the call), and
 		 * without such a byte there is nothing to call for */
@@ -497,7 +504,7 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 		fputs("entopic: out of memory\n", stderr);
 		exit(2);
 	}
-	struct runs runs = {NULL, NULL, NULL, 0};
+	struct runs runs = {NULL, NULL, NULL, NULL, 0};
 	find_runs(a, text, len, &runs);
 	find_windows(p, a, text, &runs);
 	for (size_t k = 0; k < p->n; k++) {
