@@ -69,6 +69,7 @@ struct matcher {
 	uint16_t not_first;   /* the bits of title, not-name and name-particle */
 	bool first_cached;    /* those and first-name are numbered below 16 (or absent) */
 	bool people_full;     /* no replay of the first people pass's visits (a test oracle) */
+	uint8_t index;        /* enum match_index */
 	/* the lists bits of rules_word_lists()' mask, by its low and its high byte */
 	uint16_t remap[2][256];
 	gazetteer *gaz;
@@ -129,6 +130,11 @@ matcher *match_new(gazetteer *gaz, const char *rulespath, const char *patpath, s
 void match_set_people_full(matcher *m, bool full)
 {
 	m->people_full = full;
+}
+
+void match_set_index(matcher *m, enum match_index how)
+{
+	m->index = (uint8_t)how;
 }
 
 int match_add_rules(matcher *m, const char *path, struct err *err)
@@ -252,10 +258,27 @@ static bool case_ok(const gazetteer *g, const struct gaz_form *f, const char *or
 	return true;
 }
 
+/* known_surname()'s index of the surnames of the people found (see there). */
+struct surnames {
+	uint32_t *slot;  /* by the word's hash, open addressing: a token of the surname + 1, or
+			  * 0 for none; NULL while the plain loop answers */
+	size_t mask, count;
+	size_t nml, nmore; /* the mentions of the list and of the pass's own ones indexed */
+	size_t read;       /* the mentions the plain loop has read, before there was an index */
+};
+
+/* The record's mentions: sorted and non-overlapping between the passes. Within a pass,
+ * put_span() adds its mention at the end and marks the ones it replaces gone (t1 == t0),
+ * so that each of its calls costs the tokens it touches alone; put_spans() puts them in
+ * order at the pass's end. */
 struct mlist {
 	struct arena *a;
 	struct mention *v;
 	size_t n, cap;
+	size_t nloose;         /* the last nloose of v: put_span()'s, in no order */
+	size_t gone;           /* the first index of a mention put_span() replaced, or SIZE_MAX */
+	enum match_index how;  /* the matcher's */
+	struct surnames sur;   /* the people pass's */
 };
 
 static struct mention *madd(struct mlist *ml)
@@ -883,78 +906,101 @@ static int name_token(const matcher *m, const struct norm_text *nt, const struct
 	return 0;
 }
 
-/* Replace the mentions inside tokens [t0, t1) by one mention; the list stays sorted, and
- * cov (see cover()) is brought up to date: the mentions before the new one keep their
- * indexes, the tokens of the replaced mentions and of the new one are covered anew and the
- * later mentions' tokens get their shifted indexes, when they shift (no pass over the
- * whole record). */
+static void put_spans(struct mlist *ml, uint32_t *cov, const struct mention *ins, size_t nins);
+
+/* Replace the mentions on tokens [t0, t1) by one mention, and bring cov (see cover()) up to
+ * date: the tokens of the replaced mentions are uncovered, those of the new one covered by
+ * it. The new mention goes at the end of the list and the replaced ones are marked gone,
+ * until put_spans() puts the list in order (see struct mlist): a record of many mentions
+ * and many insertions does not move all the later mentions at each. The pass reads the
+ * mentions through cov alone until then. */
 static void put_span(struct mlist *ml, uint32_t *cov, uint32_t t0, uint32_t t1,
 		     const struct entity *e, uint8_t kind, uint8_t src)
 {
-	/* sorted and non-overlapping, the mentions that overlap [t0, t1) are [lo, hi) */
-	size_t lo = 0, hi = ml->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ml->v[mid].t1 <= t0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (uint32_t i = t0; i < t1; i++) {
+		const uint32_t c = cov[i];
+		if (c == UINT32_MAX)
+			continue;
+		struct mention *old = &ml->v[c];
+		for (uint32_t q = old->t0; q < old->t1; q++)
+			cov[q] = UINT32_MAX;
+		old->t1 = old->t0;
+		if (c < ml->gone)
+			ml->gone = c;
 	}
-	for (hi = lo; hi < ml->n && ml->v[hi].t0 < t1; hi++)
-		;
-	size_t at = lo, n = ml->n;
-	/* [rlo, rhi): the tokens of the new mention and of the ones it replaces; the others
-	 * between its neighbours are covered by none before and after */
-	uint32_t rlo = t0, rhi = t1;
-	if (hi > lo) {
-		if (ml->v[lo].t0 < rlo)
-			rlo = ml->v[lo].t0;
-		if (ml->v[hi - 1].t1 > rhi)
-			rhi = ml->v[hi - 1].t1;
-	}
-	if (hi == lo)
-		madd(ml); /* one more: the later mentions move up by one */
-	memmove(&ml->v[at + 1], &ml->v[hi], (n - hi) * sizeof *ml->v);
-	ml->n = n - (hi - lo) + 1;
-	struct mention *mm = &ml->v[at];
-	memset(mm, 0, sizeof *mm);
+	const uint32_t k = (uint32_t)ml->n;
+	struct mention *mm = madd(ml);
 	mm->t0 = t0;
 	mm->t1 = t1;
 	mm->ent = e;
 	mm->kind = kind;
 	mm->src = src;
-	assert(at == 0 || ml->v[at - 1].t1 <= t0);
-	assert(at + 1 == ml->n || ml->v[at + 1].t0 >= t1);
-	for (uint32_t i = rlo; i < t0; i++)
-		cov[i] = UINT32_MAX;
-	for (uint32_t i = t1; i < rhi; i++)
-		cov[i] = UINT32_MAX;
-	size_t last = hi - lo == 1 ? at + 1 : ml->n; /* one replaced by one: no index shifts */
-	for (size_t k = at; k < last; k++)
-		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
-			cov[i] = (uint32_t)k;
+	for (uint32_t i = t0; i < t1; i++)
+		cov[i] = k;
+	ml->nloose++;
+	if (ml->how == MATCH_INDEX_NONE) /* (the oracle: in order at every insertion) */
+		put_spans(ml, cov, NULL, 0);
 }
 
-/* Put the new mentions ins[0..nins) (in order, on tokens no mention covers) into ml, in
- * order, and bring cov up to date: what put_span() does for each of them, with one pass
- * over the later mentions for them all. */
+static int cmp_t0(const void *a, const void *b)
+{
+	const struct mention *x = a, *y = b;
+	return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
+}
+
+/* Put the mentions of ml in order: the ones put_span() replaced go, and its new ones and
+ * ins[0..nins) (in order, on tokens no mention covers, not yet in cov) go into their
+ * places; cov follows (the mentions before the first that moves keep their indexes). */
 static void put_spans(struct mlist *ml, uint32_t *cov, const struct mention *ins, size_t nins)
 {
-	if (!nins)
+	size_t n = ml->n - ml->nloose;
+	const struct mention *add = ins;
+	size_t nadd = nins;
+	if (ml->nloose) {
+		struct mention *l = arena_alloc(ml->a, (ml->nloose + nins) * sizeof *l);
+		bool sorted = true;
+		nadd = 0;
+		for (size_t k = n; k < ml->n; k++)
+			if (ml->v[k].t1 != ml->v[k].t0) {
+				sorted &= !nadd || l[nadd - 1].t0 < ml->v[k].t0;
+				l[nadd++] = ml->v[k];
+			}
+		for (size_t k = 0; k < nins; k++) {
+			sorted &= !nadd || l[nadd - 1].t0 < ins[k].t0;
+			l[nadd++] = ins[k];
+		}
+		if (!sorted)
+			qsort(l, nadd, sizeof *l, cmp_t0);
+		add = l;
+		ml->nloose = 0;
+	}
+	size_t from = n; /* the first mention whose index changes */
+	if (ml->gone < n) {
+		size_t w = ml->gone;
+		for (size_t k = ml->gone; k < n; k++)
+			if (ml->v[k].t1 != ml->v[k].t0)
+				ml->v[w++] = ml->v[k];
+		from = ml->gone;
+		n = w;
+	}
+	ml->gone = SIZE_MAX;
+	ml->n = n;
+	if (!nadd && from == n)
 		return;
-	size_t n = ml->n;
-	while (ml->cap < n + nins)
+	while (ml->cap < n + nadd)
 		ml->v = arena_grow(ml->a, ml->v, n, &ml->cap, sizeof *ml->v, 64);
 	/* from the end: the later mentions move up past the new ones before them */
-	size_t j = n, w = n + nins;
-	for (size_t k = nins; k-- > 0;) {
-		while (j > 0 && ml->v[j - 1].t0 > ins[k].t0)
+	size_t j = n, w = n + nadd;
+	for (size_t k = nadd; k-- > 0;) {
+		while (j > 0 && ml->v[j - 1].t0 > add[k].t0)
 			ml->v[--w] = ml->v[--j];
-		assert(cov[ins[k].t0] == UINT32_MAX && (j == 0 || ml->v[j - 1].t1 <= ins[k].t0));
-		ml->v[--w] = ins[k];
+		assert(j == 0 || ml->v[j - 1].t1 <= add[k].t0);
+		ml->v[--w] = add[k];
 	}
-	ml->n = n + nins;
-	for (size_t k = w; k < ml->n; k++)
+	ml->n = n + nadd;
+	if (w < from)
+		from = w;
+	for (size_t k = from; k < ml->n; k++)
 		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
 			cov[i] = (uint32_t)k;
 }
@@ -1037,17 +1083,77 @@ static bool surname_in(const matcher *m, const struct norm_text *nt, const struc
 	return false;
 }
 
+/* Put the last word of mention mm into sn when mm is a full person mention (surname_in()'s
+ * test): a token of the word, once per word. */
+static void surname_add(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+			struct arena *a, struct surnames *sn, const struct mention *mm)
+{
+	if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
+		return;
+	if (2 * (sn->count + 1) > sn->mask + 1) { /* (at most half full) */
+		const uint32_t *old = sn->slot;
+		size_t oldn = sn->slot ? sn->mask + 1 : 0;
+		sn->mask = sn->slot ? 2 * sn->mask + 1 : 63;
+		sn->slot = arena_alloc(a, (sn->mask + 1) * sizeof *sn->slot);
+		memset(sn->slot, 0, (sn->mask + 1) * sizeof *sn->slot);
+		for (size_t k = 0; k < oldn; k++)
+			if (old[k]) {
+				size_t q = tl->v[old[k] - 1].hash & sn->mask;
+				while (sn->slot[q])
+					q = (q + 1) & sn->mask;
+				sn->slot[q] = old[k];
+			}
+	}
+	const uint32_t u = mm->t1 - 1;
+	const struct token *t = &tl->v[u];
+	const size_t n = t->nend - t->nstart;
+	size_t q;
+	for (q = t->hash & sn->mask; sn->slot[q]; q = (q + 1) & sn->mask) {
+		const struct token *o = &tl->v[sn->slot[q] - 1];
+		if (o->hash == t->hash && o->nend - o->nstart == n &&
+		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
+			return;
+	}
+	sn->slot[q] = u + 1;
+	sn->count++;
+}
+
 /* Surnames of the people found so far: the last word of every full person mention of ml
  * and of the mentions more[0..nmore). filter holds the surname_filter() bits of them all
  * (and may hold more): a word whose bit is not there is no surname, without the loop over
- * the mentions. */
+ * the mentions. On a large record the bits are soon all set, and the loop reads all the
+ * mentions at every name: once the loop has read a few thousand, an index of the surnames
+ * (ml->sur) answers, brought up to date with the mentions added since its last answer.
+ * Within one people_once() the full person mentions only come (put_span() replaces no
+ * person, and adds at the end of ml, as people_once() does to more), so the index gives
+ * the loop's answers; people_pass() empties it before each pass. */
 static bool known_surname(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
-			  const struct mlist *ml, const struct mention *more, size_t nmore,
+			  struct mlist *ml, const struct mention *more, size_t nmore,
 			  uint64_t filter, uint32_t i)
 {
 	const struct token *t = &tl->v[i];
-	return (filter & hash_bit(t->hash)) && (surname_in(m, nt, tl, ml->v, ml->n, t) ||
-						 surname_in(m, nt, tl, more, nmore, t));
+	if (!(filter & hash_bit(t->hash)))
+		return false;
+	struct surnames *sn = &ml->sur;
+	if (!sn->slot && (ml->how == MATCH_INDEX_NONE ||
+			  (ml->how == MATCH_INDEX_AUTO && sn->read < 4096))) {
+		sn->read += ml->n + nmore;
+		return surname_in(m, nt, tl, ml->v, ml->n, t) || surname_in(m, nt, tl, more, nmore, t);
+	}
+	for (; sn->nml < ml->n; sn->nml++)
+		surname_add(m, nt, tl, ml->a, sn, &ml->v[sn->nml]);
+	for (; sn->nmore < nmore; sn->nmore++)
+		surname_add(m, nt, tl, ml->a, sn, &more[sn->nmore]);
+	if (!sn->slot)
+		return false; /* (no person yet) */
+	const size_t n = t->nend - t->nstart;
+	for (size_t q = t->hash & sn->mask; sn->slot[q]; q = (q + 1) & sn->mask) {
+		const struct token *o = &tl->v[sn->slot[q] - 1];
+		if (o->hash == t->hash && o->nend - o->nstart == n &&
+		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
+			return true;
+	}
+	return false;
 }
 
 /* A title before position k, possibly with "to Azerbaijan" or a comma after it: returns
@@ -1369,18 +1475,72 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 	return found;
 }
 
+/* merge_prefix_names()'s trie of the longer names, for a record of many people, where
+ * comparing every name found by pattern with every longer name would cost their product:
+ * a node is a sequence of words (its parent's and one more), found by its parent and the
+ * word's bytes. */
+struct name_trie {
+	struct name_node {
+		uint32_t parent, tok; /* the parent node (UINT32_MAX: none), a token of the word */
+		uint32_t first;       /* the first longer name (its index in ml) that goes on past
+				       * the node, or UINT32_MAX */
+	} *v;
+	size_t n;
+	uint32_t *slot; /* by parent and word, open addressing: an index of v + 1, 0 for none */
+	size_t mask;
+};
+
+/* The child of parent by token tok's word, made when there is none. */
+static uint32_t trie_step(struct name_trie *tr, const struct norm_text *nt,
+			  const struct tok_list *tl, uint32_t parent, uint32_t tok)
+{
+	const struct token *t = &tl->v[tok];
+	const size_t n = t->nend - t->nstart;
+	uint64_t h = t->hash ^ (parent * 0x9E3779B97F4A7C15ULL);
+	h ^= h >> 29;
+	size_t q;
+	for (q = h & tr->mask; tr->slot[q]; q = (q + 1) & tr->mask) {
+		const struct name_node *c = &tr->v[tr->slot[q] - 1];
+		const struct token *o = &tl->v[c->tok];
+		if (c->parent == parent && o->nend - o->nstart == n &&
+		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
+			return tr->slot[q] - 1;
+	}
+	tr->v[tr->n] = (struct name_node){parent, tok, UINT32_MAX};
+	tr->slot[q] = (uint32_t)++tr->n;
+	return (uint32_t)tr->n - 1;
+}
+
+/* Are the words of x the first words of y (longer)? */
+static bool name_begins(const struct norm_text *nt, const struct tok_list *tl,
+			const struct mention *x, const struct mention *y)
+{
+	for (uint32_t q = 0; q < x->t1 - x->t0; q++) {
+		const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
+		if (a1->nend - a1->nstart != b1->nend - b1->nstart ||
+		    memcmp(nt->s + a1->nstart, nt->s + b1->nstart, a1->nend - a1->nstart))
+			return false;
+	}
+	return true;
+}
+
 /* A shorter name of a person found by pattern links to the longer one it begins
- * ("Tariq Mehmood" ... "Tariq Mehmood Jahangiri"). */
+ * ("Tariq Mehmood" ... "Tariq Mehmood Jahangiri"), the first such in the record. */
 static void merge_prefix_names(const matcher *m, struct arena *a, const struct norm_text *nt,
 			       const struct tok_list *tl, struct mlist *ml)
 {
 	/* the longer names are person mentions longer than the shortest name found by pattern
 	 * (a person stays a person as the names are linked): listed once, in order */
 	uint32_t shortest = UINT32_MAX;
+	size_t npattern = 0, words = 0;
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *x = &ml->v[k];
-		if (x->src == SRC_PATTERN && x->t1 - x->t0 < shortest && x->ent->type == m->t_person)
-			shortest = x->t1 - x->t0;
+		if (x->src == SRC_PATTERN && x->ent->type == m->t_person) {
+			npattern++;
+			words += x->t1 - x->t0;
+			if (x->t1 - x->t0 < shortest)
+				shortest = x->t1 - x->t0;
+		}
 	}
 	if (shortest == UINT32_MAX)
 		return;
@@ -1388,29 +1548,56 @@ static void merge_prefix_names(const matcher *m, struct arena *a, const struct n
 	size_t nlonger = 0;
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *y = &ml->v[k];
-		if (y->t1 - y->t0 > shortest && y->ent->type == m->t_person)
+		if (y->t1 - y->t0 > shortest && y->ent->type == m->t_person) {
 			longer[nlonger++] = (uint32_t)k;
+			words += y->t1 - y->t0;
+		}
 	}
-	for (size_t k = 0; nlonger && k < ml->n; k++) {
+	if (!nlonger)
+		return;
+	if (ml->how == MATCH_INDEX_NONE ||
+	    (ml->how == MATCH_INDEX_AUTO && npattern * nlonger <= 4096)) {
+		for (size_t k = 0; k < ml->n; k++) {
+			struct mention *x = &ml->v[k];
+			if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
+				continue;
+			for (size_t l = 0; l < nlonger; l++) {
+				const struct mention *y = &ml->v[longer[l]];
+				if (y->t1 - y->t0 > x->t1 - x->t0 && name_begins(nt, tl, x, y)) {
+					x->ent = y->ent;
+					break;
+				}
+			}
+		}
+		return;
+	}
+	/* the nodes of every longer name's first words, at least shortest of them, know the
+	 * first name that goes on past them; a name found by pattern takes its node's */
+	struct name_trie tr = {0};
+	tr.v = arena_alloc(a, words * sizeof *tr.v);
+	tr.mask = 15;
+	while (tr.mask + 1 < 2 * words)
+		tr.mask = tr.mask * 2 + 1;
+	tr.slot = arena_alloc(a, (tr.mask + 1) * sizeof *tr.slot);
+	memset(tr.slot, 0, (tr.mask + 1) * sizeof *tr.slot);
+	for (size_t l = 0; l < nlonger; l++) {
+		const struct mention *y = &ml->v[longer[l]];
+		uint32_t node = UINT32_MAX;
+		for (uint32_t q = 0; q + 1 < y->t1 - y->t0; q++) {
+			node = trie_step(&tr, nt, tl, node, y->t0 + q);
+			if (q + 1 >= shortest && tr.v[node].first == UINT32_MAX)
+				tr.v[node].first = longer[l];
+		}
+	}
+	for (size_t k = 0; k < ml->n; k++) {
 		struct mention *x = &ml->v[k];
 		if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
 			continue;
-		for (size_t l = 0; l < nlonger; l++) {
-			const struct mention *y = &ml->v[longer[l]];
-			if (y->t1 - y->t0 <= x->t1 - x->t0)
-				continue;
-			uint32_t q;
-			for (q = 0; q < x->t1 - x->t0; q++) {
-				const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
-				if (a1->nend - a1->nstart != b1->nend - b1->nstart ||
-				    memcmp(nt->s + a1->nstart, nt->s + b1->nstart, a1->nend - a1->nstart))
-					break;
-			}
-			if (q == x->t1 - x->t0) {
-				x->ent = y->ent;
-				break;
-			}
-		}
+		uint32_t node = UINT32_MAX;
+		for (uint32_t q = x->t0; q < x->t1; q++)
+			node = trie_step(&tr, nt, tl, node, q);
+		if (tr.v[node].first != UINT32_MAX)
+			x->ent = ml->v[tr.v[node].first].ent;
 	}
 }
 
@@ -1448,10 +1635,13 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 	/* twice, when the first pass found someone: the second knows their surnames */
 	const uint8_t *runs = people_runs(m, a, nt, tl, start);
 	struct people_memo pm = {0};
+	ml->sur = (struct surnames){0};
 	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm)) {
 		pm.replay = true;
+		ml->sur = (struct surnames){0};
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
+	ml->sur = (struct surnames){0};
 	suffix_pass(m, a, orig, nt, tl, cov, ml);
 	merge_prefix_names(m, a, nt, tl, ml);
 }
@@ -1590,10 +1780,116 @@ static bool initials_match(const struct norm_text *nt, const struct tok_list *tl
 	return k == an;
 }
 
+/* May token t be a later use of an acronym: a word in capitals of 2 to 10 bytes? */
+static bool acronym_word(const struct token *t)
+{
+	return t->kind == TOK_WORD && (t->flags & TOKF_ALL_UPPER) && t->nend - t->nstart >= 2 &&
+	       t->nend - t->nstart <= 10;
+}
+
+/* acronym_pass()'s index of the later uses of acronyms in a record of many definitions,
+ * where reading all the tokens after each would cost the tokens times the definitions: the
+ * positions of every acronym_word(), by its bytes. A definition visits the positions of its
+ * word after it, and drops them all: every later definition of the word lies after them,
+ * and they are covered once visited (by a use, or by the mention that was there), but for
+ * the ones a later definition uncovers when it replaces a mention reaching outside its
+ * name: uses_reopen() puts those back. */
+struct acr_uses {
+	struct acr_word {
+		uint32_t tok;           /* a token of the word */
+		uint32_t at, n;         /* its positions not visited: pos[at..at+n) */
+		uint32_t *more;         /* and the ones put back since it was visited */
+		size_t nmore, capmore;
+		uint32_t defined;       /* its last definition visited (the "("), or UINT32_MAX */
+	} *w;
+	uint32_t *pos;
+	uint32_t *slot; /* by the word's hash, open addressing: an index of w + 1, 0 for none */
+	size_t mask;
+};
+
+/* The slot of the word of token t: the word's, or the empty slot where it goes. */
+static uint32_t *uses_slot(const struct acr_uses *u, const struct norm_text *nt,
+			   const struct tok_list *tl, const struct token *t)
+{
+	const size_t n = t->nend - t->nstart;
+	for (size_t q = t->hash & u->mask;; q = (q + 1) & u->mask) {
+		const uint32_t s = u->slot[q];
+		if (!s)
+			return &u->slot[q];
+		const struct token *o = &tl->v[u->w[s - 1].tok];
+		if (o->hash == t->hash && o->nend - o->nstart == n &&
+		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
+			return &u->slot[q];
+	}
+}
+
+static void uses_build(struct arena *a, const struct norm_text *nt, const struct tok_list *tl,
+		       struct acr_uses *u)
+{
+	/* the positions, in order, in one pass over the tokens; then the word of each, and
+	 * the positions by word */
+	uint32_t *cand = NULL;
+	size_t nc = 0, cap = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		if (acronym_word(&tl->v[i])) {
+			if (nc == cap)
+				cand = arena_grow(a, cand, nc, &cap, sizeof *cand, 64);
+			cand[nc++] = (uint32_t)i;
+		}
+	u->mask = 15;
+	while (u->mask + 1 < 2 * nc)
+		u->mask = u->mask * 2 + 1;
+	u->slot = arena_alloc(a, (u->mask + 1) * sizeof *u->slot);
+	memset(u->slot, 0, (u->mask + 1) * sizeof *u->slot);
+	u->w = arena_alloc(a, (nc + 1) * sizeof *u->w);
+	uint32_t *word = arena_alloc(a, (nc + 1) * sizeof *word);
+	size_t nw = 0;
+	for (size_t c = 0; c < nc; c++) {
+		uint32_t *s = uses_slot(u, nt, tl, &tl->v[cand[c]]);
+		if (!*s) {
+			u->w[nw] = (struct acr_word){.tok = cand[c], .defined = UINT32_MAX};
+			*s = (uint32_t)++nw;
+		}
+		u->w[*s - 1].n++;
+		word[c] = *s - 1;
+	}
+	uint32_t at = 0;
+	for (size_t k = 0; k < nw; k++) {
+		u->w[k].at = at;
+		at += u->w[k].n;
+		u->w[k].n = 0;
+	}
+	u->pos = arena_alloc(a, (nc + 1) * sizeof *u->pos);
+	for (size_t c = 0; c < nc; c++) {
+		struct acr_word *w = &u->w[word[c]];
+		u->pos[w->at + w->n++] = cand[c];
+	}
+}
+
+/* The tokens [from, to) are about to be uncovered: put back the words among them whose
+ * last definition visited lies before them (the others are still among their word's
+ * positions, or lie before every definition of it to come). */
+static void uses_reopen(struct arena *a, const struct norm_text *nt, const struct tok_list *tl,
+			struct acr_uses *u, uint32_t from, uint32_t to)
+{
+	for (uint32_t x = from; x < to; x++) {
+		if (!acronym_word(&tl->v[x]))
+			continue;
+		struct acr_word *w = &u->w[*uses_slot(u, nt, tl, &tl->v[x]) - 1];
+		if (w->defined == UINT32_MAX || x <= w->defined)
+			continue;
+		if (w->nmore == w->capmore)
+			w->more = arena_grow(a, w->more, w->nmore, &w->capmore, sizeof *w->more, 4);
+		w->more[w->nmore++] = x;
+	}
+}
+
 static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 			 const struct norm_text *nt, const struct tok_list *tl, const struct scan *sc,
 			 uint32_t *cov, struct mlist *ml)
 {
+	struct acr_uses u = {0};
+	size_t read = 0; /* the tokens read by the definitions so far */
 	for (size_t p = 0; p < sc->nopen; p++) {
 		uint32_t i = sc->open[p]; /* a "(" */
 		if (i < 2 || i + 2 >= tl->n)
@@ -1618,6 +1914,12 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 		}
 		if (best == UINT32_MAX)
 			continue;
+		/* the definitions read the tokens after them, until that would cost more than
+		 * twice what the index costs (a pass over the tokens) */
+		if (!u.slot && (ml->how == MATCH_INDEX_ALL ||
+				(ml->how == MATCH_INDEX_AUTO && read + (tl->n - i) > 2 * tl->n)))
+			uses_build(a, nt, tl, &u);
+		read += tl->n - i;
 		const struct entity *e = NULL;
 		if (cov[best] != UINT32_MAX && ml->v[cov[best]].t0 == best &&
 		    ml->v[cov[best]].t1 == i && ml->v[cov[best]].ent->type == m->t_org)
@@ -1634,9 +1936,30 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 				ne->name = name;
 				e = ne;
 			}
+			/* the mention at the name's end may reach past it (a form with brackets);
+			 * the tokens before the name lie before every definition to come */
+			if (u.slot && cov[i - 1] != UINT32_MAX)
+				uses_reopen(a, nt, tl, &u, i, ml->v[cov[i - 1]].t1);
 			put_span(ml, cov, best, i, e, KIND_NAME, SRC_ACRONYM);
 		}
 		/* every later use of the acronym, in capitals as defined */
+		if (u.slot) {
+			struct acr_word *w = &u.w[*uses_slot(&u, nt, tl, ac) - 1];
+			for (uint32_t k = 0; k < w->n; k++) {
+				uint32_t j = u.pos[w->at + k];
+				if (j > i && cov[j] == UINT32_MAX)
+					put_span(ml, cov, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
+			}
+			for (size_t k = 0; k < w->nmore; k++) {
+				uint32_t j = w->more[k];
+				if (j > i && cov[j] == UINT32_MAX)
+					put_span(ml, cov, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
+			}
+			w->n = 0;
+			w->nmore = 0;
+			w->defined = i;
+			continue;
+		}
 		for (uint32_t j = i + 1; j < tl->n; j++) {
 			const struct token *t = &tl->v[j];
 			if (t->kind != TOK_WORD || !(t->flags & TOKF_ALL_UPPER) ||
@@ -1647,6 +1970,7 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 			put_span(ml, cov, j, j + 1, e, KIND_ABBREV, SRC_ACRONYM);
 		}
 	}
+	put_spans(ml, cov, NULL, 0);
 }
 
 /* ---- pass 4: pattern entities ---- */
@@ -1697,6 +2021,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 		ne->name = span_text(a, orig, h[k].start, h[k].end);
 		put_span(ml, cov, t0, t1, ne, KIND_NAME, SRC_REGEX);
 	}
+	put_spans(ml, cov, NULL, 0);
 	return rc;
 }
 
@@ -1705,7 +2030,7 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 int match_doc(const matcher *m, struct arena *a, const char *orig, const struct norm_text *nt,
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
-	struct mlist ml = {a, NULL, 0, 0};
+	struct mlist ml = {.a = a, .gone = SIZE_MAX, .how = (enum match_index)m->index};
 	struct scan sc;
 	scan_tokens(m, a, nt, tl, &sc);
 	const uint8_t *start = sc.start;

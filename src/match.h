@@ -51,6 +51,15 @@ int match_add_patterns(matcher *m, const char *path, struct err *err);
  * (struct people_memo in match.c); the mentions must be the same either way. */
 void match_set_people_full(matcher *m, bool full);
 
+/* How the passes over a record find what they look for among its mentions and words: the
+ * plain loops while the record is small and an index once it is large, so that a record of
+ * megabytes costs no more per byte than a news article (MATCH_INDEX_AUTO, the default);
+ * for tests, the loops alone (MATCH_INDEX_NONE, an oracle: the mentions also kept in order
+ * at every insertion) or the indexes from the start (MATCH_INDEX_ALL). The mentions are
+ * the same every way. */
+enum match_index { MATCH_INDEX_AUTO, MATCH_INDEX_NONE, MATCH_INDEX_ALL };
+void match_set_index(matcher *m, enum match_index how);
+
 /* What match_doc() looks up for every token but a hyphen, from the normalized token
  * s[0..n) and its hash_bytes() h alone: *lists, the value of the token's lists field (the
  * word lists it is in and other facts of its bytes, in the matcher's own encoding), and

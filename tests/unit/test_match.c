@@ -141,6 +141,89 @@ static void check_people_replay(matcher *mat)
 	CHECK(people > 1000); /* the texts do name people */
 }
 
+/* Every mention of text[0..len) by p, as "start-end=id/src/kind;", into b. */
+static void mentions_of(const struct pipeline *p, const char *text, size_t len, struct buf *b)
+{
+	struct annotation an;
+	struct err e = {0};
+	arena_reset(&arena);
+	pipe_annotate_memo(p, NULL, &arena, text, len, &an, &e);
+	b->len = 0;
+	buf_adds(b, "");
+	for (size_t i = 0; i < an.nmentions; i++) {
+		const struct mention *m = &an.mentions[i];
+		buf_printf(b, "%u-%u=%s/%d/%d;", m->ostart, m->oend,
+			   m->ent->id ? m->ent->id : m->ent->type, m->src, m->kind);
+	}
+}
+
+/* The indexes the passes use on a large record (the surnames of the people found, the later
+ * uses of the acronyms defined, the longer names that shorter ones begin; the mentions put
+ * in order once a pass rather than at each insertion) against the plain loops
+ * (MATCH_INDEX_NONE): on generated texts of people, families, titles, acronyms defined
+ * again and again, weak mentions, money and dates, from a few words to records of 80 KB,
+ * the same mentions with the indexes from the start (MATCH_INDEX_ALL) and as the matcher
+ * chooses (MATCH_INDEX_AUTO). gaz holds the lexicon form "Xb (QX) Fa Wb Oc (FWO", whose
+ * mention a later definition ("Qa Xb (QX)") replaces, uncovering a use of FWO that a
+ * definition after that must still find. */
+static void check_index(gazetteer *gaz)
+{
+	static const char *const phrases[] = {
+		"President Kwame Mensah", "Prime Minister Jean Dupont", "Efua Mensah", "Kofi Mensah",
+		"Mensah", "Dupont", "Ama Dupont", "Tariq Mehmood", "Tariq Mehmood Jahangiri",
+		"President Tariq Mehmood", "Minister Zoltq Brmak Qwyx", "Zoltq Brmak", "Qwyx Brmak",
+		"Chairman Zoltq Brmak", "M. Zoltq", "Talal Chaudhry", "Ayesha Chaudhry", "Kenya's",
+		"Faith Kipyegon", "Chad", "Jordan", "Michael Jordan", "Le Clos", "de Gaulle Jr.",
+		"The Frontier Works Organisation (FWO)", "FWO", "FWO", "the Works Agency (WA)", "WA",
+		"Qa Xb (QX) Fa Wb Oc (FWO)", "QX", "Qa Xb (QX)", "Fa Wb Oc (FWO)", "Bank of China",
+		"Central Bank Org (CBO)", "CBO", "US", "US$2 million", "5%", "12 May 2024", "$3bn",
+		"(", ")", "and", "and", ",", ",", ".", ".", "said", "met", "the", "of", "an engineer",
+		"on Monday", "in Accra", "\n", "\n\n", "Reporting by", ":", "Pakistan", "Gold"};
+	const size_t np = sizeof phrases / sizeof *phrases;
+	struct err err = {0};
+	matcher *mat = match_new(gaz, "models/rules.tsv", "models/patterns.tsv", &err);
+	CHECK(mat != NULL);
+	if (!mat)
+		return;
+	struct pipeline p = pipe_;
+	p.gaz = gaz;
+	p.match = mat;
+	struct buf text, plain, other;
+	buf_init(&text);
+	buf_init(&plain);
+	buf_init(&other);
+	check_rng = 0x5DEECE66DULL;
+	int differ = 0, reopened = 0;
+	for (int k = 0; k < 400; k++) {
+		/* mostly short texts, and some records of many definitions and people */
+		size_t n = k % 100 == 99 ? 6000 + check_rand(6000) : 3 + check_rand(150);
+		text.len = 0;
+		buf_adds(&text, "");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_addc(&text, ' ');
+			buf_adds(&text, phrases[check_rand((unsigned)np)]);
+		}
+		match_set_index(mat, MATCH_INDEX_NONE);
+		mentions_of(&p, text.p, text.len, &plain);
+		reopened += strstr(plain.p, "=org:fa-wb-oc/3/1;") != NULL;
+		for (int how = MATCH_INDEX_AUTO; how <= MATCH_INDEX_ALL; how += 2) {
+			match_set_index(mat, (enum match_index)how);
+			mentions_of(&p, text.p, text.len, &other);
+			if (strcmp(plain.p, other.p) != 0 && differ++ < 3)
+				fprintf(stderr, "index %d differs on a text of %zu bytes: %.300s\n", how,
+					text.len, text.p);
+		}
+	}
+	match_set_index(mat, MATCH_INDEX_AUTO);
+	CHECK(differ == 0);
+	CHECK(reopened > 10); /* the uses of FWO inside the mention replaced were found */
+	buf_clear(&text);
+	buf_clear(&plain);
+	buf_clear(&other);
+	match_free(mat);
+}
+
 int main(void)
 {
 	gazetteer *gaz = gaz_new();
@@ -289,6 +372,23 @@ int main(void)
 	CHECK_STR(annotate("It cost $5 billion dollars and 7 million dollars, or 12.5 per cent on "
 			   "May 3, 2024."),
 		  "$5 billion=MONEY;7 million dollars=MONEY;12.5 per cent=PERCENT;May 3, 2024=DATE;");
+
+	/* the lexicons and a form with brackets inside, for check_index() */
+	char lex[] = "/tmp/entopic-test-lex-XXXXXX";
+	int fd = mkstemp(lex);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	CHECK(f != NULL);
+	if (f) {
+		fputs("Xb (QX) Fa Wb Oc (FWO\torg:test-reopen\tORG\tTest Reopen\tname\texact\t-\t-\n",
+		      f);
+		fclose(f);
+		gazetteer *gaz2 = gaz_new();
+		CHECK(gaz_load_dir(gaz2, "lexicons", NULL, &err) == 0 &&
+		      gaz_load(gaz2, lex, NULL, &err) == 0);
+		check_index(gaz2);
+		gaz_free(gaz2);
+		remove(lex);
+	}
 
 	check_numbering(gaz, 3);
 	check_numbering(gaz, 16);
