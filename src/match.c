@@ -278,6 +278,7 @@ struct mlist {
 	size_t nloose;         /* the last nloose of v: put_span()'s, in no order */
 	size_t gone;           /* the first index of a mention put_span() replaced, or SIZE_MAX */
 	enum match_index how;  /* the matcher's */
+	struct rule_memo *rmemo; /* the record's, for rules_decide() (NULL: none) */
 	struct surnames sur;   /* the people pass's */
 };
 
@@ -295,8 +296,8 @@ static struct mention *madd(struct mlist *ml)
 /* Decide among the forms at node for the span [i, j): the first form that case accepts and
  * the rules do not drop. Returns true with *ent and *kind set. */
 static bool choose(const matcher *m, const char *orig, const struct norm_text *nt,
-		   const struct tok_list *tl, const bool *headline, uint32_t node, uint32_t i, uint32_t j,
-		   const struct entity **ent, uint8_t *kind, uint16_t *flags)
+		   const struct tok_list *tl, const bool *headline, struct rule_memo *rm, uint32_t node,
+		   uint32_t i, uint32_t j, const struct entity **ent, uint8_t *kind, uint16_t *flags)
 {
 	const struct token *ti = &tl->v[i], *tj = &tl->v[j - 1];
 	for (uint32_t f = gaz_forms(m->gaz, node); f != GAZ_NONE; f = gaz_form(m->gaz, f)->next) {
@@ -304,7 +305,7 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 		if (!case_ok(m->gaz, gf, orig, ti->ostart, tj->oend))
 			continue;
 		struct rule_ctx c = {orig, nt, tl, i, j, gaz_entity(m->gaz, gf->entity),
-				     (gf->flags & GAZF_AMBIGUOUS) != 0, gf->kind, headline};
+				     (gf->flags & GAZF_AMBIGUOUS) != 0, gf->kind, headline, rm};
 		const char *link = NULL;
 		enum rule_action act = rules_decide(m->rules, &c, &link);
 		if (act == RULE_DROP)
@@ -364,7 +365,7 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 			const struct entity *e;
 			uint8_t k;
 			uint16_t fl;
-			if (choose(m, orig, nt, tl, headline, node, i, j + 1, &e, &k, &fl) &&
+			if (choose(m, orig, nt, tl, headline, ml->rmemo, node, i, j + 1, &e, &k, &fl) &&
 			    (!only || e->type == only)) {
 				best_end = j + 1;
 				best = e;
@@ -2031,6 +2032,13 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	      const struct tok_list *tl, struct mention **out, size_t *n, struct err *err)
 {
 	struct mlist ml = {.a = a, .gone = SIZE_MAX, .how = (enum match_index)m->index};
+	struct rule_memo rmemo = {0};
+	if (ml.how != MATCH_INDEX_NONE) { /* (the oracle reads for every candidate) */
+		size_t nm = rules_memo_size(m->rules);
+		rmemo.doc = arena_alloc(a, nm + 1);
+		memset(rmemo.doc, 0, nm);
+		ml.rmemo = &rmemo;
+	}
 	struct scan sc;
 	scan_tokens(m, a, nt, tl, &sc);
 	const uint8_t *start = sc.start;

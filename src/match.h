@@ -55,8 +55,9 @@ void match_set_people_full(matcher *m, bool full);
  * plain loops while the record is small and an index once it is large, so that a record of
  * megabytes costs no more per byte than a news article (MATCH_INDEX_AUTO, the default);
  * for tests, the loops alone (MATCH_INDEX_NONE, an oracle: the mentions also kept in order
- * at every insertion) or the indexes from the start (MATCH_INDEX_ALL). The mentions are
- * the same every way. */
+ * at every insertion, and the rules read the record or line again for every candidate,
+ * with no struct rule_memo) or the indexes from the start (MATCH_INDEX_ALL). The mentions
+ * are the same every way. */
 enum match_index { MATCH_INDEX_AUTO, MATCH_INDEX_NONE, MATCH_INDEX_ALL };
 void match_set_index(matcher *m, enum match_index how);
 

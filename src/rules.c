@@ -598,14 +598,25 @@ static bool cap_beside(const struct rule_ctx *c, int dir)
 	return true;
 }
 
+size_t rules_memo_size(const rules *r)
+{
+	return r->nsets;
+}
+
 static bool doc_has(const rules *r, const struct rule_ctx *c, uint32_t set)
 {
-	for (size_t i = 0; i < c->tl->n; i++) {
+	uint8_t *known = c->memo ? &c->memo->doc[set - COND_SET_BASE] : NULL;
+	if (known && *known)
+		return *known == 2;
+	bool has = false;
+	for (size_t i = 0; i < c->tl->n && !has; i++) {
 		const struct token *t = &c->tl->v[i];
-		if (is_word(t) && set_has_h(r, set, c->nt->s + t->nstart, t->nend - t->nstart, t->hash))
-			return true;
+		has = is_word(t) &&
+		      set_has_h(r, set, c->nt->s + t->nstart, t->nend - t->nstart, t->hash);
 	}
-	return false;
+	if (known)
+		*known = has ? 2 : 1;
+	return has;
 }
 
 static bool cond_holds(const rules *r, const struct cond *k, const struct rule_ctx *c)
@@ -652,13 +663,26 @@ static bool cond_holds(const rules *r, const struct cond *k, const struct rule_c
 	case C_HEADLINE:
 		return c->headline && c->headline[c->t0];
 	case C_LINEUPPER: {
+		/* with a memo, the whole line is read, once */
+		struct rule_memo *mo = c->memo;
+		if (mo && c->t0 >= mo->lo && c->t0 < mo->hi)
+			return mo->upper;
 		size_t i = c->t0, j = c->t0;
 		while (i > 0 && !(c->tl->v[i].flags & TOKF_LINE_BEFORE))
 			i--;
+		bool upper = true;
 		for (j = i; j < c->tl->n && (j == i || !(c->tl->v[j].flags & TOKF_LINE_BEFORE)); j++)
-			if (c->tl->v[j].flags & TOKF_HAS_LOWER)
-				return false;
-		return true;
+			if (c->tl->v[j].flags & TOKF_HAS_LOWER) {
+				upper = false;
+				if (!mo)
+					break;
+			}
+		if (mo) {
+			mo->lo = (uint32_t)i;
+			mo->hi = (uint32_t)j;
+			mo->upper = upper;
+		}
+		return upper;
 	}
 	}
 	return false;

@@ -28,7 +28,20 @@ struct rule_ctx {
 	bool ambiguous;        /* the form carries the ambiguous flag */
 	int kind;              /* the form's enum gaz_kind */
 	const bool *headline;  /* per token: on a headline-style line (NULL: none) */
+	struct rule_memo *memo; /* the record's (NULL: none, every test reads what it needs) */
 };
+
+/* What rules_decide() keeps of a record from one candidate to the next, so that the tests
+ * that read the whole record (doc=) or the candidate's whole line (lineupper) read it once
+ * rather than at every candidate: a record of megabytes holds thousands of candidates, and
+ * a text without line breaks is one line. The caller zeroes one for each record, with doc
+ * pointing at rules_memo_size() zeroed bytes. */
+struct rule_memo {
+	uint8_t *doc;    /* per doc= test: 0 not read yet, 1 no word of it, 2 a word of it */
+	uint32_t lo, hi; /* the line lineupper read last, tokens [lo, hi) (none while hi is 0) */
+	bool upper;      /* no word of that line has a lower-case letter */
+};
+size_t rules_memo_size(const rules *r);
 
 rules *rules_new(void);
 void rules_free(rules *r);

@@ -159,9 +159,10 @@ static void mentions_of(const struct pipeline *p, const char *text, size_t len, 
 
 /* The indexes the passes use on a large record (the surnames of the people found, the later
  * uses of the acronyms defined, the longer names that shorter ones begin; the mentions put
- * in order once a pass rather than at each insertion) against the plain loops
- * (MATCH_INDEX_NONE): on generated texts of people, families, titles, acronyms defined
- * again and again, weak mentions, money and dates, from a few words to records of 80 KB,
+ * in order once a pass rather than at each insertion; the rules' memo of the record)
+ * against the plain loops (MATCH_INDEX_NONE): on generated texts of people, families,
+ * titles, acronyms defined again and again, weak mentions, money, dates, words the rules
+ * look for in the record or line, from a few words to records of 80 KB,
  * the same mentions with the indexes from the start (MATCH_INDEX_ALL) and as the matcher
  * chooses (MATCH_INDEX_AUTO). gaz holds the lexicon form "Xb (QX) Fa Wb Oc (FWO", whose
  * mention a later definition ("Qa Xb (QX)") replaces, uncovering a use of FWO that a
@@ -178,7 +179,9 @@ static void check_index(gazetteer *gaz)
 		"Qa Xb (QX) Fa Wb Oc (FWO)", "QX", "Qa Xb (QX)", "Fa Wb Oc (FWO)", "Bank of China",
 		"Central Bank Org (CBO)", "CBO", "US", "US$2 million", "5%", "12 May 2024", "$3bn",
 		"(", ")", "and", "and", ",", ",", ".", ".", "said", "met", "the", "of", "an engineer",
-		"on Monday", "in Accra", "\n", "\n\n", "Reporting by", ":", "Pakistan", "Gold"};
+		"on Monday", "in Accra", "\n", "\n\n", "Reporting by", ":", "Pakistan", "Gold",
+		"Georgia", "Tbilisi", "Atlanta", "the lead", "zinc", "tell US.", "TELL US.",
+		"\nCHINA AND US SIGN DEAL\n"};
 	const size_t np = sizeof phrases / sizeof *phrases;
 	struct err err = {0};
 	matcher *mat = match_new(gaz, "models/rules.tsv", "models/patterns.tsv", &err);

@@ -1,6 +1,7 @@
 /* rules: targets and decisions. An entity's id_hash and type_hash stand for its strings in
  * the index of the rules: with them or without them (0: hashed by rules_decide()), the same
- * rules decide; a form target matches the span's words exactly, never a prefix. */
+ * rules decide; a form target matches the span's words exactly, never a prefix. With a
+ * memo of the record (struct rule_memo), the same decisions as without. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +22,7 @@ static enum rule_action decide(const rules *r, const char *text, uint32_t t0, ui
 	arena_reset(&arena);
 	norm_text(&arena, text, strlen(text), &nt);
 	tok_split(&arena, &nt, text, &tl);
-	struct rule_ctx c = {text, &nt, &tl, t0, t1, e, ambiguous, KIND_NAME, NULL};
+	struct rule_ctx c = {text, &nt, &tl, t0, t1, e, ambiguous, KIND_NAME, NULL, NULL};
 	*link = NULL;
 	return rules_decide(r, &c, link);
 }
@@ -35,6 +36,67 @@ static struct entity ent(const char *id, const char *type, bool hashed)
 		e.type_hash = hash_bytes(type, strlen(type));
 	}
 	return e;
+}
+
+/* The memo of a record keeps what the tests of the whole record (doc=) and of the whole
+ * line (lineupper) found: on generated texts of lines in capitals and in lower case, with
+ * and without the doc= words, every word decided on in text order and then in another
+ * order with one memo per text, the decisions without a memo. */
+static void check_memo(void)
+{
+	char mpath[] = "/tmp/entopic-test-rules-memo-XXXXXX";
+	int fd = mkstemp(mpath);
+	const char *text = "rule\tcountry:GE\tkeep\tdoc=tbilisi,batumi\n"
+			   "rule\tcountry:GE\tdrop\tdoc=atlanta,peach\n"
+			   "rule\tcountry:US\tdrop\tlineupper prev=tell\n"
+			   "rule\tcountry:US\tkeep\tlineupper\n"
+			   "rule\ttype:COUNTRY\tlink:country:XX\tdoc=zinc next=lead\n";
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	if (fd >= 0)
+		close(fd);
+	rules *r = rules_new();
+	struct err e = {0};
+	CHECK(rules_load(r, mpath, NULL, &e) == 0);
+	unlink(mpath);
+	static const char *const words[] = {"Georgia", "tbilisi", "Atlanta", "peach", "US",
+					    "tell", "TELL", "zinc", "lead", "LEAD", "the", "THE",
+					    "said", "\n", "\n", ".", ","};
+	const size_t nw = sizeof words / sizeof *words;
+	const struct entity ents[] = {ent("country:GE", "COUNTRY", true),
+				      ent("country:US", "COUNTRY", true)};
+	check_rng = 0xC0FFEE;
+	int differ = 0, decided = 0;
+	for (int k = 0; k < 300; k++) {
+		char buf[4096];
+		size_t o = 0, n = 1 + check_rand(k % 10 == 9 ? 600 : 40);
+		for (size_t i = 0; i < n && o < sizeof buf - 16; i++)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s ", words[check_rand((unsigned)nw)]);
+		struct norm_text nt;
+		struct tok_list tl;
+		arena_reset(&arena);
+		norm_text(&arena, buf, o, &nt);
+		tok_split(&arena, &nt, buf, &tl);
+		struct rule_memo memo = {.doc = calloc(rules_memo_size(r) + 1, 1)};
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t q = 0; q < tl.n; q++) {
+				/* the second pass goes through the words in another order */
+				uint32_t i = (uint32_t)(pass ? (q * 7919 + 13) % tl.n : q);
+				for (size_t x = 0; x < sizeof ents / sizeof *ents; x++) {
+					struct rule_ctx c = {buf, &nt, &tl, i, i + 1, &ents[x], false,
+							     KIND_ABBREV, NULL, NULL};
+					const char *l1 = NULL, *l2 = NULL;
+					enum rule_action a1 = rules_decide(r, &c, &l1);
+					c.memo = &memo;
+					enum rule_action a2 = rules_decide(r, &c, &l2);
+					differ += a1 != a2 || l1 != l2;
+					decided += a1 != RULE_NONE;
+				}
+			}
+		free(memo.doc);
+	}
+	CHECK(differ == 0);
+	CHECK(decided > 1000);
+	rules_free(r);
 }
 
 int main(void)
@@ -99,6 +161,7 @@ int main(void)
 	city.type_hash = hash_bytes("COUNTRY", 7);
 	CHECK(decide(r, "in Paris today", 1, 2, &city, false, &link) == RULE_NONE);
 	rules_free(r);
+	check_memo();
 	arena_clear(&arena);
 	unlink(path);
 	return CHECK_DONE();
