@@ -21,8 +21,8 @@
  *   text is not blown up into strong evidence). Page furniture (short lines that do not end
  *   a sentence, repeated lines, headlines after the first) is not read: see text_view(). Entity features are 0/1. score =
  *   1 / (1 + exp(-(bias + sum w x))). The trainer uses the very same feature extraction.
- * - Scoring allocates only from the caller's arena: a hit list and a small open-address
- *   index of the features seen, both grown with the hits.
+ * - Scoring allocates only from the caller's arena: a small open-address table of the
+ *   features seen and the list of its slots in order of first sight, grown with the hits.
  * - Training: one-vs-rest L2-regularised logistic regression, fitted by L-BFGS for a fixed
  *   number of iterations in a fixed order (deterministic), optionally on top of a base
  *   model (the curated weights) used as a fixed offset; proper names, words with digits,
@@ -1066,90 +1066,107 @@ struct topics_model *topics_load(const char *path, struct err *err)
 
 /* ---------------------------------------------------------------- scoring */
 
-struct hit {
-	uint32_t feat;
-	uint32_t count;
-};
-
-/* Features seen in one document: a list in order of first sight and an index on it, both
+/* Features seen in one document: an open-address table of (feature, count) and the list of
+ * its used slots in order of first sight (the order the logits add the features in), both
  * from the arena and grown with the hits (a model's feature count would make every
- * document pay for clearing a large index). A slot of the index holds the feature next to
- * its hit, so a probe reads the list only for the hit it finds. */
+ * document pay for clearing a large table). The table is at most a quarter full, so a
+ * probe almost always ends at its first slot, and a hit takes the same steps whether the
+ * feature is new or not (new ones go to the list without a branch): which of the two a
+ * word is cannot be predicted. */
 struct cslot {
-	uint32_t feat;
-	uint32_t hit; /* index in the list + 1, 0: empty */
+	uint32_t key;   /* feature index + 1, 0: empty */
+	uint32_t count; /* 0 while empty */
 };
 
 struct counter {
-	struct hit *v;
-	size_t n, cap;
-	struct cslot *idx;
+	struct cslot *tab;
+	uint32_t *order; /* the used slots of tab, in order of first sight */
+	size_t n, cap;   /* cap: room in order, a quarter of tab's slots */
 	size_t mask;
+	unsigned shift; /* 64 - log2(mask + 1) */
 	struct arena *a;
 };
 
 #define COUNTER_MIN 64 /* more than most news articles hit */
 
-static size_t counter_slot(const struct counter *c, uint32_t fi)
+/* The high bits of the product (its low bits depend on the low bits of key alone). */
+static size_t counter_slot(const struct counter *c, uint32_t key)
 {
-	return (size_t)(fi * 0x9e3779b1u) & c->mask;
+	return (size_t)((uint64_t)key * 0x9e3779b97f4a7c15ULL >> c->shift);
 }
 
-static void counter_index(struct counter *c, size_t sz)
+/* The slot of key: its own, or the empty one where it goes. */
+static inline size_t counter_find(const struct counter *c, uint32_t key)
 {
-	c->idx = arena_alloc(c->a, sz * sizeof *c->idx);
-	memset(c->idx, 0, sz * sizeof *c->idx);
-	c->mask = sz - 1;
-	for (size_t j = 0; j < c->n; j++) {
-		size_t i = counter_slot(c, c->v[j].feat);
-		while (c->idx[i].hit)
+	size_t i = counter_slot(c, key);
+	for (;;) {
+		uint32_t k = c->tab[i].key;
+		if ((k != key) & (k != 0)) { /* one branch, almost never taken */
 			i = (i + 1) & c->mask;
-		c->idx[i].feat = c->v[j].feat;
-		c->idx[i].hit = (uint32_t)(j + 1);
+			continue;
+		}
+		return i;
 	}
+}
+
+static void counter_table(struct counter *c, size_t cap)
+{
+	c->cap = cap;
+	c->mask = 4 * cap - 1;
+	c->shift = (unsigned)__builtin_clzll(c->mask);
+	c->tab = arena_alloc(c->a, 4 * cap * sizeof *c->tab);
+	memset(c->tab, 0, 4 * cap * sizeof *c->tab);
 }
 
 static void counter_init(struct counter *c, struct arena *a)
 {
 	c->a = a;
 	c->n = 0;
-	c->cap = COUNTER_MIN;
-	c->v = arena_alloc(a, c->cap * sizeof *c->v);
-	counter_index(c, 2 * COUNTER_MIN);
+	counter_table(c, COUNTER_MIN);
+	c->order = arena_alloc(a, COUNTER_MIN * sizeof *c->order);
 }
 
-/* Room for one more feature: the list and its index twice as large. Returns fi's empty
- * slot in the new index. */
-static size_t counter_grow(struct counter *c, uint32_t fi)
+/* Twice the room: the table built again, the list's slots moved with their entries. */
+static void counter_grow(struct counter *c)
 {
-	c->v = arena_grow(c->a, c->v, c->n, &c->cap, sizeof *c->v, COUNTER_MIN);
-	counter_index(c, 2 * c->cap);
-	size_t i = counter_slot(c, fi);
-	while (c->idx[i].hit)
-		i = (i + 1) & c->mask;
-	return i;
+	struct cslot *old = c->tab;
+	uint32_t *order = arena_alloc(c->a, 2 * c->cap * sizeof *order);
+	counter_table(c, 2 * c->cap);
+	for (size_t j = 0; j < c->n; j++) {
+		size_t i = counter_find(c, old[c->order[j]].key);
+		c->tab[i] = old[c->order[j]];
+		order[j] = (uint32_t)i;
+	}
+	c->order = order;
 }
 
 /* Count n more occurrences of feature fi. */
 static inline void counter_add(struct counter *c, uint32_t fi, uint32_t n)
 {
-	size_t i = counter_slot(c, fi);
-	for (; c->idx[i].hit; i = (i + 1) & c->mask)
-		if (c->idx[i].feat == fi) {
-			c->v[c->idx[i].hit - 1].count += n;
-			return;
-		}
+	size_t i = counter_find(c, fi + 1);
+	/* n < cap: a known feature's slot is written past the list too, and dropped */
+	c->order[c->n] = (uint32_t)i;
+	c->n += c->tab[i].key == 0;
+	c->tab[i].key = fi + 1;
+	c->tab[i].count += n;
 	if (c->n == c->cap)
-		i = counter_grow(c, fi);
-	c->v[c->n].feat = fi;
-	c->v[c->n].count = n;
-	c->idx[i].feat = fi;
-	c->idx[i].hit = (uint32_t)++c->n;
+		counter_grow(c);
 }
 
 static void counter_hit(struct counter *c, uint32_t fi)
 {
 	counter_add(c, fi, 1);
+}
+
+/* The feature and the count of the i-th feature seen. */
+static inline uint32_t counter_feat(const struct counter *c, size_t i)
+{
+	return c->tab[c->order[i]].key - 1;
+}
+
+static inline uint32_t counter_count(const struct counter *c, size_t i)
+{
+	return c->tab[c->order[i]].count;
 }
 
 /* Page furniture. Two kinds of line are skipped: their words are not counted in n and their
@@ -1672,10 +1689,10 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 	/* text_value() of the small counts, computed once per document (0: not yet) */
 	double tv[TV_CACHE] = {0};
 	for (size_t i = 0; i < c->n; i++) {
-		uint32_t fi = c->v[i].feat;
+		uint32_t fi = counter_feat(c, i);
 		double x = 1.0;
 		if (m->ff[fi + 1] & FF_TEXT) {
-			uint32_t n = c->v[i].count;
+			uint32_t n = counter_count(c, i);
 			if (n >= TV_CACHE)
 				x = text_value(n, nw);
 			else if (tv[n] == 0)
@@ -1727,9 +1744,9 @@ int topics_score_z(const struct topics_model *m, const struct topics_input *in,
 		}
 	}
 	for (size_t i = 0; i < c.n; i++) {
-		const struct feat *f = &m->f[c.v[i].feat];
+		const struct feat *f = &m->f[counter_feat(&c, i)];
 		double x = (f->kind == FK_WORD || f->kind == FK_PHRASE)
-				   ? text_value(c.v[i].count, nw)
+				   ? text_value(counter_count(&c, i), nw)
 				   : 1.0;
 		for (uint32_t k = 0; k < f->ntw; k++) {
 			if (f->tw[k].w == 0)
