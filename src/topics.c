@@ -1255,26 +1255,42 @@ struct span {
 };
 
 /* The text view of a document: its lines in *spans (*nspans of them; one span for a text
- * of one line) and the number of word tokens read. One pass over the tokens, one over the
- * lines and a table of line hashes, all from the arena. */
+ * of one line) and the number of word tokens read; with feats, in *feats the tokens whose
+ * tfeat is not 0 in order, then toks->n. One pass over the tokens, one over the lines and
+ * a table of line hashes, all from the arena. */
 static size_t text_view(const struct tok_list *toks, const char *s, struct arena *a,
-			struct span **spans, size_t *nspans)
+			struct span **spans, size_t *nspans, uint32_t **feats)
 {
 	*spans = NULL;
 	*nspans = 0;
+	if (feats) {
+		*feats = arena_alloc(a, (toks->n + 1) * sizeof **feats);
+		(*feats)[0] = (uint32_t)toks->n;
+	}
 	if (!toks->n)
 		return 0;
-	size_t nl = 0, cap = 32, words = 0;
+	size_t nl = 0, cap = 32, words = 0, nf = 0;
+	uint32_t *fl = feats ? *feats : NULL;
 	struct line *L = arena_alloc(a, cap * sizeof *L);
 	bool long_line = false;
+	const struct token *v = toks->v;
 	for (size_t i = 0; i < toks->n; nl++) {
-		size_t nw = 0;
-		const struct token *t = toks->v + i, *end = toks->v + toks->n;
-		do {
-			nw += word_kind[t->kind];
-			t++;
-		} while (t < end && !(t->flags & TOKF_LINE_BEFORE));
-		size_t j = (size_t)(t - toks->v);
+		size_t nw = 0, j = i;
+		if (fl) {
+			/* every token is written, the list grows past those with a feature */
+			do {
+				nw += word_kind[v[j].kind];
+				fl[nf] = (uint32_t)j;
+				nf += v[j].tfeat != 0;
+				j++;
+			} while (j < toks->n && !(v[j].flags & TOKF_LINE_BEFORE));
+			fl[nf] = (uint32_t)toks->n;
+		} else {
+			do {
+				nw += word_kind[v[j].kind];
+				j++;
+			} while (j < toks->n && !(v[j].flags & TOKF_LINE_BEFORE));
+		}
 		if (i == 0 && j == toks->n) {
 			/* one line: nothing to skip */
 			struct span *sp = arena_alloc(a, sizeof *sp);
@@ -1393,44 +1409,65 @@ static inline void read_word(const struct finder *fd, const uint8_t *ff, struct 
 	ch->live = nlive;
 }
 
+/* Read token t, whose word feature is fi: a word as read_word(); other tokens but hyphens
+ * end the phrase chains. */
+static inline void read_token(const struct finder *fd, const uint8_t *ff, struct counter *c,
+			      struct chains *ch, const struct token *t, uint32_t fi, uint32_t reps)
+{
+	if (!is_wordtok(t->kind)) {
+		if (t->kind != TOK_HYPHEN)
+			ch->live = 0;
+		return;
+	}
+	read_word(fd, ff, c, ch, t->hash, fi, reps);
+}
+
 /* Text features: every word token is hashed and looked up once; phrase chains go on
  * only from prefixes. Hyphens between words are skipped; other tokens, possessives and
- * line breaks end a phrase. */
+ * line breaks end a phrase. feats: text_view()'s list of the tokens whose tfeat is set,
+ * when the caller looked the words up (else NULL). */
 static void count_text(const struct topics_model *m, const struct topics_input *in,
-		       const struct span *spans, size_t nspans, struct counter *c)
+		       const struct span *spans, size_t nspans, const uint32_t *feats,
+		       struct counter *c)
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
 	struct finder fd;
 	finder_init(&fd, m);
-	const bool known = toks->words_model == m; /* tfeat looked up by the caller */
 	const uint8_t *ff = m->ff; /* by feature number: index + 1 */
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
 		if (!reps)
 			continue;
 		struct chains ch = {{0, 0}, 0}; /* a line starts afresh */
-		const struct token *t = toks->v + spans[l].start, *end = toks->v + spans[l].end;
-		for (; t < end; t++) {
-			/* with the tfeat known, a word without a feature changes nothing while no
-			 * chain is live (ff[0] is 0): only the tokens with one are read then (a
-			 * token the caller did not look up, a hyphen, has 0 from the tokenizer,
-			 * and is passed over either way) */
-			if (known && !ch.live) {
-				while (t < end && !t->tfeat)
-					t++;
-				if (t == end)
-					break;
+		size_t end = spans[l].end;
+		if (!feats) {
+			for (size_t i = spans[l].start; i < end; i++) {
+				const struct token *t = &toks->v[i];
+				size_t n = t->nend - t->nstart;
+				uint32_t fi = is_wordtok(t->kind)
+						      ? word_feat(&fd, s + t->nstart, n, t->hash)
+						      : 0;
+				read_token(&fd, ff, c, &ch, t, fi, reps);
 			}
-			if (!is_wordtok(t->kind)) {
-				if (t->kind != TOK_HYPHEN)
-					ch.live = 0;
-				continue;
-			}
-			uint64_t h = t->hash; /* hash_bytes() of the token, from the tokenizer */
-			uint32_t fi = known ? t->tfeat
-					    : word_feat(&fd, s + t->nstart, t->nend - t->nstart, h);
-			read_word(&fd, ff, c, &ch, h, fi, reps);
+			continue;
+		}
+		/* with the tfeat known, a token without a feature changes nothing while no
+		 * chain is live (ff[0] is 0; a token the caller did not look up, a hyphen, has
+		 * 0 from the tokenizer): only the listed tokens are read then, each with the
+		 * tokens after it while a chain is live. Not a loop over every token that
+		 * stops at the listed ones: a third of the words have a feature, and that
+		 * stop was mispredicted at most of them. feats stays at the first listed token
+		 * not read yet. */
+		while (*feats < spans[l].start)
+			feats++;
+		for (size_t i = *feats; i < end; i = *feats) {
+			do {
+				const struct token *t = &toks->v[i];
+				feats += *feats == i;
+				read_token(&fd, ff, c, &ch, t, t->tfeat, reps);
+				i++;
+			} while (ch.live && i < end);
 		}
 	}
 }
@@ -1679,10 +1716,14 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 {
 	struct span *spans = NULL;
 	size_t nspans = 0;
-	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &spans, &nspans) : 0;
+	uint32_t *feats = NULL;
+	bool known = in->toks && in->toks->words_model == m; /* tfeat looked up by the caller */
+	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, a, &spans, &nspans,
+						   known ? &feats : NULL)
+				       : 0;
 	counter_init(c, a);
 	if (in->toks && in->nt)
-		count_text(m, in, spans, nspans, c);
+		count_text(m, in, spans, nspans, feats, c);
 	count_entities(m, in, a, c);
 	for (size_t t = 0; t < m->ntopics; t++)
 		z[t] = m->bias[t];
@@ -2175,7 +2216,9 @@ void topics_trainer_add(struct topics_trainer *t, const struct topics_input *in,
 	t->nocc = 0;
 	struct span *spans = NULL;
 	size_t nspans = 0;
-	size_t nw = in->toks && in->nt ? text_view(in->toks, in->nt->s, &t->a, &spans, &nspans) : 0;
+	size_t nw = in->toks && in->nt
+			    ? text_view(in->toks, in->nt->s, &t->a, &spans, &nspans, NULL)
+			    : 0;
 	if (in->toks && in->nt)
 		trainer_text(t, in, spans, nspans);
 	trainer_entities(t, in);
