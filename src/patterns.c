@@ -12,8 +12,10 @@
  * attempt at a position does not depend on the call (mergeable()): windows that touch go
  * in one call; a call starts at the first byte a match can start at (start_bytes(): what
  * pcre2 itself skips to; an attempt anywhere else fails on its first byte, and limits
- * count per attempt), and windows without such a byte get no call. Which start sets each
- * window holds is found once per record for every pattern (find_windows()). */
+ * count per attempt), and windows without such a byte get no call, nor windows where no
+ * attempt can succeed by the pattern's DFA (shape(), for patterns whose attempts are
+ * bounded). Which start sets each window holds is found once per record for every pattern
+ * (find_windows()). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "patterns.h"
 
@@ -37,6 +39,7 @@ struct pat {
 	bool has_starts; /* merge, and starts[] holds every byte a match attempt can start at */
 	bool starts[256];
 	uint64_t start_bit; /* its starts[] in patterns' start_cls[] (0: more than 64 sets) */
+	struct dfa *dfa;    /* has_starts and its source read: where a match can start */
 };
 
 struct patterns {
@@ -46,7 +49,11 @@ struct patterns {
 	uint64_t start_cls[256]; /* byte -> the start sets holding it, one bit per set */
 	unsigned nsets;
 	bool plain; /* one call per window, from its start (patterns_set_plain) */
+	uint32_t match_limit, depth_limit; /* in force, for the patterns' DFAs */
+	bool latin, latin_known;           /* latin_classes(), once asked */
 };
+
+static void dfa_free(struct dfa *d);
 
 #define DEFAULT_MATCH_LIMIT 1000000u
 #define DEFAULT_DEPTH_LIMIT 10000u
@@ -61,6 +68,8 @@ patterns *patterns_new(void)
 	}
 	pcre2_set_match_limit(p->mctx, DEFAULT_MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mctx, DEFAULT_DEPTH_LIMIT);
+	p->match_limit = DEFAULT_MATCH_LIMIT;
+	p->depth_limit = DEFAULT_DEPTH_LIMIT;
 	/* No JIT stack of our own: JIT matching uses its default 32 KiB on the machine stack of
 	 * the calling thread, so one match context serves every -j thread. A pattern that
 	 * needs more ends with a limit error for that record. */
@@ -73,6 +82,7 @@ void patterns_free(patterns *p)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		pcre2_code_free(p->v[i].code);
+		dfa_free(p->v[i].dfa);
 		free(p->v[i].type);
 		free(p->v[i].name);
 		free(p->v[i].source);
@@ -84,10 +94,14 @@ void patterns_free(patterns *p)
 
 void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit)
 {
-	if (match_limit)
+	if (match_limit) {
 		pcre2_set_match_limit(p->mctx, match_limit);
-	if (depth_limit)
+		p->match_limit = match_limit;
+	}
+	if (depth_limit) {
 		pcre2_set_depth_limit(p->mctx, depth_limit);
+		p->depth_limit = depth_limit;
+	}
 }
 
 void patterns_set_plain(patterns *p, bool plain)
@@ -151,6 +165,804 @@ static bool start_bytes(const pcre2_code *code, bool starts[256])
 	return true;
 }
 
+/* ---------------------------------------------------------------- where a match can start */
+
+/* A near=digit call is made only where an attempt can succeed. pcre2's start bytes
+ * (start_bytes()) name where an attempt can begin; for a pattern whose source shape() can
+ * read, a DFA over bytes says more: whether a match of a superset of the pattern's matches
+ * can start at a position (zero-width items taken as true, possessive and lazy repeats as
+ * greedy, caseless letters as both cases). A byte from 0x80 where an item that holds a
+ * character beyond ASCII is read ends the walk with "it may": pcre2's JIT does not always
+ * read broken UTF-8 as its documentation says (a caseless [^k] took "\x80ABC" for one
+ * character, and read past the end of the text), so what it takes there is not guessed.
+ * Where the DFA dies before it accepts, pcre2's attempts fail too; not making them changes
+ * nothing when they could not have hit a limit (limits count per attempt), so only
+ * patterns whose attempts are bounded get a DFA: no repeat without a maximum but a
+ * possessive one of one character (which pcre2 runs as a loop, without backtracking), and
+ * a bound on the items an attempt can try (rn_steps()) that the limits in force must
+ * exceed many times over. Anything else in the source (backreferences, lookaround,
+ * options but i, \Q, \x, \p, POSIX classes, a '{' that is no plain repeat, ...) and the
+ * pattern gets no DFA.
+ *
+ * The source is read into a tree of nodes (struct rnode), the tree into a Thompson NFA
+ * over bytes, the NFA into a DFA by subset construction on the classes of bytes it tells
+ * apart, with a second table for the attempts that start at each byte of a window at once
+ * (may_start()). The DFA's state 0 is dead and its state 1 accepts (every accepting set
+ * goes there: the walk stops at the first), so the walk makes one test per byte. */
+
+enum { RN_EMPTY, RN_BYTES, RN_SEQ, RN_ALT, RN_REP };
+#define RN_MAX 512     /* nodes of a tree */
+#define REP_MAX 32     /* the largest count of a repeat read */
+#define REP_INF 0xFFFF /* a repeat without a maximum */
+
+struct rnode {
+	uint8_t kind;
+	bool high;         /* RN_BYTES: or a character beyond ASCII */
+	bool possessive;   /* RN_REP */
+	uint16_t min, max; /* RN_REP */
+	int kid, next;     /* first child (RN_SEQ, RN_ALT, RN_REP), next sibling; -1: none */
+	uint64_t set[4];   /* RN_BYTES: one byte of these */
+};
+
+struct rparse {
+	const unsigned char *s; /* the next byte of the source */
+	bool latin;             /* latin_classes() */
+	struct rnode v[RN_MAX];
+	int n;
+	bool fail; /* the source holds something not read here */
+};
+
+static int rn_new(struct rparse *rp, int kind)
+{
+	if (rp->n == RN_MAX) {
+		rp->fail = true;
+		return 0;
+	}
+	struct rnode *r = &rp->v[rp->n];
+	memset(r, 0, sizeof *r);
+	r->kind = (uint8_t)kind;
+	r->kid = r->next = -1;
+	return rp->n++;
+}
+
+static void set_add(uint64_t set[4], unsigned b)
+{
+	set[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static bool set_has(const uint64_t set[4], unsigned b)
+{
+	return set[b / 64] >> (b % 64) & 1;
+}
+
+static void set_range(uint64_t set[4], unsigned lo, unsigned hi)
+{
+	for (unsigned b = lo; b <= hi; b++)
+		set_add(set, b);
+}
+
+/* Both cases of the ASCII letters of set; with a letter, any character beyond ASCII too
+ * (k and s have caseless partners there, the Kelvin sign and the long s). */
+static void set_caseless(uint64_t set[4], bool *high)
+{
+	for (unsigned b = 'A'; b <= 'Z'; b++)
+		if (set_has(set, b) || set_has(set, b + 32)) {
+			set_add(set, b);
+			set_add(set, b + 32);
+			*high = true;
+		}
+}
+
+/* The ASCII bytes of the class escape c (\d \w \s \h \v and their negations) into set,
+ * and whether it holds characters beyond ASCII (latin: \d \w or \s hold some of 128 to
+ * 255, by pcre2's character tables; see latin_classes()). False: not a class escape. */
+static bool class_escape(unsigned c, uint64_t set[4], bool *high, bool latin)
+{
+	uint64_t s[4] = {0};
+	bool h = latin;
+	switch (c | 0x20) {
+	case 'd': set_range(s, '0', '9'); break;
+	case 'w':
+		set_range(s, '0', '9');
+		set_range(s, 'A', 'Z');
+		set_range(s, 'a', 'z');
+		set_add(s, '_');
+		break;
+	case 's': set_range(s, '\t', '\r'); set_add(s, ' '); break;
+	case 'h': set_add(s, '\t'); set_add(s, ' '); h = true; break; /* Unicode spaces */
+	case 'v': set_range(s, '\n', '\r'); h = true; break;
+	default: return false;
+	}
+	if (c < 'a') { /* \D \W \S \H \V: the other ASCII bytes, and every other character */
+		s[0] = ~s[0];
+		s[1] = ~s[1];
+		h = true;
+	}
+	for (int i = 0; i < 4; i++)
+		set[i] |= s[i];
+	*high |= h;
+	return true;
+}
+
+/* Do \d, \w or \s (without (*UCP)) match any character from 128 to 255? Not with the
+ * character tables pcre2 comes with (characters beyond 255 never match), but they are
+ * chosen when pcre2 is built: asked of pcre2 (the interpreter and the JIT) once, by the
+ * patterns that read them. */
+static bool latin_classes(void)
+{
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR) "^[\\d\\w\\s]", PCRE2_ZERO_TERMINATED,
+					 PCRE2_UTF, &ec, &eo, NULL);
+	pcre2_match_data *md = code ? pcre2_match_data_create(1, NULL) : NULL;
+	bool latin = !md; /* unknown: they may */
+	bool jit = md && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	for (unsigned cp = 128; cp < 256 && !latin; cp++) {
+		unsigned char s[2] = {(unsigned char)(0xC0 | cp >> 6),
+				      (unsigned char)(0x80 | (cp & 0x3F))};
+		latin = pcre2_match(code, s, 2, 0, PCRE2_NO_JIT, md, NULL) >= 0 ||
+			(jit && pcre2_match(code, s, 2, 0, 0, md, NULL) >= 0);
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	return latin;
+}
+
+/* The byte of the escape c standing for one character (\t, \., ...), or -1. */
+static int literal_escape(unsigned c)
+{
+	switch (c) {
+	case 't': return '\t';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 'f': return '\f';
+	case 'e': return 27;
+	case 'a': return 7;
+	}
+	bool alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return c >= 0x20 && c < 0x7F && !alnum ? (int)c : -1;
+}
+
+/* The length of the UTF-8 character at s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+		   : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+		   : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
+						 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int rn_bytes(struct rparse *rp, const uint64_t set[4], bool high)
+{
+	int i = rn_new(rp, RN_BYTES);
+	memcpy(rp->v[i].set, set, sizeof rp->v[i].set);
+	rp->v[i].high = high;
+	return i;
+}
+
+/* A class [...], after its '['. */
+static int rn_class(struct rparse *rp, bool icase)
+{
+	uint64_t set[4] = {0};
+	bool high = false, neg = *rp->s == '^';
+	if (neg)
+		rp->s++;
+	if (*rp->s == ']') /* a ']' first is a member */
+		rp->fail = true;
+	while (!rp->fail && *rp->s != ']') {
+		unsigned c = *rp->s;
+		if (!c || c == '[') { /* unterminated, POSIX classes */
+			rp->fail = true;
+			break;
+		}
+		if (c >= 0x80) {
+			size_t l = utf8_len(rp->s);
+			if (!l || rp->s[l] == '-') /* a range beyond ASCII */
+				rp->fail = true;
+			high = true;
+			rp->s += l ? l : 1;
+			continue;
+		}
+		int lo = (int)c;
+		rp->s++;
+		if (c == '\\') {
+			c = *rp->s;
+			if (c)
+				rp->s++;
+			if (class_escape(c, set, &high, rp->latin)) {
+				if (*rp->s == '-' && rp->s[1] != ']') /* [\d-x] */
+					rp->fail = true;
+				continue;
+			}
+			lo = c == 'b' ? -1 : literal_escape(c); /* \b: a backspace here */
+			if (lo < 0) {
+				rp->fail = true;
+				break;
+			}
+		}
+		int hi = lo;
+		if (rp->s[0] == '-' && rp->s[1] != ']') {
+			hi = rp->s[1];
+			if (hi == '\\' || hi == '[' || hi >= 0x80 || hi < lo || !hi) {
+				rp->fail = true;
+				break;
+			}
+			rp->s += 2;
+		}
+		set_range(set, (unsigned)lo, (unsigned)hi);
+	}
+	if (rp->fail)
+		return 0;
+	rp->s++; /* ']' */
+	if (icase)
+		set_caseless(set, &high);
+	if (neg) {
+		set[0] = ~set[0];
+		set[1] = ~set[1];
+		set[2] = set[3] = 0;
+		high = true;
+	}
+	return rn_bytes(rp, set, high);
+}
+
+static int rn_alt(struct rparse *rp, bool icase);
+
+/* One item (and its repeat), or -1 for an option setting that is no item. */
+static int rn_item(struct rparse *rp, bool *icase)
+{
+	uint64_t set[4] = {0};
+	bool high = false;
+	int i = -1;
+	unsigned c = *rp->s;
+	if (c == '(') {
+		bool gi = *icase;
+		rp->s++;
+		if (*rp->s == '?') {
+			const char *o = (const char *)rp->s + 1;
+			if (strncmp(o, "i)", 2) == 0 || strncmp(o, "-i)", 3) == 0) {
+				*icase = o[0] == 'i';
+				rp->s += o[0] == 'i' ? 3 : 4;
+				return -1;
+			}
+			if (o[0] == ':' || o[0] == '>') { /* atomic: no matter here */
+				rp->s += 2;
+			} else if (strncmp(o, "i:", 2) == 0 || strncmp(o, "-i:", 3) == 0) {
+				gi = o[0] == 'i';
+				rp->s += o[0] == 'i' ? 3 : 4;
+			} else {
+				rp->fail = true;
+			}
+		}
+		if (rp->fail)
+			return 0;
+		i = rn_alt(rp, gi);
+		if (*rp->s != ')')
+			rp->fail = true;
+		else
+			rp->s++;
+	} else if (c == '[') {
+		rp->s++;
+		i = rn_class(rp, *icase);
+	} else if (c == '.') {
+		rp->s++;
+		set[0] = set[1] = ~(uint64_t)0;
+		i = rn_bytes(rp, set, true);
+	} else if (c == '^' || c == '$') {
+		rp->s++;
+		i = rn_new(rp, RN_EMPTY);
+	} else if (c == '\\') {
+		c = rp->s[1];
+		rp->s += c ? 2 : 1;
+		if (c == 'b' || c == 'B' || c == 'A' || c == 'z' || c == 'Z') {
+			i = rn_new(rp, RN_EMPTY);
+		} else if (class_escape(c, set, &high, rp->latin)) {
+			i = rn_bytes(rp, set, high);
+		} else {
+			int b = literal_escape(c);
+			if (b < 0) {
+				rp->fail = true;
+				return 0;
+			}
+			set_add(set, (unsigned)b);
+			if (*icase)
+				set_caseless(set, &high);
+			i = rn_bytes(rp, set, high);
+		}
+	} else if (c >= 0x80) { /* a character beyond ASCII: its bytes are not read */
+		size_t l = utf8_len(rp->s);
+		if (!l) {
+			rp->fail = true;
+			return 0;
+		}
+		rp->s += l;
+		i = rn_bytes(rp, set, true);
+	} else if (c && !strchr("*+?{)|", (int)c)) {
+		rp->s++;
+		set_add(set, c);
+		if (*icase)
+			set_caseless(set, &high);
+		i = rn_bytes(rp, set, high);
+	} else {
+		rp->fail = true; /* a repeat of nothing, '{' */
+	}
+	if (rp->fail)
+		return 0;
+	/* its repeat */
+	unsigned min, max;
+	c = *rp->s;
+	if (c == '?' || c == '*' || c == '+') {
+		min = c == '+';
+		max = c == '?' ? 1 : REP_INF;
+		rp->s++;
+	} else if (c == '{') {
+		char *end;
+		const char *p = (const char *)rp->s + 1;
+		if (*p < '0' || *p > '9') { /* not a repeat: a '{' of its own */
+			rp->fail = true;
+			return 0;
+		}
+		min = (unsigned)strtoul(p, &end, 10);
+		max = min;
+		if (*end == ',') {
+			p = end + 1;
+			max = REP_INF;
+			if (*p >= '0' && *p <= '9')
+				max = (unsigned)strtoul(p, &end, 10);
+			else
+				end = (char *)p;
+		}
+		if (*end != '}' || min > REP_MAX ||
+		    (max != REP_INF && (max > REP_MAX || max < min))) {
+			rp->fail = true;
+			return 0;
+		}
+		rp->s = (const unsigned char *)end + 1;
+	} else {
+		return i;
+	}
+	if (rp->v[i].kind == RN_EMPTY) {
+		rp->fail = true;
+		return 0;
+	}
+	int r = rn_new(rp, RN_REP);
+	rp->v[r].min = (uint16_t)min;
+	rp->v[r].max = (uint16_t)max;
+	rp->v[r].kid = i;
+	if (*rp->s == '+') {
+		rp->v[r].possessive = true;
+		rp->s++;
+	} else if (*rp->s == '?') { /* lazy: no matter here */
+		rp->s++;
+	}
+	if (*rp->s == '?' || *rp->s == '*' || *rp->s == '+' || *rp->s == '{')
+		rp->fail = true;
+	return r;
+}
+
+/* Branches up to ')' or the end. (?i) holds to the end of its group, across branches. */
+static int rn_alt(struct rparse *rp, bool icase)
+{
+	int alt = -1, *btail = NULL;
+	for (;;) {
+		int seq = rn_new(rp, RN_SEQ), *tail = &rp->v[seq].kid;
+		while (!rp->fail && *rp->s && *rp->s != '|' && *rp->s != ')') {
+			int i = rn_item(rp, &icase);
+			if (i >= 0 && !rp->fail) {
+				*tail = i;
+				tail = &rp->v[i].next;
+			}
+		}
+		if (rp->fail)
+			return 0;
+		if (*rp->s != '|') {
+			if (alt < 0)
+				return seq;
+			*btail = seq;
+			return alt;
+		}
+		rp->s++;
+		if (alt < 0) {
+			alt = rn_new(rp, RN_ALT);
+			rp->v[alt].kid = seq;
+		} else {
+			*btail = seq;
+		}
+		btail = &rp->v[seq].next;
+	}
+}
+
+#define STEPS_NONE 1e300 /* no bound */
+
+/* Upper bounds on the paths an attempt of node i can take and on the items it tries on
+ * all of them (*paths, returned; STEPS_NONE: no bound): each path of a part of a sequence
+ * tries the rest anew. */
+static double rn_steps(const struct rparse *rp, int i, double *paths)
+{
+	const struct rnode *r = &rp->v[i];
+	double steps = 1, x, s;
+	*paths = 1;
+	switch (r->kind) {
+	case RN_SEQ:
+		for (int k = r->kid; k >= 0; k = rp->v[k].next) {
+			s = rn_steps(rp, k, &x);
+			steps += *paths * s;
+			*paths *= x;
+		}
+		break;
+	case RN_ALT:
+		*paths = 0;
+		for (int k = r->kid; k >= 0; k = rp->v[k].next) {
+			steps += rn_steps(rp, k, &x);
+			*paths += x;
+		}
+		break;
+	case RN_REP: {
+		if (r->max == REP_INF && !(r->possessive && rp->v[r->kid].kind == RN_BYTES))
+			return STEPS_NONE;
+		s = rn_steps(rp, r->kid, &x);
+		/* as min copies and then max - min optional ones (a loop of one character
+		 * without a maximum, possessive: once) */
+		unsigned max = r->max == REP_INF ? r->min + 1 : r->max;
+		for (unsigned k = 0; k < max; k++) {
+			double px = k < r->min ? x : x + 1;
+			steps += *paths * (s + 1);
+			*paths *= px;
+		}
+		break;
+	}
+	}
+	return steps < STEPS_NONE ? steps : STEPS_NONE;
+}
+
+/* ---- the NFA: states 0..n-1, edges on a set of bytes or on nothing (set -1) */
+
+#define NFA_MAX 1024
+#define NFA_FINAL 1 /* the final state; 0 is the start */
+
+struct nedge {
+	int from, to, set;
+};
+
+struct nfa {
+	int n;
+	struct nedge *e;
+	int ne, cape;
+	uint64_t (*sets)[4];
+	int nsets, capsets;
+	bool fail;
+};
+
+static int nfa_state(struct nfa *a)
+{
+	if (a->n == NFA_MAX)
+		a->fail = true;
+	return a->fail ? 0 : a->n++;
+}
+
+static void nfa_edge(struct nfa *a, int from, int to, const uint64_t *set)
+{
+	if (a->ne == a->cape) {
+		a->cape = a->cape ? 2 * a->cape : 64;
+		a->e = xrealloc(a->e, (size_t)a->cape * sizeof *a->e);
+	}
+	int s = -1;
+	if (set) {
+		for (s = 0; s < a->nsets && memcmp(a->sets[s], set, sizeof a->sets[s]) != 0; s++)
+			;
+		if (s == a->nsets) {
+			if (a->nsets == a->capsets) {
+				a->capsets = a->capsets ? 2 * a->capsets : 16;
+				a->sets = xrealloc(a->sets, (size_t)a->capsets * sizeof *a->sets);
+			}
+			memcpy(a->sets[a->nsets++], set, sizeof a->sets[0]);
+		}
+	}
+	a->e[a->ne++] = (struct nedge){from, to, s};
+}
+
+/* Node i from state in; returns the state it ends at. */
+static int nfa_build(struct nfa *a, const struct rparse *rp, int i, int in)
+{
+	static const uint64_t high_set[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
+	const struct rnode *r = &rp->v[i];
+	if (a->fail)
+		return in;
+	switch (r->kind) {
+	case RN_BYTES: {
+		int out = nfa_state(a);
+		if (r->set[0] | r->set[1] | r->set[2] | r->set[3])
+			nfa_edge(a, in, out, r->set);
+		if (r->high) /* a byte beyond ASCII: it may match (see above) */
+			nfa_edge(a, in, NFA_FINAL, high_set);
+		return out;
+	}
+	case RN_SEQ:
+		for (int k = r->kid; k >= 0; k = rp->v[k].next)
+			in = nfa_build(a, rp, k, in);
+		return in;
+	case RN_ALT: {
+		int out = nfa_state(a);
+		for (int k = r->kid; k >= 0; k = rp->v[k].next)
+			nfa_edge(a, nfa_build(a, rp, k, in), out, NULL);
+		return out;
+	}
+	case RN_REP: {
+		for (unsigned k = 0; k < r->min; k++)
+			in = nfa_build(a, rp, r->kid, in);
+		if (r->max == REP_INF) { /* a state between the rounds */
+			int loop = nfa_state(a);
+			nfa_edge(a, in, loop, NULL);
+			nfa_edge(a, nfa_build(a, rp, r->kid, loop), loop, NULL);
+			return loop;
+		}
+		for (unsigned k = r->min; k < r->max; k++) {
+			int out = nfa_state(a);
+			nfa_edge(a, in, out, NULL);
+			nfa_edge(a, nfa_build(a, rp, r->kid, in), out, NULL);
+			in = out;
+		}
+		return in;
+	}
+	default:
+		return in;
+	}
+}
+
+/* ---- the DFA */
+
+#define DFA_MAX 2048
+
+struct dfa {
+	uint8_t cls[256]; /* byte -> its class */
+	unsigned ncls;
+	/* by state * ncls + class: the next state * ncls; in inj[] with the start state's
+	 * set added (a match may start at the next byte too) */
+	uint16_t *next, *inj;
+	unsigned start; /* the start state * ncls */
+	double steps;   /* rn_steps() of the pattern */
+	unsigned depth; /* the NFA's states: more than an attempt nests */
+};
+
+/* A hash of the w words at x (the sets of the DFA's construction). */
+static uint64_t words_hash(const uint64_t *x, size_t w)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < w; i++)
+		h = (h ^ x[i]) * 0x9E3779B97F4A7C15ULL;
+	return h ^ h >> 29;
+}
+
+static bool bits_has(const uint64_t *set, size_t s)
+{
+	return set[s / 64] >> (s % 64) & 1;
+}
+
+static void bits_add(uint64_t *set, size_t s)
+{
+	set[s / 64] |= (uint64_t)1 << (s % 64);
+}
+
+/* The DFA of the NFA whose start is 0 and whose final state is fin, or NULL when it has
+ * too many states. */
+static struct dfa *dfa_build(const struct nfa *a, int fin)
+{
+	size_t ns = (size_t)a->n, w = (ns + 63) / 64;
+	if (a->nsets > 256) /* the classes' signatures hold 256 sets */
+		return NULL;
+	/* the edges by state */
+	int *first = xcalloc(ns + 2, sizeof *first), *at = xmalloc((size_t)a->ne * sizeof *at);
+	for (int k = 0; k < a->ne; k++)
+		first[a->e[k].from + 2]++;
+	for (size_t s = 0; s < ns; s++)
+		first[s + 2] += first[s + 1];
+	for (int k = 0; k < a->ne; k++) /* first[s + 1]: where the next edge of s goes */
+		at[first[a->e[k].from + 1]++] = k;
+	/* the classes: bytes in the same sets (sig: the sets holding each byte) */
+	struct dfa *d = xcalloc(1, sizeof *d);
+	uint64_t sig[256][4] = {{0}};
+	for (int s = 0; s < a->nsets; s++)
+		for (unsigned i = 0; i < 4; i++)
+			for (uint64_t m = a->sets[s][i]; m; m &= m - 1)
+				bits_add(sig[64 * i + (unsigned)__builtin_ctzll(m)], (size_t)s);
+	unsigned ncls = 0, rep[256]; /* a byte of each class */
+	int16_t byhash[512]; /* class by the hash of its signature, -1 none */
+	memset(byhash, -1, sizeof byhash);
+	for (unsigned b = 0; b < 256; b++) {
+		size_t h = (size_t)(words_hash(sig[b], 4) >> 55);
+		for (; byhash[h] >= 0; h = (h + 1) % 512)
+			if (memcmp(sig[rep[byhash[h]]], sig[b], sizeof sig[b]) == 0)
+				break;
+		if (byhash[h] < 0) {
+			byhash[h] = (int16_t)ncls;
+			rep[ncls++] = b;
+		}
+		d->cls[b] = (uint8_t)byhash[h];
+	}
+	d->ncls = ncls;
+	/* each state with what it reaches on nothing (clo), each edge's classes (ecls), the
+	 * classes each state moves on (moves) */
+	int *stack = xmalloc((ns + 1) * sizeof *stack);
+	uint64_t *clo = xcalloc(ns * w, sizeof *clo);
+	uint64_t(*ecls)[4] = xcalloc((size_t)a->ne + 1, sizeof *ecls);
+	uint64_t(*moves)[4] = xcalloc(ns, sizeof *moves);
+	for (size_t s = 0; s < ns; s++) {
+		uint64_t *c = clo + s * w;
+		int top = 0;
+		bits_add(c, s);
+		stack[top++] = (int)s;
+		while (top) {
+			int x = stack[--top];
+			for (int k = first[x]; k < first[x + 1]; k++) {
+				const struct nedge *e = &a->e[at[k]];
+				if (e->set < 0 && !bits_has(c, (size_t)e->to)) {
+					bits_add(c, (size_t)e->to);
+					stack[top++] = e->to;
+				}
+			}
+		}
+	}
+	for (int k = 0; k < a->ne; k++)
+		if (a->e[k].set >= 0) {
+			for (unsigned c = 0; c < ncls; c++)
+				if (set_has(a->sets[a->e[k].set], rep[c]))
+					set_add(ecls[k], c);
+			for (int i = 0; i < 4; i++)
+				moves[a->e[k].from][i] |= ecls[k][i];
+		}
+	/* subset construction: state 0 the empty set, 1 a stand-in for every accepting set,
+	 * 2 the start; each state's move on each class (mv), and as a new attempt may start
+	 * at the next byte too, that set and the start's */
+	size_t cap = 64, n = 3, hcap = 2 * DFA_MAX;
+	size_t max = 65536 / ncls < DFA_MAX ? 65536 / ncls : DFA_MAX; /* offsets in 16 bits */
+	uint64_t *sets = xcalloc(cap * w, sizeof *sets), *mv = xmalloc(w * sizeof *mv);
+	uint16_t *next = xcalloc(cap * ncls, sizeof *next), *inj = xcalloc(cap * ncls, sizeof *inj);
+	uint32_t *hash = xcalloc(hcap, sizeof *hash); /* state + 1 */
+	const uint64_t *start = clo; /* of state 0 */
+	bool ok = max > 3;
+	if (bits_has(start, (size_t)fin)) {
+		n = 2; /* an empty match: every position */
+		d->start = ncls;
+	} else {
+		memcpy(sets + 2 * w, start, w * sizeof *start);
+		hash[words_hash(start, w) & (hcap - 1)] = 3;
+		d->start = 2 * ncls;
+	}
+	for (size_t q = 2; ok && q < n; q++) {
+		uint64_t any[4] = {0}; /* the classes some state of q moves on */
+		for (size_t i = 0; i < w; i++)
+			for (uint64_t m = sets[q * w + i]; m; m &= m - 1)
+				for (int j = 0; j < 4; j++)
+					any[j] |= moves[64 * i + (size_t)__builtin_ctzll(m)][j];
+		for (unsigned c = 0; c < ncls && ok; c++) {
+			if (!set_has(any, c)) { /* dead; with a new attempt, the start */
+				next[q * ncls + c] = 0;
+				inj[q * ncls + c] = (uint16_t)d->start;
+				continue;
+			}
+			memset(mv, 0, w * sizeof *mv);
+			for (size_t i = 0; i < w; i++)
+				for (uint64_t m = sets[q * w + i]; m; m &= m - 1) {
+					size_t s = 64 * i + (size_t)__builtin_ctzll(m);
+					for (int k = first[s]; k < first[s + 1]; k++) {
+						const struct nedge *e = &a->e[at[k]];
+						if (!set_has(ecls[at[k]], c))
+							continue;
+						for (size_t j = 0; j < w; j++)
+							mv[j] |= clo[(size_t)e->to * w + j];
+					}
+				}
+			for (int with_start = 0; with_start < 2 && ok; with_start++) {
+				if (n == cap) {
+					sets = xrealloc(sets, 2 * cap * w * sizeof *sets);
+					next = xrealloc(next, 2 * cap * ncls * sizeof *next);
+					inj = xrealloc(inj, 2 * cap * ncls * sizeof *inj);
+					cap *= 2;
+				}
+				uint64_t *to = sets + n * w; /* a new state, unless found */
+				for (size_t j = 0; j < w; j++)
+					to[j] = mv[j] | (with_start ? start[j] : 0);
+				size_t t;
+				if (bits_has(to, (size_t)fin)) {
+					t = 1;
+				} else {
+					size_t j = words_hash(to, w) & (hcap - 1);
+					for (; hash[j]; j = (j + 1) & (hcap - 1)) {
+						const uint64_t *o = sets + (hash[j] - 1) * w;
+						if (memcmp(o, to, w * 8) == 0)
+							break;
+					}
+					if (hash[j]) {
+						t = hash[j] - 1;
+					} else if (n == max) {
+						ok = false;
+						break;
+					} else {
+						t = n++;
+						hash[j] = (uint32_t)n;
+					}
+				}
+				(with_start ? inj : next)[q * ncls + c] = (uint16_t)(t * ncls);
+			}
+		}
+	}
+	free(first);
+	free(at);
+	free(stack);
+	free(clo);
+	free(ecls);
+	free(moves);
+	free(sets);
+	free(mv);
+	free(hash);
+	if (!ok) {
+		free(next);
+		free(inj);
+		free(d);
+		return NULL;
+	}
+	d->next = next; /* rows 0 and 1 are never read: a walk stops there */
+	d->inj = inj;
+	return d;
+}
+
+/* The DFA of the pattern source re (latin: latin_classes()), or NULL when it holds
+ * something not read here or its attempts have no bound. */
+static struct dfa *shape(const char *re, bool latin)
+{
+	struct rparse *rp = xmalloc(sizeof *rp);
+	rp->s = (const unsigned char *)re;
+	rp->latin = latin;
+	rp->n = 0;
+	rp->fail = false;
+	int root = rn_alt(rp, false);
+	struct dfa *d = NULL;
+	double paths, steps = rp->fail || *rp->s ? STEPS_NONE : rn_steps(rp, root, &paths);
+	if (steps < 1e12) {
+		struct nfa a = {0};
+		int start = nfa_state(&a), fin = nfa_state(&a);
+		nfa_edge(&a, nfa_build(&a, rp, root, start), fin, NULL);
+		if (!a.fail)
+			d = dfa_build(&a, fin);
+		if (d) {
+			d->steps = steps;
+			d->depth = (unsigned)a.n;
+		}
+		free(a.e);
+		free(a.sets);
+	}
+	free(rp);
+	return d;
+}
+
+static void dfa_free(struct dfa *d)
+{
+	if (d) {
+		free(d->next);
+		free(d->inj);
+	}
+	free(d);
+}
+
+/* May a match of the DFA's superset start at a position in text[i..last] (i <= last)? One
+ * pass: the states of the attempts from every position up to last at once, then on
+ * without new ones. */
+static bool may_start(const struct dfa *d, const char *text, size_t len, size_t i, size_t last)
+{
+	size_t q = d->start, stop = 2 * (size_t)d->ncls; /* below: 0 dead, ncls accepting */
+	for (; i < last && q >= stop; i++)
+		q = d->inj[q + d->cls[(unsigned char)text[i]]];
+	while (q >= stop) {
+		if (i == len)
+			return false;
+		q = d->next[q + d->cls[(unsigned char)text[i++]]];
+	}
+	return q != 0;
+}
+
 static int add(patterns *p, const char *type, const char *name, const char *re,
 	       bool near_digit, const char *path, long line, struct err *err)
 {
@@ -183,6 +995,11 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 	pt->merge = near_digit && mergeable(re, code);
 	pt->jit = jit;
 	pt->has_starts = pt->merge && start_bytes(code, pt->starts);
+	if (pt->has_starts && !p->latin_known) {
+		p->latin = latin_classes();
+		p->latin_known = true;
+	}
+	pt->dfa = pt->has_starts ? shape(re, p->latin) : NULL;
 	pt->start_bit = 0;
 	if (pt->has_starts) {
 		/* patterns with the same start set (digits, most often) share a bit */
@@ -399,8 +1216,8 @@ static size_t first_start(const struct pat *pt, const char *text, const struct r
 	return SIZE_MAX;
 }
 
-static int search(const struct pat *pt, bool plain, const char *text, size_t len,
-		  const struct runs *runs, struct hits *h, pcre2_match_data *md,
+static int search(const struct pat *pt, const struct dfa *dfa, bool plain, const char *text,
+		  size_t len, const struct runs *runs, struct hits *h, pcre2_match_data *md,
 		  pcre2_match_context *mc)
 {
 	bool merge = pt->merge && !plain, starts = pt->has_starts && !plain;
@@ -450,7 +1267,10 @@ static int search(const struct pat *pt, bool plain, const char *text, size_t len
 		 * without such a byte there is nothing to call for */
 		if (starts) {
 			from = first_start(pt, text, runs, k, last, from);
-			if (from == SIZE_MAX) {
+			/* nor where pt's DFA finds that no attempt up to the offset limit can
+			 * succeed */
+			if (from == SIZE_MAX ||
+			    (dfa && !may_start(dfa, text, len, from, runs->v[last]))) {
 				k = last + 1;
 				continue;
 			}
@@ -488,6 +1308,19 @@ static int search(const struct pat *pt, bool plain, const char *text, size_t len
 	return 0;
 }
 
+/* pt's DFA when an attempt it finds hopeless ends before the limits in force, many times
+ * over; else NULL. */
+static const struct dfa *usable_dfa(const patterns *p, const struct pat *pt)
+{
+	const struct dfa *d = pt->dfa;
+	return d && 4 * d->steps <= p->match_limit && 2 * d->depth <= p->depth_limit ? d : NULL;
+}
+
+bool patterns_prechecked(const patterns *p, size_t i)
+{
+	return i < p->n && usable_dfa(p, &p->v[i]);
+}
+
 int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
 		  struct pattern_hit **out, size_t *n, struct err *err)
 {
@@ -510,7 +1343,8 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
-		int r = search(pt, p->plain, text, len, &runs, &h, md, mc);
+		int r = search(pt, p->plain ? NULL : usable_dfa(p, pt), p->plain, text, len, &runs,
+			       &h, md, mc);
 		if (r < 0 && !rc) {
 			/* the caller reports this at the record's line: name the pattern's */
 			PCRE2_UCHAR msg[256];

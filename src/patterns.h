@@ -36,6 +36,10 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
  * the first byte a match can start at. The hits and errors are the same, the calls more. */
 void patterns_set_plain(patterns *p, bool plain);
 
+/* For the tests: is pattern i (in load order) searched with a DFA of where its matches can
+ * start, under the limits in force (see patterns.c)? */
+bool patterns_prechecked(const patterns *p, size_t i);
+
 /* Find every non-overlapping hit of every pattern in text[0..len) (any bytes: invalid
  * UTF-8 never matches inside a pattern). Hits go to *out, allocated from a, in text order,
  * earlier and then longer first; overlapping hits of different patterns are all reported.

@@ -363,6 +363,116 @@ static void test_many_start_sets(void)
 	differential(res, n, 0, true);
 }
 
+/* Does the pattern re (near=digit) get a DFA of where its matches can start, under this
+ * match limit (0: the default)? */
+static bool prechecked(const char *re, uint32_t match_limit)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/one.tsv", tmpdir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return false;
+	fprintf(f, "TEST\tone\t%s\tnear=digit\n", re);
+	fclose(f);
+	patterns *p = load(path, match_limit, false);
+	bool pre = patterns_prechecked(p, 0);
+	patterns_free(p);
+	unlink(path);
+	return pre;
+}
+
+/* The DFA of where a match can start, for the patterns whose source patterns.c reads and
+ * whose attempts are bounded: the same hits and errors as the reference for the default
+ * patterns (models/patterns.tsv, each with a DFA) and for user patterns of the shapes it
+ * reads (caseless letters and their partners beyond ASCII, (?i) carried to the next
+ * branch, characters of several bytes, negated classes, repeats of every kind); no DFA
+ * for what it does not read or cannot bound, nor under a match limit too low for it. */
+static void test_dfa(void)
+{
+	static char lines[16][1024];
+	const char *defs[16];
+	size_t n = 0;
+	FILE *f = fopen("models/patterns.tsv", "r");
+	CHECK(f != NULL);
+	while (f && n < 16 && fgets(lines[n], sizeof lines[n], f)) {
+		char *t1 = strchr(lines[n], '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (lines[n][0] == '#' || !t2)
+			continue;
+		char *end = strpbrk(t2 + 1, "\t\n");
+		if (end)
+			*end = '\0';
+		defs[n] = t2 + 1;
+		CHECK(prechecked(defs[n], 0));
+		differential(&defs[n], 1, 0, true);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	CHECK(n >= 6);
+	differential(defs, n, 0, true);
+	static const char *const shaped[] = {
+		"(?i)k\\d++",             /* k, K and the Kelvin sign */
+		"(?i)s\\h?+\\d",          /* s, S and the long s */
+		"(?i:\xc3\xa9)\\d",       /* caseless beyond ASCII: é and É */
+		"\xc3\x89\\d",            /* É, its bytes */
+		"x(?i)Q|q\\d",            /* (?i) holds in the next branch */
+		"(a(?i)b|c)\\d",
+		"(?i)(?-i:Q)\\d|q\\d",
+		"[^a-z ]\\d{2}+",
+		"[\xe2\x82\xac\xc2\xa3$]\\h?+\\d++",
+		"[-\\d.]{2,3}\\s\\d",
+		"\\d{2,3}+[.,]\\d",
+		"\\d{1,3}?%",             /* lazy, bounded */
+		"\\d(?>ab|a)b",           /* atomic */
+		"\\b\\d\\b",
+		"a.\\d",
+		"\\$\\d|[$]x\\d",
+		"(?:a|b){0,3}\\d",
+		"\\d\\t\\d|\\d\\n",
+		"[a\\]\\-]\\d",
+		"(?i)x[^k]\\d",
+		"(?:)\\d|()\\d",
+		"\\d[\\d,]*+(?:\\.\\d++)?+\\h?+(?:m|bn|million)\\b",
+	};
+	for (size_t i = 0; i < sizeof shaped / sizeof *shaped; i++) {
+		if (!prechecked(shaped[i], 0))
+			fprintf(stderr, "no DFA for %s\n", shaped[i]);
+		CHECK(prechecked(shaped[i], 0));
+		differential(&shaped[i], 1, 0, !strstr(shaped[i], "(?>") && !strstr(shaped[i], "\\t"));
+	}
+	differential(shaped, sizeof shaped / sizeof *shaped, 0, true);
+	static const char *const unread[] = {
+		"(\\d)\\1",               /* a backreference */
+		"(?<=\\$)\\d",            /* lookaround */
+		"\\d(?=%)",
+		"\\d+%",                  /* a repeat that gives back without a bound */
+		"\\d*?%",
+		"(?:\\d\\d)*+%",          /* a repeat of a group without a maximum */
+		"\\Q$\\E\\d",
+		"\\x24\\d",
+		"[[:digit:]]%",
+		"[]a]\\d",
+		"(?s)a.\\d",
+		"a{,3}\\d",
+		"a{2\\d",
+		"(*UCP)\\d\\w",
+		"(?:a|a)+b?\\d",
+		"\\d\\K%",
+		"[\\b]\\d",
+		"\\d{40}",
+	};
+	for (size_t i = 0; i < sizeof unread / sizeof *unread; i++) {
+		if (prechecked(unread[i], 0))
+			fprintf(stderr, "a DFA for %s\n", unread[i]);
+		CHECK(!prechecked(unread[i], 0));
+	}
+	/* a limit the bound on an attempt does not stay far below: no DFA, the same hits and
+	 * errors */
+	CHECK(prechecked(defs[0], 0) && !prechecked(defs[0], 5));
+	differential(defs, n, 5, false);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/entopic-test-patterns-XXXXXX";
@@ -372,6 +482,7 @@ int main(void)
 		return 1;
 	test_merged_windows();
 	test_many_start_sets();
+	test_dfa();
 	rmdir(tmpdir);
 	return CHECK_DONE();
 }
