@@ -688,7 +688,8 @@ static inline bool possessive_at(const struct window *m, const unsigned char *b,
  *   bit 0 a space before it, bit 1 a lower-case letter in it, bit 2 an upper-case first
  *   letter. A word with a letter has one of the two (all upper case when it lacks the
  *   first): not a TOK_NUM, so the kind mask takes bit 0 off the kind of its first byte. */
-#define LOW(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << 8 * (n)) - 1)
+/* (% 64: no shift past the width even in the branch not taken, which compilers warn of) */
+#define LOW(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << 8 * (n) % 64) - 1)
 #define HM(n) {HASH_START(n), LOW((n) > 8 ? (n) - 8 : (n))}
 #define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
 #define P (0xFFFFFF00u | TOK_PUNCT)
