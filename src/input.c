@@ -23,9 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 struct input {
 	FILE *fp;
@@ -342,22 +339,11 @@ static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, b
 		*o++ = '"';
 	for (;;) {
 #ifdef __SSE2__
-		const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'),
-			      bs = _mm_set1_epi8('\\');
 		for (;;) {
 			if (end - p < 32)
 				goto tail;
-			__m128i x = _mm_loadu_si128((const __m128i *)p);
-			__m128i y = _mm_loadu_si128((const __m128i *)(p + 16));
-			_mm_storeu_si128((__m128i *)o, x);
-			_mm_storeu_si128((__m128i *)(o + 16), y);
-			/* a byte below 0x20 or from 0x80 is below ' ' as a signed char */
-			__m128i bx = _mm_or_si128(_mm_cmplt_epi8(x, sp),
-						  _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
-			__m128i by = _mm_or_si128(_mm_cmplt_epi8(y, sp),
-						  _mm_or_si128(_mm_cmpeq_epi8(y, qu), _mm_cmpeq_epi8(y, bs)));
-			unsigned m = (unsigned)_mm_movemask_epi8(bx) |
-				     (unsigned)_mm_movemask_epi8(by) << 16;
+			memcpy(o, p, 32);
+			const unsigned m = str_not_plain32(p);
 			if (m) {
 				unsigned k = (unsigned)__builtin_ctz(m);
 				o += k;

@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 int err_set(struct err *e, int code, const char *source, long line, const char *fmt, ...)
 {
@@ -275,16 +272,9 @@ size_t str_plain_len(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 #ifdef __SSE2__
-	/* 32 bytes a step: a byte below 0x20 or from 0x80 is below ' ' as a signed char */
-	const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	/* 32 bytes a step */
 	for (; n - i >= 32; i += 32) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-		__m128i y = _mm_loadu_si128((const __m128i *)(p + i + 16));
-		__m128i bx = _mm_or_si128(_mm_cmplt_epi8(x, sp),
-					  _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
-		__m128i by = _mm_or_si128(_mm_cmplt_epi8(y, sp),
-					  _mm_or_si128(_mm_cmpeq_epi8(y, qu), _mm_cmpeq_epi8(y, bs)));
-		unsigned m = (unsigned)_mm_movemask_epi8(bx) | (unsigned)_mm_movemask_epi8(by) << 16;
+		const unsigned m = str_not_plain32(p + i);
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
 	}

@@ -153,6 +153,23 @@ static inline uint64_t str_not_plain8(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* The bytes of p[0..32) that are not plain, as str_not_plain8() finds them: bit k set for
+ * p[k] (a byte below 0x20 or from 0x80 is below ' ' as a signed char). */
+static inline unsigned str_not_plain32(const unsigned char *p)
+{
+	const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	const __m128i x = _mm_loadu_si128((const __m128i *)p);
+	const __m128i y = _mm_loadu_si128((const __m128i *)(p + 16));
+	const __m128i bx = _mm_or_si128(_mm_cmplt_epi8(x, sp),
+					_mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs)));
+	const __m128i by = _mm_or_si128(_mm_cmplt_epi8(y, sp),
+					_mm_or_si128(_mm_cmpeq_epi8(y, qu), _mm_cmpeq_epi8(y, bs)));
+	return (unsigned)_mm_movemask_epi8(bx) | (unsigned)_mm_movemask_epi8(by) << 16;
+}
+#endif
+
 /* The steps of hash_bytes(): the start value for n bytes, one 8-byte word (read with
  * memcpy, the tail zero-filled) folded in, and the finalizer. The macros are the same
  * steps as constant expressions, for tables of hashes built at compile time (they may
