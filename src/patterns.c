@@ -225,20 +225,21 @@ static int rn_new(struct rparse *rp, int kind)
 	return rp->n++;
 }
 
-static void set_add(uint64_t set[4], unsigned b)
+/* Bit s of a set of bits (a byte set of four words, a set of NFA states). */
+static bool bits_has(const uint64_t *set, size_t s)
 {
-	set[b / 64] |= (uint64_t)1 << (b % 64);
+	return set[s / 64] >> (s % 64) & 1;
 }
 
-static bool set_has(const uint64_t set[4], unsigned b)
+static void bits_add(uint64_t *set, size_t s)
 {
-	return set[b / 64] >> (b % 64) & 1;
+	set[s / 64] |= (uint64_t)1 << (s % 64);
 }
 
 static void set_range(uint64_t set[4], unsigned lo, unsigned hi)
 {
 	for (unsigned b = lo; b <= hi; b++)
-		set_add(set, b);
+		bits_add(set, b);
 }
 
 /* Both cases of the ASCII letters of set; with a letter, any character beyond ASCII too
@@ -246,9 +247,9 @@ static void set_range(uint64_t set[4], unsigned lo, unsigned hi)
 static void set_caseless(uint64_t set[4], bool *high)
 {
 	for (unsigned b = 'A'; b <= 'Z'; b++)
-		if (set_has(set, b) || set_has(set, b + 32)) {
-			set_add(set, b);
-			set_add(set, b + 32);
+		if (bits_has(set, b) || bits_has(set, b + 32)) {
+			bits_add(set, b);
+			bits_add(set, b + 32);
 			*high = true;
 		}
 }
@@ -266,10 +267,10 @@ static bool class_escape(unsigned c, uint64_t set[4], bool *high, bool latin)
 		set_range(s, '0', '9');
 		set_range(s, 'A', 'Z');
 		set_range(s, 'a', 'z');
-		set_add(s, '_');
+		bits_add(s, '_');
 		break;
-	case 's': set_range(s, '\t', '\r'); set_add(s, ' '); break;
-	case 'h': set_add(s, '\t'); set_add(s, ' '); h = true; break; /* Unicode spaces */
+	case 's': set_range(s, '\t', '\r'); bits_add(s, ' '); break;
+	case 'h': bits_add(s, '\t'); bits_add(s, ' '); h = true; break; /* Unicode spaces */
 	case 'v': set_range(s, '\n', '\r'); h = true; break;
 	default: return false;
 	}
@@ -467,7 +468,7 @@ static int rn_item(struct rparse *rp, bool *icase)
 				rp->fail = true;
 				return 0;
 			}
-			set_add(set, (unsigned)b);
+			bits_add(set, (unsigned)b);
 			if (*icase)
 				set_caseless(set, &high);
 			i = rn_bytes(rp, set, high);
@@ -482,7 +483,7 @@ static int rn_item(struct rparse *rp, bool *icase)
 		i = rn_bytes(rp, set, true);
 	} else if (c && !strchr("*+?{)|", (int)c)) {
 		rp->s++;
-		set_add(set, c);
+		bits_add(set, c);
 		if (*icase)
 			set_caseless(set, &high);
 		i = rn_bytes(rp, set, high);
@@ -727,25 +728,6 @@ struct dfa {
 	unsigned depth; /* the NFA's states: more than an attempt nests */
 };
 
-/* A hash of the w words at x (the sets of the DFA's construction). */
-static uint64_t words_hash(const uint64_t *x, size_t w)
-{
-	uint64_t h = 0;
-	for (size_t i = 0; i < w; i++)
-		h = (h ^ x[i]) * 0x9E3779B97F4A7C15ULL;
-	return h ^ h >> 29;
-}
-
-static bool bits_has(const uint64_t *set, size_t s)
-{
-	return set[s / 64] >> (s % 64) & 1;
-}
-
-static void bits_add(uint64_t *set, size_t s)
-{
-	set[s / 64] |= (uint64_t)1 << (s % 64);
-}
-
 /* The DFA of the NFA whose start is 0 and whose final state is fin, or NULL when it has
  * too many states. */
 static struct dfa *dfa_build(const struct nfa *a, int fin)
@@ -772,7 +754,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 	int16_t byhash[512]; /* class by the hash of its signature, -1 none */
 	memset(byhash, -1, sizeof byhash);
 	for (unsigned b = 0; b < 256; b++) {
-		size_t h = (size_t)(words_hash(sig[b], 4) >> 55);
+		size_t h = (size_t)(hash_bytes(sig[b], sizeof sig[b]) >> 55);
 		for (; byhash[h] >= 0; h = (h + 1) % 512)
 			if (memcmp(sig[rep[byhash[h]]], sig[b], sizeof sig[b]) == 0)
 				break;
@@ -808,8 +790,8 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 	for (int k = 0; k < a->ne; k++)
 		if (a->e[k].set >= 0) {
 			for (unsigned c = 0; c < ncls; c++)
-				if (set_has(a->sets[a->e[k].set], rep[c]))
-					set_add(ecls[k], c);
+				if (bits_has(a->sets[a->e[k].set], rep[c]))
+					bits_add(ecls[k], c);
 			for (int i = 0; i < 4; i++)
 				moves[a->e[k].from][i] |= ecls[k][i];
 		}
@@ -828,7 +810,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 		d->start = ncls;
 	} else {
 		memcpy(sets + 2 * w, start, w * sizeof *start);
-		hash[words_hash(start, w) & (hcap - 1)] = 3;
+		hash[hash_bytes(start, w * sizeof *start) & (hcap - 1)] = 3;
 		d->start = 2 * ncls;
 	}
 	for (size_t q = 2; ok && q < n; q++) {
@@ -838,7 +820,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 				for (int j = 0; j < 4; j++)
 					any[j] |= moves[64 * i + (size_t)__builtin_ctzll(m)][j];
 		for (unsigned c = 0; c < ncls && ok; c++) {
-			if (!set_has(any, c)) { /* dead; with a new attempt, the start */
+			if (!bits_has(any, c)) { /* dead; with a new attempt, the start */
 				next[q * ncls + c] = 0;
 				inj[q * ncls + c] = (uint16_t)d->start;
 				continue;
@@ -849,7 +831,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 					size_t s = 64 * i + (size_t)__builtin_ctzll(m);
 					for (int k = first[s]; k < first[s + 1]; k++) {
 						const struct nedge *e = &a->e[at[k]];
-						if (!set_has(ecls[at[k]], c))
+						if (!bits_has(ecls[at[k]], c))
 							continue;
 						for (size_t j = 0; j < w; j++)
 							mv[j] |= clo[(size_t)e->to * w + j];
@@ -869,7 +851,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 				if (bits_has(to, (size_t)fin)) {
 					t = 1;
 				} else {
-					size_t j = words_hash(to, w) & (hcap - 1);
+					size_t j = hash_bytes(to, w * sizeof *to) & (hcap - 1);
 					for (; hash[j]; j = (j + 1) & (hcap - 1)) {
 						const uint64_t *o = sets + (hash[j] - 1) * w;
 						if (memcmp(o, to, w * 8) == 0)
@@ -1343,7 +1325,7 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
-		int r = search(pt, p->plain ? NULL : usable_dfa(p, pt), p->plain, text, len, &runs,
+		int r = search(pt, usable_dfa(p, pt), p->plain, text, len, &runs,
 			       &h, md, mc);
 		if (r < 0 && !rc) {
 			/* the caller reports this at the record's line: name the pattern's */
