@@ -1068,6 +1068,14 @@ static uint64_t surname_filter(const matcher *m, const struct tok_list *tl,
 	return f;
 }
 
+/* Are tokens a and b the same word (their normalized bytes)? */
+static inline bool same_word(const struct norm_text *nt, const struct token *a,
+			     const struct token *b)
+{
+	return a->hash == b->hash && a->nend - a->nstart == b->nend - b->nstart &&
+	       same_bytes(nt->s + a->nstart, nt->s + b->nstart, a->nend - a->nstart);
+}
+
 /* Is token t the last word of a full person mention of v[0..n)? */
 static bool surname_in(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
 		       const struct mention *v, size_t n, const struct token *t)
@@ -1076,12 +1084,20 @@ static bool surname_in(const matcher *m, const struct norm_text *nt, const struc
 		const struct mention *mm = &v[k];
 		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
 			continue;
-		const struct token *u = &tl->v[mm->t1 - 1];
-		if (u->hash == t->hash && u->nend - u->nstart == t->nend - t->nstart &&
-		    memcmp(nt->s + u->nstart, nt->s + t->nstart, t->nend - t->nstart) == 0)
+		if (same_word(nt, &tl->v[mm->t1 - 1], t))
 			return true;
 	}
 	return false;
+}
+
+/* The slot of the word of token t in sn (which has slots): the word's, or the empty slot
+ * where it goes. */
+static uint32_t *surname_slot(const struct surnames *sn, const struct norm_text *nt,
+			      const struct tok_list *tl, const struct token *t)
+{
+	for (size_t q = t->hash & sn->mask;; q = (q + 1) & sn->mask)
+		if (!sn->slot[q] || same_word(nt, &tl->v[sn->slot[q] - 1], t))
+			return &sn->slot[q];
 }
 
 /* Put the last word of mention mm into sn when mm is a full person mention (surname_in()'s
@@ -1106,16 +1122,10 @@ static void surname_add(const matcher *m, const struct norm_text *nt, const stru
 			}
 	}
 	const uint32_t u = mm->t1 - 1;
-	const struct token *t = &tl->v[u];
-	const size_t n = t->nend - t->nstart;
-	size_t q;
-	for (q = t->hash & sn->mask; sn->slot[q]; q = (q + 1) & sn->mask) {
-		const struct token *o = &tl->v[sn->slot[q] - 1];
-		if (o->hash == t->hash && o->nend - o->nstart == n &&
-		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
-			return;
-	}
-	sn->slot[q] = u + 1;
+	uint32_t *q = surname_slot(sn, nt, tl, &tl->v[u]);
+	if (*q)
+		return;
+	*q = u + 1;
 	sn->count++;
 }
 
@@ -1145,16 +1155,7 @@ static bool known_surname(const matcher *m, const struct norm_text *nt, const st
 		surname_add(m, nt, tl, ml->a, sn, &ml->v[sn->nml]);
 	for (; sn->nmore < nmore; sn->nmore++)
 		surname_add(m, nt, tl, ml->a, sn, &more[sn->nmore]);
-	if (!sn->slot)
-		return false; /* (no person yet) */
-	const size_t n = t->nend - t->nstart;
-	for (size_t q = t->hash & sn->mask; sn->slot[q]; q = (q + 1) & sn->mask) {
-		const struct token *o = &tl->v[sn->slot[q] - 1];
-		if (o->hash == t->hash && o->nend - o->nstart == n &&
-		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
-			return true;
-	}
-	return false;
+	return sn->slot && *surname_slot(sn, nt, tl, t) != 0; /* (no slots: no person yet) */
 }
 
 /* A title before position k, possibly with "to Azerbaijan" or a comma after it: returns
@@ -1496,15 +1497,12 @@ static uint32_t trie_step(struct name_trie *tr, const struct norm_text *nt,
 			  const struct tok_list *tl, uint32_t parent, uint32_t tok)
 {
 	const struct token *t = &tl->v[tok];
-	const size_t n = t->nend - t->nstart;
 	uint64_t h = t->hash ^ (parent * 0x9E3779B97F4A7C15ULL);
 	h ^= h >> 29;
 	size_t q;
 	for (q = h & tr->mask; tr->slot[q]; q = (q + 1) & tr->mask) {
 		const struct name_node *c = &tr->v[tr->slot[q] - 1];
-		const struct token *o = &tl->v[c->tok];
-		if (c->parent == parent && o->nend - o->nstart == n &&
-		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
+		if (c->parent == parent && same_word(nt, &tl->v[c->tok], t))
 			return tr->slot[q] - 1;
 	}
 	tr->v[tr->n] = (struct name_node){parent, tok, UINT32_MAX};
@@ -1517,9 +1515,7 @@ static bool name_begins(const struct norm_text *nt, const struct tok_list *tl,
 			const struct mention *x, const struct mention *y)
 {
 	for (uint32_t q = 0; q < x->t1 - x->t0; q++) {
-		const struct token *a1 = &tl->v[x->t0 + q], *b1 = &tl->v[y->t0 + q];
-		if (a1->nend - a1->nstart != b1->nend - b1->nstart ||
-		    memcmp(nt->s + a1->nstart, nt->s + b1->nstart, a1->nend - a1->nstart))
+		if (!same_word(nt, &tl->v[x->t0 + q], &tl->v[y->t0 + q]))
 			return false;
 	}
 	return true;
@@ -1812,16 +1808,9 @@ struct acr_uses {
 static uint32_t *uses_slot(const struct acr_uses *u, const struct norm_text *nt,
 			   const struct tok_list *tl, const struct token *t)
 {
-	const size_t n = t->nend - t->nstart;
-	for (size_t q = t->hash & u->mask;; q = (q + 1) & u->mask) {
-		const uint32_t s = u->slot[q];
-		if (!s)
+	for (size_t q = t->hash & u->mask;; q = (q + 1) & u->mask)
+		if (!u->slot[q] || same_word(nt, &tl->v[u->w[u->slot[q] - 1].tok], t))
 			return &u->slot[q];
-		const struct token *o = &tl->v[u->w[s - 1].tok];
-		if (o->hash == t->hash && o->nend - o->nstart == n &&
-		    same_bytes(nt->s + o->nstart, nt->s + t->nstart, n))
-			return &u->slot[q];
-	}
 }
 
 static void uses_build(struct arena *a, const struct norm_text *nt, const struct tok_list *tl,
@@ -1896,12 +1885,9 @@ static void acronym_pass(const matcher *m, struct arena *a, const char *orig,
 		if (i < 2 || i + 2 >= tl->n)
 			continue;
 		const struct token *ac = &tl->v[i + 1], *rp = &tl->v[i + 2];
-		if (rp->kind != TOK_PUNCT || nt->s[rp->nstart] != ')' || ac->kind != TOK_WORD ||
-		    !(ac->flags & TOKF_ALL_UPPER))
+		if (rp->kind != TOK_PUNCT || nt->s[rp->nstart] != ')' || !acronym_word(ac))
 			continue;
 		size_t an = ac->nend - ac->nstart;
-		if (an < 2 || an > 10)
-			continue;
 		const char *acr = nt->s + ac->nstart;
 		/* the longest run of words before "(" whose capitals spell the acronym */
 		uint32_t best = UINT32_MAX;
