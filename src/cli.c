@@ -2,7 +2,8 @@
  * every message and the exit status. The stages below never print; this file does.
  *
  * Exit status: 0 every record processed; 1 some records became error records (or an input
- * file could not be read); 2 usage, setup (lexicon, model, rules) or output error;
+ * file could not be opened or read to its end: an error record too); 2 usage, setup
+ * (lexicon, model, rules) or output error;
  * 130 interrupted (the lines written are complete). */
 #include <errno.h>
 #include <getopt.h>
@@ -517,10 +518,11 @@ static void record_message(const struct input_rec *rec, const char *msg)
  * main thread does it all. Records, their messages and read errors come out in input
  * order whatever the number of threads. */
 
-enum item_kind { ITEM_RECORD, ITEM_OPEN_FAILED, ITEM_READ_FAILED };
+enum item_kind { ITEM_RECORD, ITEM_FILE_FAILED };
 
-/* One input record of a batch (or a file that could not be opened or read). Its strings
- * are offsets into the batch's bytes, which may move as they grow. */
+/* One input record of a batch, or a file that could not be opened or read on (then its
+ * text is the message, FILE: or FILE:LINE: and what is wrong, and its id the file's).
+ * Its strings are offsets into the batch's bytes, which may move as they grow. */
 struct item {
 	enum item_kind kind;
 	bool jsonl;           /* the text is a raw JSONL line to parse */
@@ -621,6 +623,25 @@ static struct item *add_item(struct batch *b, enum item_kind kind, const char *s
 	return it;
 }
 
+/* Add the item of a file that could not be opened, or read on after its last record: an
+ * error record of its own, with the file's id (what one document per file would have had),
+ * and e's message (without "entopic: "). */
+static void add_failed(struct batch *b, const char *path, const struct err *e)
+{
+	struct buf m;
+	buf_init(&m);
+	err_text(&m, e);
+	static const char prefix[] = "entopic: ";
+	struct item *it = add_item(b, ITEM_FILE_FAILED, path, e->line);
+	it->len = m.len - (sizeof prefix - 1) - 1;
+	it->text = add_bytes(b, m.p + sizeof prefix - 1, it->len);
+	buf_clear(&m);
+	char *id = input_path_id(path);
+	it->id_len = strlen(id);
+	it->id = add_bytes(b, id, it->id_len);
+	free(id);
+}
+
 /* Read the next batch into b (under rd). Ends the input (g->end) after the last file or
  * when interrupted. */
 static void read_batch(struct ring *g, struct batch *b, int self)
@@ -643,13 +664,7 @@ static void read_batch(struct ring *g, struct batch *b, int self)
 			const char *path = g->files[g->f++];
 			g->in = input_open(path, g->io, &e);
 			if (!g->in) {
-				/* a record of its own: its message names no line */
-				struct item *it = add_item(b, ITEM_OPEN_FAILED, path, 0);
-				it->text = add_bytes(b, e.msg, strlen(e.msg));
-				char *id = input_path_id(path);
-				it->id_len = strlen(id);
-				it->id = add_bytes(b, id, it->id_len);
-				free(id);
+				add_failed(b, path, &e);
 			}
 			continue;
 		}
@@ -671,15 +686,8 @@ static void read_batch(struct ring *g, struct batch *b, int self)
 				it->error = add_bytes(b, rec.error, strlen(rec.error));
 			continue;
 		}
-		if (rc < 0 && !interrupted) {
-			struct buf m;
-			buf_init(&m);
-			err_text(&m, &e);
-			struct item *it = add_item(b, ITEM_READ_FAILED, g->files[g->f - 1], 0);
-			it->len = m.len;
-			it->text = add_bytes(b, m.p, m.len);
-			buf_clear(&m);
-		}
+		if (rc < 0 && !interrupted)
+			add_failed(b, g->files[g->f - 1], &e);
 		input_free(g->in);
 		g->in = NULL;
 	}
@@ -691,14 +699,9 @@ static int run_item(const struct ring *g, struct batch *b, const struct item *it
 {
 	const char *bytes = b->bytes.p;
 	char msg[700];
-	if (it->kind == ITEM_READ_FAILED) {
-		buf_add(&b->msg, bytes + it->text, it->len);
-		return EXIT_SETUP;
-	}
-	if (it->kind == ITEM_OPEN_FAILED) {
-		buf_printf(&b->msg, "entopic: %s: %s\n", it->source, bytes + it->text);
-		snprintf(msg, sizeof msg, "%s: %s", it->source, bytes + it->text);
-		emit_error(&b->out, g->eo, bytes + it->id, it->id_len, msg);
+	if (it->kind == ITEM_FILE_FAILED) {
+		buf_printf(&b->msg, "entopic: %s\n", bytes + it->text);
+		emit_error(&b->out, g->eo, bytes + it->id, it->id_len, bytes + it->text);
 		return EXIT_RECORDS;
 	}
 	struct input_rec rec;

@@ -46,13 +46,23 @@ if [ ! -r secret.txt ]; then
 fi
 chmod 644 secret.txt
 
-# a closed stdin is a read error of "-" (no line number: nothing was read)
+# a closed stdin is a read error of "-" (no line number: nothing was read), an input file
+# that could not be read: an error record with its id, status 1; in the line modes the
+# message names the line that could not be read
 what="closed stdin"
 st=0
 "$ENTOPIC" --no-topics <&- >"$T/out" 2>"$T/err" || st=$?
-status_is 2
+status_is 1
 err_is "entopic: -: Bad file descriptor"
-out_empty
+out_lines 1
+line_has 1 '{"id":"-","error":"-: Bad file descriptor"}'
+what="closed stdin, --lines"
+st=0
+"$ENTOPIC" --no-topics --lines <&- >"$T/out" 2>"$T/err" || st=$?
+status_is 1
+err_is "entopic: -:1: Bad file descriptor"
+out_lines 1
+line_has 1 '{"id":"-","error":"-:1: Bad file descriptor"}'
 
 # output errors: status 2, one message, no crash; small and large outputs
 what="/dev/full"
