@@ -282,9 +282,10 @@ void gaz_free(gazetteer *g)
 	}
 	free(g->attrv);
 	free(g->firsts);
-	free(g->roots);
 	free(g->vstate);
-	if (!g->view) {
+	if (!g->view) { /* a view's are the image's */
+		free(g->roots);
+		free(g->tokens.bloom);
 		free(g->forms);
 		free(g->nodes);
 		free(g->edges);
@@ -294,7 +295,6 @@ void gaz_free(gazetteer *g)
 	free(g->ents);
 	buf_clear(&g->ftext);
 	free(g->tokens.v);
-	free(g->tokens.bloom);
 	free(g->ids.v);
 	free(g->types.v);
 	arena_clear(&g->pool);
@@ -1346,29 +1346,43 @@ bool gaz_first_name(gazetteer *g, uint32_t tok)
  * once, referred to by offset; offset 0 holds an empty string so that 0 can mark an empty
  * table slot), the token, id and type tables (struct strent_d, in the slots of the
  * in-memory tables), entities (struct ent_d), attributes, forms (struct gaz_form), trie
- * nodes and edges as in memory, and the first-name bytes of gaz_first_name(). Records are
+ * nodes and edges as in memory, the first-name bytes of gaz_first_name(), the root's child
+ * of every token (the roots array) and the token table's filter words. Records are
  * fixed-width in native order; the byte-order mark refuses an image of the other order.
  * Loading checks every record's offsets and indexes once, so a view never reads outside
- * the mapping whatever the file holds. */
+ * the mapping whatever the file holds.
+ *
+ * The checksum covers the body (every byte after the header) in blocks of SUM_BLOCK bytes:
+ * img_sum() of each block, then img_sum() of those sums. Blocks are independent, so a load
+ * reads the file once on two threads: each takes the next block, sums it and checks the
+ * records that start in it while the block is still in its cache. */
 
 #ifndef GAZ_CODE_ID
 #define GAZ_CODE_ID "dev"
 #endif
 #include "version.h"
 #define IMG_MAGIC "ENTOPICG"
-#define IMG_VERSION 5u
+#define IMG_VERSION 6u
 #define IMG_ORDER 0x01020304u
 #define IMG_BUILD (ENTOPIC_VERSION " " GAZ_CODE_ID)
+#define SUM_BLOCK ((size_t)64 << 10)
 
 enum { S_POOL, S_TOKENS, S_IDS, S_TYPES, S_ENTS, S_ATTRS, S_FORMS, S_NODES, S_EDGES, S_FIRSTS,
-       S_N };
+       S_ROOTS, S_BLOOM, S_N };
+
+/* bytes a record of each section */
+static const size_t img_recsz[S_N] = {1, sizeof(struct strent_d), sizeof(struct strent_d),
+				      sizeof(struct strent_d), sizeof(struct ent_d),
+				      sizeof(struct attr_d), sizeof(struct gaz_form),
+				      sizeof(struct node), sizeof(struct edge), 1,
+				      sizeof(uint32_t), sizeof(uint64_t)};
 
 struct img_header {
 	char magic[8];
 	uint32_t order;
 	uint32_t version;
 	char build[64];
-	uint64_t checksum; /* of every byte after the header */
+	uint64_t checksum; /* of every byte after the header: img_checksum() */
 	uint64_t size;     /* of the whole file */
 	uint64_t off[S_N], len[S_N], count[S_N];
 	uint64_t warnings;
@@ -1395,17 +1409,28 @@ static uint64_t img_sum(const unsigned char *p, size_t n)
 	return h;
 }
 
-struct sum_job {
-	const unsigned char *p;
-	size_t n;
-	uint64_t sum;
-};
-
-static void *sum_run(void *arg)
+static size_t sum_blocks(size_t n)
 {
-	struct sum_job *j = arg;
-	j->sum = img_sum(j->p, j->n);
-	return NULL;
+	return (n + SUM_BLOCK - 1) / SUM_BLOCK;
+}
+
+/* The checksum of n bytes from their blocks' sums. */
+static uint64_t sum_of_sums(const uint64_t *sums, size_t n)
+{
+	return img_sum((const unsigned char *)sums, sum_blocks(n) * sizeof *sums);
+}
+
+/* The image checksum of a body of n bytes, on this thread (compile and reseal). */
+static uint64_t img_checksum(const unsigned char *p, size_t n)
+{
+	size_t nb = sum_blocks(n);
+	uint64_t *sums = xmalloc((nb + 1) * sizeof *sums);
+	for (size_t b = 0; b < nb; b++)
+		sums[b] = img_sum(p + b * SUM_BLOCK,
+				  n - b * SUM_BLOCK < SUM_BLOCK ? n - b * SUM_BLOCK : SUM_BLOCK);
+	uint64_t h = sum_of_sums(sums, n);
+	free(sums);
+	return h;
 }
 
 /* string -> pool offset, each distinct string stored once */
@@ -1511,6 +1536,15 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	first_names(g, firsts);
 	buf_add(&sec[S_FIRSTS], firsts, g->tokens.n + 1);
 	free(firsts);
+	/* the roots array has a slot for every token (a grown array has more) */
+	size_t nr = g->nroots < g->tokens.n ? g->nroots : g->tokens.n;
+	if (nr)
+		buf_add(&sec[S_ROOTS], g->roots, nr * sizeof *g->roots);
+	for (uint32_t none = GAZ_NONE; nr < g->tokens.n; nr++)
+		buf_add(&sec[S_ROOTS], &none, sizeof none);
+	size_t nbloom = g->tokens.bloom ? g->tokens.bloom_mask + 1 : 0;
+	if (nbloom)
+		buf_add(&sec[S_BLOOM], g->tokens.bloom, nbloom * sizeof *g->tokens.bloom);
 	sec[S_POOL] = pw.b;
 	struct img_header h;
 	memset(&h, 0, sizeof h);
@@ -1519,7 +1553,8 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	h.version = IMG_VERSION;
 	snprintf(h.build, sizeof h.build, "%s", IMG_BUILD);
 	uint64_t counts[S_N] = {pw.b.len, g->tokens.cap, g->ids.cap, g->types.cap, g->nents,
-				attr, g->nforms, g->nnodes, g->capedges, g->tokens.n + 1};
+				attr, g->nforms, g->nnodes, g->capedges, g->tokens.n + 1,
+				g->tokens.n, nbloom};
 	struct buf body;
 	buf_init(&body);
 	static const char zero[8];
@@ -1533,7 +1568,7 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 
 	h.warnings = g->warnings;
 	h.size = sizeof h + body.len;
-	h.checksum = img_sum((const unsigned char *)body.p, body.len);
+	h.checksum = img_checksum((const unsigned char *)body.p, body.len);
 	int rc = 0;
 	if (pw.b.len > UINT32_MAX) {
 		rc = err_set(err, ERR_LIMIT, path, 0, "more than 4 GB of strings for one image");
@@ -1559,24 +1594,6 @@ out:
 	free(pw.offs);
 	free(pw.hs);
 	return rc;
-}
-
-/* Check an image's string table: strings inside the pool, values below nval, one empty
- * slot at least (probes end). Returns the number of used slots, or -1. */
-static long long check_strtab(const struct strent_d *d, uint64_t cap, uint64_t poollen,
-			      uint64_t nval)
-{
-	if (cap & (cap - 1))
-		return -1;
-	/* branch-free, so that the loop runs at memory speed */
-	uint64_t used = 0, bad = 0;
-	for (uint64_t i = 0; i < cap; i++) {
-		uint64_t u = d[i].off != 0;
-		used += u;
-		bad |= u & ((d[i].off >= poollen) | ((uint64_t)d[i].off + d[i].len >= poollen) |
-			    (d[i].val >= nval));
-	}
-	return bad || (cap && used >= cap) ? -1 : (long long)used;
 }
 
 static void view_strtab(struct strtab *t, const struct strent_d *d, uint64_t cap,
@@ -1608,76 +1625,212 @@ static void load_types(struct strtab *t, const struct strent_d *d, uint64_t cap,
 	}
 }
 
-/* Why the image's records are unusable, or NULL: every offset and index is checked here,
- * once, so that the view can trust them. */
-static const char *check_image(const struct img_header *h, const unsigned char *base,
-			       uint64_t *nedges, uint32_t *roots)
+static bool pow2(uint64_t n)
+{
+	return !(n & (n - 1));
+}
+
+/* Why the image's pool and counts are unusable, or NULL: the record checks and the view
+ * rely on them. */
+static const char *check_tables(const struct img_header *h, const unsigned char *base)
 {
 	const char *pool = (const char *)base + h->off[S_POOL];
 	uint64_t poollen = h->len[S_POOL];
 	if (poollen == 0 || pool[0] != '\0' || pool[poollen - 1] != '\0')
 		return "image pool is damaged";
-	uint64_t nents = h->count[S_ENTS], nattrs = h->count[S_ATTRS];
-	uint64_t nforms = h->count[S_FORMS], nnodes = h->count[S_NODES];
-	uint64_t capedges = h->count[S_EDGES];
-	if (h->count[S_FIRSTS] == 0 || nents >= UINT32_MAX || nforms >= UINT32_MAX ||
-	    nnodes >= UINT32_MAX || nnodes == 0 || capedges == 0 || (capedges & (capedges - 1)))
+	uint64_t capedges = h->count[S_EDGES], nbloom = h->count[S_BLOOM];
+	if (h->count[S_FIRSTS] == 0 || h->count[S_ENTS] >= UINT32_MAX ||
+	    h->count[S_FORMS] >= UINT32_MAX || h->count[S_NODES] >= UINT32_MAX ||
+	    h->count[S_NODES] == 0 || capedges == 0 || !pow2(capedges) ||
+	    h->count[S_ROOTS] != h->count[S_FIRSTS] - 1 || !pow2(nbloom) ||
+	    (nbloom == 0 && h->count[S_FIRSTS] > 1))
 		return "image tables are damaged";
-	uint64_t ntok = h->count[S_FIRSTS] - 1;
-	if (check_strtab((const struct strent_d *)(base + h->off[S_TOKENS]), h->count[S_TOKENS],
-			 poollen, ntok) < 0 ||
-	    check_strtab((const struct strent_d *)(base + h->off[S_IDS]), h->count[S_IDS], poollen,
-			 nents) < 0 ||
-	    check_strtab((const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES],
-			 poollen, UINT32_MAX) < 0)
+	if (!pow2(h->count[S_TOKENS]) || !pow2(h->count[S_IDS]) || !pow2(h->count[S_TYPES]))
 		return "image string table is damaged";
-#define INPOOL(o) ((o) < poollen)
-#define OPTPOOL(o) ((o) == UINT32_MAX || (o) < poollen)
-	/* each loop ORs its records' faults together, branch-free, at memory speed */
-	uint64_t bad = 0;
-	const struct ent_d *ed = (const struct ent_d *)(base + h->off[S_ENTS]);
-	for (uint64_t i = 0; i < nents; i++)
-		bad |= !INPOOL(ed[i].id) | !INPOOL(ed[i].type) | !INPOOL(ed[i].name) |
-		       !OPTPOOL(ed[i].country) | !OPTPOOL(ed[i].group) |
-		       ((uint64_t)ed[i].attr0 + ed[i].nattrs > nattrs);
-	if (bad)
-		return "image entity is damaged";
-	const struct attr_d *ad = (const struct attr_d *)(base + h->off[S_ATTRS]);
-	for (uint64_t i = 0; i < nattrs; i++)
-		bad |= !INPOOL(ad[i].key) | !INPOOL(ad[i].val);
-	if (bad)
-		return "image attribute is damaged";
-	const struct gaz_form *fr = (const struct gaz_form *)(base + h->off[S_FORMS]);
-	for (uint64_t i = 0; i < nforms; i++)
-		bad |= (fr[i].entity >= nents) | !INPOOL(fr[i].text) |
-		       ((fr[i].next != GAZ_NONE) & (fr[i].next >= nforms)) |
-		       (fr[i].kind >= KIND_NKINDS);
-	if (bad)
-		return "image form is damaged";
-	const struct node *nd = (const struct node *)(base + h->off[S_NODES]);
-	for (uint64_t i = 0; i < nnodes; i++)
-		bad |= ((nd[i].first != GAZ_NONE) & (nd[i].first >= nforms)) |
-		       ((nd[i].last != GAZ_NONE) & (nd[i].last >= nforms));
-	if (bad)
-		return "image node is damaged";
-	const struct edge *dd = (const struct edge *)(base + h->off[S_EDGES]);
-	uint64_t used = 0;
-	for (uint64_t i = 0; i < capedges; i++) {
-		uint64_t u = dd[i].key != 0;
-		used += u;
-		bad |= u & (dd[i].child >= nnodes);
-		uint64_t key = dd[i].key - 1; /* a root edge: node 0 (empty slots: all ones) */
-		if ((key >> 32) == 0 && key < ntok)
-			roots[key] = dd[i].child;
-	}
-	if (bad)
-		return "image edge is damaged";
-	*nedges = used;
-	if (used >= capedges)
-		return "image edge table is full";
-#undef INPOOL
-#undef OPTPOOL
 	return NULL;
+}
+
+/* A load's pass over the image, shared by its threads: blocks are taken in turn. */
+struct img_pass {
+	const struct img_header *h;
+	const unsigned char *base; /* the mapping */
+	size_t nblocks;
+	uint64_t *sums;            /* each block's img_sum() */
+	bool records;              /* the counts are sane: check the records too */
+	_Atomic size_t next;       /* the first block nobody has taken */
+};
+
+/* What one thread found: per section, faults ORed together and used slots (tables). */
+struct img_share {
+	struct img_pass *p;
+	uint64_t bad[S_N];
+	uint64_t used[S_N];
+};
+
+/* Tests of a record's field o that are true when it is bad. An optional field (UINT32_MAX
+ * for none, which GAZ_NONE is) plus one wraps round to 0, so that one compare tests both;
+ * the counts are below UINT32_MAX (check_tables()). */
+#define OUTPOOL(o) ((o) >= poollen)
+#define OUTPOOL_OPT(o) ((uint32_t)((o) + 1) > poollen)
+#define OUTFORMS_OPT(o) ((uint32_t)((o) + 1) > nforms)
+
+/* Check records i0..i1 of section s: offsets inside the pool, indexes inside their tables.
+ * Each loop ORs its records' faults together, branch-free, at memory speed. */
+static void check_records(const struct img_pass *p, int s, uint64_t i0, uint64_t i1,
+			  struct img_share *r)
+{
+	const struct img_header *h = p->h;
+	const unsigned char *sec = p->base + h->off[s];
+	uint64_t poollen = h->len[S_POOL], nents = h->count[S_ENTS], nattrs = h->count[S_ATTRS];
+	uint64_t nforms = h->count[S_FORMS], nnodes = h->count[S_NODES];
+	uint64_t bad = 0, used = 0;
+	switch (s) {
+	case S_TOKENS:
+	case S_IDS:
+	case S_TYPES: { /* one empty slot at least (probes end): used is counted */
+		uint64_t nval = s == S_TOKENS ? h->count[S_FIRSTS] - 1
+				: s == S_IDS  ? nents
+					      : UINT32_MAX;
+		const struct strent_d *d = (const struct strent_d *)sec;
+		for (uint64_t i = i0; i < i1; i++) {
+			uint64_t u = d[i].off != 0;
+			used += u;
+			bad |= u & (OUTPOOL((uint64_t)d[i].off + d[i].len) | (d[i].val >= nval));
+		}
+		break;
+	}
+	case S_ENTS: {
+		const struct ent_d *d = (const struct ent_d *)sec;
+		for (uint64_t i = i0; i < i1; i++)
+			bad |= OUTPOOL(d[i].id) | OUTPOOL(d[i].type) | OUTPOOL(d[i].name) |
+			       OUTPOOL_OPT(d[i].country) | OUTPOOL_OPT(d[i].group) |
+			       ((uint64_t)d[i].attr0 + d[i].nattrs > nattrs);
+		break;
+	}
+	case S_ATTRS: {
+		const struct attr_d *d = (const struct attr_d *)sec;
+		for (uint64_t i = i0; i < i1; i++)
+			bad |= OUTPOOL(d[i].key) | OUTPOOL(d[i].val);
+		break;
+	}
+	case S_FORMS: {
+		const struct gaz_form *d = (const struct gaz_form *)sec;
+		for (uint64_t i = i0; i < i1; i++)
+			bad |= (d[i].entity >= nents) | OUTPOOL(d[i].text) |
+			       OUTFORMS_OPT(d[i].next) | (d[i].kind >= KIND_NKINDS);
+		break;
+	}
+	case S_NODES: {
+		const struct node *d = (const struct node *)sec;
+		for (uint64_t i = i0; i < i1; i++)
+			bad |= OUTFORMS_OPT(d[i].first) | OUTFORMS_OPT(d[i].last);
+		break;
+	}
+	case S_EDGES: {
+		const struct edge *d = (const struct edge *)sec;
+		for (uint64_t i = i0; i < i1; i++) {
+			uint64_t u = d[i].key != 0;
+			used += u;
+			bad |= u & (d[i].child >= nnodes);
+		}
+		break;
+	}
+	case S_ROOTS: {
+		const uint32_t *d = (const uint32_t *)sec;
+		for (uint64_t i = i0; i < i1; i++)
+			bad |= (uint32_t)(d[i] + 1) > nnodes;
+		break;
+	}
+	default: /* the pool's strings, the first-name bytes, the filter: any bytes will do */
+		break;
+	}
+	r->bad[s] |= bad;
+	r->used[s] += used;
+}
+
+#undef OUTPOOL
+#undef OUTPOOL_OPT
+#undef OUTFORMS_OPT
+
+/* Take blocks until none is left: sum each, then check the records that start in it. */
+static void *pass_run(void *arg)
+{
+	struct img_share *r = arg;
+	struct img_pass *p = r->p;
+	const struct img_header *h = p->h;
+	const size_t body = sizeof *h, n = (size_t)h->size - body;
+	for (;;) {
+		size_t b = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+		if (b >= p->nblocks)
+			return NULL;
+		size_t lo = b * SUM_BLOCK, len = n - lo < SUM_BLOCK ? n - lo : SUM_BLOCK;
+		p->sums[b] = img_sum(p->base + body + lo, len);
+		uint64_t from = body + lo, to = from + len; /* in the file */
+		for (int s = 0; p->records && s < S_N; s++) {
+			uint64_t off = h->off[s], end = off + h->len[s], sz = img_recsz[s];
+			if (end <= from || off >= to)
+				continue;
+			uint64_t i0 = from <= off ? 0 : (from - off + sz - 1) / sz;
+			uint64_t i1 = to >= end ? h->count[s] : (to - off + sz - 1) / sz;
+			if (i0 < i1)
+				check_records(p, s, i0, i1, r);
+		}
+	}
+}
+
+/* Why the records are unusable, from what the threads found, or NULL. */
+static const char *records_fault(const struct img_header *h, const struct img_share *a,
+				 const struct img_share *b, uint64_t *nedges)
+{
+	uint64_t bad[S_N], used[S_N];
+	for (int s = 0; s < S_N; s++) {
+		bad[s] = a->bad[s] | b->bad[s];
+		used[s] = a->used[s] + b->used[s];
+	}
+	for (int s = S_TOKENS; s <= S_TYPES; s++)
+		if (bad[s] || (h->count[s] && used[s] >= h->count[s]))
+			return "image string table is damaged";
+	if (bad[S_ENTS])
+		return "image entity is damaged";
+	if (bad[S_ATTRS])
+		return "image attribute is damaged";
+	if (bad[S_FORMS])
+		return "image form is damaged";
+	if (bad[S_NODES])
+		return "image node is damaged";
+	if (bad[S_EDGES] || bad[S_ROOTS])
+		return "image edge is damaged";
+	if (used[S_EDGES] >= h->count[S_EDGES])
+		return "image edge table is full";
+	*nedges = used[S_EDGES];
+	return NULL;
+}
+
+/* The checksum and record checks of a mapped image whose header and section bounds are
+ * right: why it is unusable, or NULL (*nedges: its used edge slots). A wrong checksum is
+ * the reason given first. */
+static const char *check_image(const struct img_header *h, const unsigned char *base,
+			       uint64_t *nedges)
+{
+	const char *why = check_tables(h, base);
+	size_t n = (size_t)h->size - sizeof *h;
+	struct img_pass p = {h, base, sum_blocks(n), NULL, !why, 0};
+	p.sums = xmalloc((p.nblocks + 1) * sizeof *p.sums);
+	struct img_share mine, other;
+	memset(&mine, 0, sizeof mine);
+	memset(&other, 0, sizeof other);
+	mine.p = other.p = &p;
+	/* a second thread pays for itself past a few MB (the default lexicons' image has
+	 * it too) */
+	pthread_t th;
+	bool threaded = n >= ((size_t)2 << 20) && pthread_create(&th, NULL, pass_run, &other) == 0;
+	pass_run(&mine);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (sum_of_sums(p.sums, n) != h->checksum)
+		why = "image checksum mismatch";
+	free(p.sums);
+	return why ? why : records_fault(h, &mine, &other, nedges);
 }
 
 int gaz_load_image(gazetteer *g, const char *path, struct err *err)
@@ -1708,52 +1861,32 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	else if (h->size != len)
 		why = "image truncated";
 	for (int i = 0; !why && i < S_N; i++)
-		if (h->off[i] > len || h->len[i] > len - h->off[i] || h->off[i] % 8)
+		if (h->off[i] < sizeof *h || h->off[i] > len || h->len[i] > len - h->off[i] ||
+		    h->off[i] % 8)
 			why = "image section out of bounds";
 	if (!why && g->nents) /* only into an empty gazetteer */
 		why = "image loaded after other lexicons";
-	static const size_t recsz[S_N] = {1, sizeof(struct strent_d), sizeof(struct strent_d),
-					  sizeof(struct strent_d), sizeof(struct ent_d),
-					  sizeof(struct attr_d), sizeof(struct gaz_form),
-					  sizeof(struct node), sizeof(struct edge), 1};
 	for (int i = 0; !why && i < S_N; i++)
-		if (h->count[i] > h->len[i] || h->len[i] != h->count[i] * recsz[i])
+		if (h->count[i] > h->len[i] || h->len[i] != h->count[i] * img_recsz[i])
 			why = "image section sizes disagree";
 	uint64_t nedges = 0;
-	uint32_t *roots = NULL;
-	if (!why) {
-		/* the checksum and the record checks read the file independently (the checks
-		 * stay inside the sections whatever they hold): a large image gets both at once,
-		 * one on a second thread; a wrong checksum is the reason given first */
-		struct sum_job sj = {base + sizeof *h, len - sizeof *h, 0};
-		pthread_t th;
-		bool threaded = len >= ((size_t)4 << 20) &&
-				pthread_create(&th, NULL, sum_run, &sj) == 0;
-		if (!threaded)
-			sum_run(&sj);
-		/* the record checks read every edge: they note the root's children, whose
-		 * array (a token id each) then replaces the first probe of every walk */
-		roots = xmalloc((size_t)h->count[S_FIRSTS] * sizeof *roots);
-		for (uint64_t i = 0; i < h->count[S_FIRSTS]; i++)
-			roots[i] = GAZ_NONE;
-		const char *bad = check_image(h, base, &nedges, roots);
-		if (threaded)
-			pthread_join(th, NULL);
-		why = sj.sum != h->checksum ? "image checksum mismatch" : bad;
-	}
+	if (!why)
+		why = check_image(h, base, &nedges);
 	if (why) {
-		free(roots);
 		munmap(map, len);
 		return err_set(err, ERR_SYNTAX, path, 0, "%s", why);
 	}
 	const char *pool = (const char *)base + h->off[S_POOL];
 	size_t nents = (size_t)h->count[S_ENTS], nattrs = (size_t)h->count[S_ATTRS];
+	size_t ntok = (size_t)h->count[S_ROOTS];
 	free(g->types.v);
 	load_types(&g->types, (const struct strent_d *)(base + h->off[S_TYPES]), h->count[S_TYPES],
 		   pool);
 	view_strtab(&g->tokens, (const struct strent_d *)(base + h->off[S_TOKENS]),
-		    h->count[S_TOKENS], pool, (size_t)h->count[S_FIRSTS] - 1);
-	bloom_build(&g->tokens);
+		    h->count[S_TOKENS], pool, ntok);
+	free(g->tokens.bloom); /* the image's own filter, read from the mapping */
+	g->tokens.bloom = h->count[S_BLOOM] ? (uint64_t *)(base + h->off[S_BLOOM]) : NULL;
+	g->tokens.bloom_mask = (size_t)h->count[S_BLOOM] - 1;
 	view_strtab(&g->ids, (const struct strent_d *)(base + h->off[S_IDS]), h->count[S_IDS],
 		    pool, nents);
 	g->attrv = xmalloc((2 * nattrs + 1) * sizeof *g->attrv);
@@ -1774,6 +1907,7 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	free(g->forms);
 	free(g->nodes);
 	free(g->edges);
+	free(g->roots);
 	/* read-only from here on: gaz_load() thaws a view before changing anything */
 	g->forms = (struct gaz_form *)(base + h->off[S_FORMS]);
 	g->nforms = g->capforms = (size_t)h->count[S_FORMS];
@@ -1782,9 +1916,8 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	g->edges = (struct edge *)(base + h->off[S_EDGES]);
 	g->capedges = (size_t)h->count[S_EDGES];
 	g->nedges = (size_t)nedges;
-	free(g->roots);
-	g->roots = roots;
-	g->nroots = (size_t)h->count[S_FIRSTS] - 1;
+	g->roots = ntok ? (uint32_t *)(base + h->off[S_ROOTS]) : NULL;
+	g->nroots = ntok;
 	g->vfirsts = base + h->off[S_FIRSTS];
 	g->vpool = pool;
 	g->vpoollen = h->len[S_POOL];
@@ -1812,7 +1945,7 @@ int gaz_image_reseal(const char *path, struct err *err)
 		rc = err_set(err, ERR_SYNTAX, path, 0, "not a compiled lexicon image");
 	} else {
 		memcpy(&h, b.p, sizeof h);
-		h.checksum = img_sum((const unsigned char *)b.p + sizeof h, b.len - sizeof h);
+		h.checksum = img_checksum((const unsigned char *)b.p + sizeof h, b.len - sizeof h);
 		if (fseek(fp, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, fp) != 1)
 			rc = err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
 	}
@@ -1843,6 +1976,12 @@ static void thaw(gazetteer *g)
 		}
 		t->dv = NULL;
 	}
+	g->tokens.bloom = NULL; /* the image's: built again over the table in memory */
+	bloom_build(&g->tokens);
+	uint32_t *roots = xmalloc((g->nroots + 1) * sizeof *roots);
+	if (g->nroots)
+		memcpy(roots, g->roots, g->nroots * sizeof *roots);
+	g->roots = roots;
 	for (size_t i = 0; i < g->nents; i++)
 		if (atomic_load_explicit(&g->vstate[i], memory_order_relaxed) != 2)
 			ent_from_image(g, (uint32_t)i, &g->ents[i]);
