@@ -1667,15 +1667,13 @@ struct img_share {
 	uint64_t used[S_N];
 };
 
-/* Tests of a record's field o that are true when it is bad. An optional field (UINT32_MAX
- * for none, which GAZ_NONE is) plus one wraps round to 0, so that one compare tests both;
- * the counts are below UINT32_MAX (check_tables()). */
-#define OUTPOOL(o) ((o) >= poollen)
-#define OUTPOOL_OPT(o) ((uint32_t)((o) + 1) > poollen)
-#define OUTFORMS_OPT(o) ((uint32_t)((o) + 1) > nforms)
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Check records i0..i1 of section s: offsets inside the pool, indexes inside their tables.
- * Each loop ORs its records' faults together, branch-free, at memory speed. */
+ * Each loop keeps the largest value of each field, branch-free (a compare and a move), and
+ * compares it with its bound once. An optional field (UINT32_MAX for none, which GAZ_NONE
+ * is) is taken plus one, which wraps round to 0 for none; the counts are below UINT32_MAX
+ * (check_tables()). The empty slots of the tables are zeros (gaz_save()), and pass. */
 static void check_records(const struct img_pass *p, int s, uint64_t i0, uint64_t i1,
 			  struct img_share *r)
 {
@@ -1692,53 +1690,72 @@ static void check_records(const struct img_pass *p, int s, uint64_t i0, uint64_t
 				: s == S_IDS  ? nents
 					      : UINT32_MAX;
 		const struct strent_d *d = (const struct strent_d *)sec;
+		uint64_t end = 0;
+		uint32_t val = 0;
 		for (uint64_t i = i0; i < i1; i++) {
-			uint64_t u = d[i].off != 0;
-			used += u;
-			bad |= u & (OUTPOOL((uint64_t)d[i].off + d[i].len) | (d[i].val >= nval));
+			used += d[i].off != 0;
+			end = MAX(end, (uint64_t)d[i].off + d[i].len);
+			val = MAX(val, d[i].val);
 		}
+		bad = (end >= poollen) | (val >= nval);
 		break;
 	}
 	case S_ENTS: {
 		const struct ent_d *d = (const struct ent_d *)sec;
-		for (uint64_t i = i0; i < i1; i++)
-			bad |= OUTPOOL(d[i].id) | OUTPOOL(d[i].type) | OUTPOOL(d[i].name) |
-			       OUTPOOL_OPT(d[i].country) | OUTPOOL_OPT(d[i].group) |
-			       ((uint64_t)d[i].attr0 + d[i].nattrs > nattrs);
+		uint32_t str = 0, opt = 0;
+		uint64_t attr = 0;
+		for (uint64_t i = i0; i < i1; i++) {
+			str = MAX(str, MAX(d[i].id, MAX(d[i].type, d[i].name)));
+			opt = MAX(opt, MAX(d[i].country + 1, d[i].group + 1));
+			attr = MAX(attr, (uint64_t)d[i].attr0 + d[i].nattrs);
+		}
+		bad = (str >= poollen) | (opt > poollen) | (attr > nattrs);
 		break;
 	}
 	case S_ATTRS: {
 		const struct attr_d *d = (const struct attr_d *)sec;
+		uint32_t str = 0;
 		for (uint64_t i = i0; i < i1; i++)
-			bad |= OUTPOOL(d[i].key) | OUTPOOL(d[i].val);
+			str = MAX(str, MAX(d[i].key, d[i].val));
+		bad = str >= poollen;
 		break;
 	}
 	case S_FORMS: {
 		const struct gaz_form *d = (const struct gaz_form *)sec;
-		for (uint64_t i = i0; i < i1; i++)
-			bad |= (d[i].entity >= nents) | OUTPOOL(d[i].text) |
-			       OUTFORMS_OPT(d[i].next) | (d[i].kind >= KIND_NKINDS);
+		uint32_t ent = 0, text = 0, next = 0, kind = 0;
+		for (uint64_t i = i0; i < i1; i++) {
+			ent = MAX(ent, d[i].entity);
+			text = MAX(text, d[i].text);
+			next = MAX(next, d[i].next + 1);
+			kind = MAX(kind, d[i].kind);
+		}
+		bad = (ent >= nents) | (text >= poollen) | (next > nforms) | (kind >= KIND_NKINDS);
 		break;
 	}
 	case S_NODES: {
 		const struct node *d = (const struct node *)sec;
+		uint32_t form = 0;
 		for (uint64_t i = i0; i < i1; i++)
-			bad |= OUTFORMS_OPT(d[i].first) | OUTFORMS_OPT(d[i].last);
+			form = MAX(form, MAX(d[i].first + 1, d[i].last + 1));
+		bad = form > nforms;
 		break;
 	}
 	case S_EDGES: {
 		const struct edge *d = (const struct edge *)sec;
+		uint32_t child = 0;
 		for (uint64_t i = i0; i < i1; i++) {
-			uint64_t u = d[i].key != 0;
-			used += u;
-			bad |= u & (d[i].child >= nnodes);
+			used += d[i].key != 0;
+			child = MAX(child, d[i].child);
 		}
+		bad = child >= nnodes;
 		break;
 	}
 	case S_ROOTS: {
 		const uint32_t *d = (const uint32_t *)sec;
+		uint32_t child = 0;
 		for (uint64_t i = i0; i < i1; i++)
-			bad |= (uint32_t)(d[i] + 1) > nnodes;
+			child = MAX(child, d[i] + 1);
+		bad = child > nnodes;
 		break;
 	}
 	default: /* the pool's strings, the first-name bytes, the filter: any bytes will do */
@@ -1748,9 +1765,7 @@ static void check_records(const struct img_pass *p, int s, uint64_t i0, uint64_t
 	r->used[s] += used;
 }
 
-#undef OUTPOOL
-#undef OUTPOOL_OPT
-#undef OUTFORMS_OPT
+#undef MAX
 
 /* Take blocks until none is left: sum each, then check the records that start in it. */
 static void *pass_run(void *arg)
