@@ -1388,22 +1388,32 @@ struct img_header {
 	uint64_t warnings;
 };
 
-/* Four independent lanes of 64-bit words, so the sum runs at memory speed. */
+/* Eight independent lanes of 64-bit words, two in a vector (GCC's and Clang's vector
+ * types: SSE2 on x86-64), so that the sum runs at memory speed. */
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+
 static uint64_t img_sum(const unsigned char *p, size_t n)
 {
-	uint64_t a = 0x9E3779B97F4A7C15ULL, b = 0xC2B2AE3D27D4EB4FULL, c = 0x165667B19E3779F9ULL,
-		 d = 0x27D4EB2F165667C5ULL;
+	v2u64 a = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL},
+	      b = {0x165667B19E3779F9ULL, 0x27D4EB2F165667C5ULL},
+	      c = {0x85EBCA77C2B2AE63ULL, 0x94D049BB133111EBULL},
+	      d = {0xBF58476D1CE4E5B9ULL, 0xD6E8FEB86659FD93ULL};
 	size_t i = 0;
-	for (; i + 32 <= n; i += 32) {
-		uint64_t w[4];
-		memcpy(w, p + i, 32);
-		a = (a ^ w[0]) + ((a << 7) | (a >> 57));
-		b = (b ^ w[1]) + ((b << 11) | (b >> 53));
-		c = (c ^ w[2]) + ((c << 13) | (c >> 51));
-		d = (d ^ w[3]) + ((d << 17) | (d >> 47));
+	for (; i + 64 <= n; i += 64) {
+		v2u64 wa, wb, wc, wd;
+		memcpy(&wa, p + i, 16);
+		memcpy(&wb, p + i + 16, 16);
+		memcpy(&wc, p + i + 32, 16);
+		memcpy(&wd, p + i + 48, 16);
+		a = (a ^ wa) + ((a << 7) | (a >> 57));
+		b = (b ^ wb) + ((b << 11) | (b >> 53));
+		c = (c ^ wc) + ((c << 13) | (c >> 51));
+		d = (d ^ wd) + ((d << 17) | (d >> 47));
 	}
-	uint64_t h = a ^ (b * 0x87C37B91114253D5ULL) ^ (c * 0x4CF5AD432745937FULL) ^
-		     (d * 0xFF51AFD7ED558CCDULL);
+	uint64_t h = a[0] ^ (a[1] * 0x87C37B91114253D5ULL) ^ (b[0] * 0x4CF5AD432745937FULL) ^
+		     (b[1] * 0xFF51AFD7ED558CCDULL) ^ (c[0] * 0xC4CEB9FE1A85EC53ULL) ^
+		     (c[1] * 0x9FB21C651E98DF25ULL) ^ (d[0] * 0xA0761D6478BD642FULL) ^
+		     (d[1] * 0xE7037ED1A0B428DBULL);
 	for (; i < n; i++)
 		h = ((h << 5) | (h >> 59)) ^ p[i];
 	return h;
