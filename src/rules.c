@@ -51,11 +51,15 @@ struct wentry {
 	char *w;
 };
 
+/* An entry of the table of the words of the lists numbered below 16: sixteen bytes, the
+ * word's bytes in struct rules' lwpool, so that the table (a probe at a word of every ten
+ * looked up, in no order) takes a third of the cache lines it would with the word's own
+ * pointer, and the words one block. */
 struct lentry {
-	uint64_t hash;
-	uint32_t len;
+	uint32_t hash; /* the low half of the word's hash_bytes(), compared first */
+	uint32_t off;  /* the word: lwpool[off..off+len) */
+	uint32_t len;  /* 0: an empty slot */
 	uint16_t mask;
-	const char *w; /* borrowed from the word set */
 };
 
 /* The rules of one id or type target (tkind 0 or 2, thash, and the target itself: rules
@@ -90,6 +94,8 @@ static inline void filter_add(uint64_t *f, uint64_t key)
 struct rules {
 	struct lentry *lw; /* word -> lists numbered below 16 */
 	size_t nlw, caplw;
+	char *lwpool; /* the words of lw, one after the other */
+	size_t npool, cappool;
 	uint64_t lwbits[(1u << FILTER_LOG) / 64]; /* the filter of lw (see FILTER_LOG) */
 	struct rule *v;
 	size_t n;
@@ -128,6 +134,7 @@ void rules_free(rules *r)
 		free(r->words[i].w);
 	free(r->words);
 	free(r->lw);
+	free(r->lwpool);
 	for (size_t i = 0; i < r->nlists; i++)
 		free(r->listnames[i]);
 	free(r->listnames);
@@ -172,7 +179,8 @@ static inline struct lentry *lw_find(const rules *r, const char *w, size_t n, ui
 	size_t mask = r->caplw - 1;
 	for (size_t i = (h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
 		struct lentry *e = &r->lw[i];
-		if (!e->w || (e->hash == h && e->len == n && same_bytes(e->w, w, n)))
+		if (!e->len || (e->hash == (uint32_t)h && e->len == n &&
+				 same_bytes(r->lwpool + e->off, w, n)))
 			return e;
 	}
 }
@@ -181,15 +189,15 @@ static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
 {
 	if (set >= 16)
 		return;
-	if ((r->nlw + 1) * 4 >= r->caplw) {
+	if ((r->nlw + 1) * 2 >= r->caplw) {
 		size_t ncap = r->caplw ? r->caplw * 2 : 256;
 		struct lentry *nv = xcalloc(ncap, sizeof *nv);
 		for (size_t i = 0; i < r->caplw; i++) {
-			if (!r->lw[i].w)
+			if (!r->lw[i].len)
 				continue;
-			uint64_t hh = r->lw[i].hash;
+			uint64_t hh = hash_bytes(r->lwpool + r->lw[i].off, r->lw[i].len);
 			size_t j = (hh ^ (hh >> 31)) & (ncap - 1);
-			while (nv[j].w)
+			while (nv[j].len)
 				j = (j + 1) & (ncap - 1);
 			nv[j] = r->lw[i];
 		}
@@ -200,10 +208,18 @@ static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
 	uint64_t h = hash_bytes(w, n);
 	filter_add(r->lwbits, h);
 	struct lentry *e = lw_find(r, w, n, h);
-	if (!e->w) {
-		e->w = w;
+	if (!e->len) {
+		if (r->npool + n > r->cappool) {
+			r->cappool = r->cappool ? 2 * r->cappool : 4096;
+			while (r->cappool < r->npool + n)
+				r->cappool *= 2;
+			r->lwpool = xrealloc(r->lwpool, r->cappool);
+		}
+		memcpy(r->lwpool + r->npool, w, n);
+		e->off = (uint32_t)r->npool;
+		r->npool += n;
 		e->len = (uint32_t)n;
-		e->hash = h;
+		e->hash = (uint32_t)h;
 		r->nlw++;
 	}
 	e->mask |= (uint16_t)(1u << set);
@@ -214,7 +230,7 @@ uint16_t rules_word_lists(const rules *r, const char *w, size_t n, uint64_t h)
 	if (!filter_has(r->lwbits, h))
 		return 0;
 	const struct lentry *e = lw_find(r, w, n, h);
-	return e && e->w ? e->mask : 0;
+	return e ? e->mask : 0; /* (an empty slot's mask is 0) */
 }
 
 static void set_add(rules *r, uint32_t set, const char *word)
