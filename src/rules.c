@@ -44,20 +44,23 @@ struct rule {
 	size_t nconds;
 };
 
+/* The two tables of words have sixteen-byte entries, the words' bytes in struct rules'
+ * pool: they are probed in no order (a word of every ten match_word() looks up, the
+ * neighbours of the candidates of the rules), and take a third of the cache lines they
+ * would with pointers to the words, which lie in one block. */
+
+/* An entry of the table of every word of every set. */
 struct wentry {
-	uint64_t hash;
+	uint32_t hash; /* the low half of the word's whash(), compared first */
 	uint32_t set;
-	uint32_t len;
-	char *w;
+	uint32_t off;  /* the word: pool[off..off+len) */
+	uint32_t len;  /* 0: an empty slot */
 };
 
-/* An entry of the table of the words of the lists numbered below 16: sixteen bytes, the
- * word's bytes in struct rules' lwpool, so that the table (a probe at a word of every ten
- * looked up, in no order) takes a third of the cache lines it would with the word's own
- * pointer, and the words one block. */
+/* An entry of the table of the words of the lists numbered below 16. */
 struct lentry {
 	uint32_t hash; /* the low half of the word's hash_bytes(), compared first */
-	uint32_t off;  /* the word: lwpool[off..off+len) */
+	uint32_t off;  /* the word: pool[off..off+len) */
 	uint32_t len;  /* 0: an empty slot */
 	uint16_t mask;
 };
@@ -73,8 +76,7 @@ struct rhead {
 
 #define RULE_END UINT32_MAX
 
-/* A filter before the table of the words of the lists numbered below 16 (struct rules'
- * lw): bit k set when some word whose hash's top FILTER_LOG bits are k is in it. Nine
+/* A filter before a table of words (struct rules' lw, and words): bit k set when some word whose hash's top FILTER_LOG bits are k is in it. Nine
  * words in ten looked up are in no list; the filter answers most of them at once, where
  * the probe's first slot was occupied or not in no order a branch predictor learns. */
 #define FILTER_LOG 14
@@ -94,9 +96,9 @@ static inline void filter_add(uint64_t *f, uint64_t key)
 struct rules {
 	struct lentry *lw; /* word -> lists numbered below 16 */
 	size_t nlw, caplw;
-	char *lwpool; /* the words of lw, one after the other */
-	size_t npool, cappool;
 	uint64_t lwbits[(1u << FILTER_LOG) / 64]; /* the filter of lw (see FILTER_LOG) */
+	char *pool; /* the words of words and lw, one after the other */
+	size_t npool, cappool;
 	struct rule *v;
 	size_t n;
 	/* the index of the rules, rebuilt by rules_load(): rules_decide() visits the rules of
@@ -105,8 +107,9 @@ struct rules {
 	size_t capheads;
 	uint32_t *next;   /* per rule: the next rule of its id or type target, or RULE_END */
 	uint32_t *others; /* the form and ambiguous rules, then RULE_END */
-	struct wentry *words;
+	struct wentry *words; /* (set, word) -> in the set; whash() keys */
 	size_t nwords, capwords;
+	uint64_t wbits[(1u << FILTER_LOG) / 64]; /* the filter of words, by whash() */
 	char **listnames; /* set numbers of named lists */
 	size_t nlists;
 	uint32_t nsets;
@@ -130,11 +133,9 @@ void rules_free(rules *r)
 	free(r->heads);
 	free(r->next);
 	free(r->others);
-	for (size_t i = 0; i < r->capwords; i++)
-		free(r->words[i].w);
 	free(r->words);
 	free(r->lw);
-	free(r->lwpool);
+	free(r->pool);
 	for (size_t i = 0; i < r->nlists; i++)
 		free(r->listnames[i]);
 	free(r->listnames);
@@ -158,10 +159,13 @@ static bool set_has_h(const rules *r, uint32_t set, const char *w, size_t n, uin
 	if (!r->capwords)
 		return false;
 	uint64_t h = whash_h(set, wh);
+	if (!filter_has(r->wbits, h))
+		return false;
 	size_t mask = r->capwords - 1;
-	for (size_t i = (h ^ (h >> 29)) & mask; r->words[i].w; i = (i + 1) & mask) {
+	for (size_t i = (h ^ (h >> 29)) & mask; r->words[i].len; i = (i + 1) & mask) {
 		const struct wentry *e = &r->words[i];
-		if (e->hash == h && e->set == set && e->len == n && same_bytes(e->w, w, n))
+		if (e->hash == (uint32_t)h && e->set == set && e->len == n &&
+		    same_bytes(r->pool + e->off, w, n))
 			return true;
 	}
 	return false;
@@ -180,12 +184,13 @@ static inline struct lentry *lw_find(const rules *r, const char *w, size_t n, ui
 	for (size_t i = (h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
 		struct lentry *e = &r->lw[i];
 		if (!e->len || (e->hash == (uint32_t)h && e->len == n &&
-				 same_bytes(r->lwpool + e->off, w, n)))
+				 same_bytes(r->pool + e->off, w, n)))
 			return e;
 	}
 }
 
-static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
+/* Put the word pool[off..off+n) into the lists table, as one of list set. */
+static void lw_add(rules *r, uint32_t set, uint32_t off, size_t n)
 {
 	if (set >= 16)
 		return;
@@ -195,7 +200,7 @@ static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
 		for (size_t i = 0; i < r->caplw; i++) {
 			if (!r->lw[i].len)
 				continue;
-			uint64_t hh = hash_bytes(r->lwpool + r->lw[i].off, r->lw[i].len);
+			uint64_t hh = hash_bytes(r->pool + r->lw[i].off, r->lw[i].len);
 			size_t j = (hh ^ (hh >> 31)) & (ncap - 1);
 			while (nv[j].len)
 				j = (j + 1) & (ncap - 1);
@@ -205,19 +210,12 @@ static void lw_add(rules *r, uint32_t set, const char *w, size_t n)
 		r->lw = nv;
 		r->caplw = ncap;
 	}
+	const char *w = r->pool + off;
 	uint64_t h = hash_bytes(w, n);
 	filter_add(r->lwbits, h);
 	struct lentry *e = lw_find(r, w, n, h);
 	if (!e->len) {
-		if (r->npool + n > r->cappool) {
-			r->cappool = r->cappool ? 2 * r->cappool : 4096;
-			while (r->cappool < r->npool + n)
-				r->cappool *= 2;
-			r->lwpool = xrealloc(r->lwpool, r->cappool);
-		}
-		memcpy(r->lwpool + r->npool, w, n);
-		e->off = (uint32_t)r->npool;
-		r->npool += n;
+		e->off = off;
 		e->len = (uint32_t)n;
 		e->hash = (uint32_t)h;
 		r->nlw++;
@@ -245,28 +243,37 @@ static void set_add(rules *r, uint32_t set, const char *word)
 		size_t ncap = r->capwords ? r->capwords * 2 : 256;
 		struct wentry *nv = xcalloc(ncap, sizeof *nv);
 		for (size_t i = 0; i < r->capwords; i++) {
-			if (!r->words[i].w)
+			const struct wentry *e = &r->words[i];
+			if (!e->len)
 				continue;
-			uint64_t hh = r->words[i].hash;
+			uint64_t hh = whash(e->set, r->pool + e->off, e->len);
 			size_t j = (hh ^ (hh >> 29)) & (ncap - 1);
-			while (nv[j].w)
+			while (nv[j].len)
 				j = (j + 1) & (ncap - 1);
-			nv[j] = r->words[i];
+			nv[j] = *e;
 		}
 		free(r->words);
 		r->words = nv;
 		r->capwords = ncap;
 	}
-	uint64_t h = whash(set, w, n);
+	if (r->npool + n > r->cappool) {
+		r->cappool = r->cappool ? 2 * r->cappool : 4096;
+		while (r->cappool < r->npool + n)
+			r->cappool *= 2;
+		r->pool = xrealloc(r->pool, r->cappool);
+	}
+	const uint32_t off = (uint32_t)r->npool;
+	memcpy(r->pool + off, w, n);
+	r->npool += n;
+	free(w);
+	uint64_t h = whash(set, r->pool + off, n);
+	filter_add(r->wbits, h);
 	size_t j = (h ^ (h >> 29)) & (r->capwords - 1);
-	while (r->words[j].w)
+	while (r->words[j].len)
 		j = (j + 1) & (r->capwords - 1);
-	r->words[j].hash = h;
-	r->words[j].set = set;
-	r->words[j].len = (uint32_t)n;
-	r->words[j].w = w;
+	r->words[j] = (struct wentry){(uint32_t)h, set, off, (uint32_t)n};
 	r->nwords++;
-	lw_add(r, set, w, n);
+	lw_add(r, set, off, n);
 }
 
 static long list_find(const rules *r, const char *name)
