@@ -1232,19 +1232,22 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
  * with the same list_follows, no person of the first pass lies on [i, hi] (the mentions
  * those replaced lie inside them) and known_surname() can answer as it did: it was not
  * asked, or no person found since the first pass began has the word's bit. The outcome
- * is what the visit would find again. */
+ * is what the visit would find again. Whether a person of the first pass lies on [i, hi]
+ * is known once the first pass has ended, for every visit at once (people_memo_free()). */
 struct people_memo {
 	struct people_visit {
 		uint32_t i, next; /* the token the visit began at, the one the pass went on at */
 		uint32_t hi;      /* the last token whose coverage it may have read */
-		uint32_t last;    /* the token it may have asked known_surname() of, or UINT32_MAX */
 		bool lf_in, lf_out; /* list_follows before and after */
+		bool free;        /* no person of the first pass lies on [i, hi] (people_memo_free()) */
+		uint64_t lastbit; /* the hash_bit() of the word it may have asked known_surname()
+				   * of, or 0 */
 	} *v;
 	size_t n, cap, cur; /* cur: the first visit the second pass may take, in order */
 	struct people_span {
 		uint32_t t0, t1;
 	} *found; /* the people of the first pass, in order */
-	size_t nfound, capfound, curfound;
+	size_t nfound, capfound;
 	uint64_t bits; /* hash_bit() of the last word of every person found in either pass */
 	bool replay;   /* false: the first pass, which fills the memo; true: the second */
 	/* the first pass's stop and surnames as they end, the second's as they begin but for
@@ -1255,12 +1258,78 @@ struct people_memo {
 };
 
 static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
-			      uint32_t k, uint32_t last, bool lf_in, bool lf_out)
+			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out)
 {
 	if (pm->n == pm->cap)
 		pm->v = arena_grow(a, pm->v, pm->n, &pm->cap, sizeof *pm->v, 64);
 	uint32_t hi = (k > next ? k : next) + 2; /* (see people_once()) */
-	pm->v[pm->n++] = (struct people_visit){i, next, hi, last, lf_in, lf_out};
+	pm->v[pm->n++] = (struct people_visit){i, next, hi, lf_in, lf_out, false, lastbit};
+}
+
+/* Set the free flag of every visit of the first pass, in one walk over the visits and
+ * the people, both in order (the people end with one past every token). */
+static void people_memo_free(struct people_memo *pm, struct arena *a)
+{
+	if (pm->nfound == pm->capfound)
+		pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound, sizeof *pm->found, 16);
+	pm->found[pm->nfound] = (struct people_span){UINT32_MAX, UINT32_MAX};
+	const struct people_span *f = pm->found;
+	for (size_t k = 0; k < pm->n; k++) {
+		struct people_visit *v = &pm->v[k];
+		while (f->t1 <= v->i)
+			f++;
+		v->free = f->t0 > v->hi;
+	}
+}
+
+/* The contexts that make a capitalized run [s, e) of two words or more a person without a
+ * title or a known first name (people_once()). */
+
+/* A headline ending with its speaker: "... Verdict: Talal Chaudhry". */
+static bool run_attribution(const struct norm_text *nt, const struct tok_list *tl,
+			    const bool *title, uint32_t s, uint32_t e)
+{
+	return title[s] && s > 0 && tok_punct(nt, tl, s - 1, ':') && e - s <= 3 &&
+	       (e == tl->n || (tl->v[e].flags & TOKF_LINE_BEFORE));
+}
+
+/* "..., Zhou Ming, said": a name set off by commas before a verb of saying (a bare "X Y
+ * said" is as often a company). */
+static bool run_says(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		     uint32_t s, uint32_t e)
+{
+	return e - s <= 3 && s > 0 && tok_punct(nt, tl, s - 1, ',') && tok_punct(nt, tl, e, ',') &&
+	       e + 1 < tl->n && tok_in(m, L_SAY_VERB, nt, &tl->v[e + 1]);
+}
+
+/* An apposition with a role: "X Y, an engineer", "X Y, chief executive". */
+static bool run_appos(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		      uint32_t e)
+{
+	const size_t n = tl->n;
+	return tok_punct(nt, tl, e, ',') &&
+	       ((e + 1 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 1])) ||
+		((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
+		  tok_is(nt, tl, e + 1, "the")) &&
+		 e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])) ||
+		(e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])));
+}
+
+/* "Marko Koers (Netherlands)": a name with its country in brackets, as in results and
+ * line-ups. */
+static bool run_nation(const matcher *m, const struct norm_text *nt, const struct tok_list *tl,
+		       const uint32_t *cov, const struct mlist *ml, uint32_t e)
+{
+	return tok_punct(nt, tl, e, '(') && e + 1 < tl->n && cov[e + 1] != UINT32_MAX &&
+	       ml->v[cov[e + 1]].ent->type == m->t_country &&
+	       tok_punct(nt, tl, ml->v[cov[e + 1]].t1, ')');
+}
+
+/* An initial and a surname: "M. Atherton", "John F. Kennedy" (initial: the run holds one). */
+static bool run_with_initial(const struct norm_text *nt, const struct tok_list *tl,
+			     const uint32_t *cov, uint32_t s, uint32_t e, bool initial)
+{
+	return initial && e - s >= 3 && !is_initial(nt, tl, e - 2) && cov[e - 1] == UINT32_MAX;
 }
 
 /* One pass over the record for people that no lexicon lists. A capitalized run is a
@@ -1332,15 +1401,15 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		if (pm->replay && !m->people_full) {
 			while (pm->cur < pm->n && pm->v[pm->cur].i < i)
 				pm->cur++;
-			while (pm->curfound < pm->nfound && pm->found[pm->curfound].t1 <= i)
-				pm->curfound++;
-			/* (v only where there is a visit: pm->v is NULL when the first pass made none) */
+			/* (v only where there is a visit: pm->v is NULL when the first pass made none;
+			 * the tests at once, in one branch: whether the visit may be taken follows
+			 * no pattern) */
 			const struct people_visit *v = pm->cur < pm->n ? &pm->v[pm->cur] : NULL;
-			if (v && v->i == i && v->lf_in == lf_in &&
-			    (pm->curfound == pm->nfound || pm->found[pm->curfound].t0 > v->hi) &&
-			    (v->last == UINT32_MAX || !(pm->bits & hash_bit(tl->v[v->last].hash)))) {
+			if (v && ((v->i == i) & (v->lf_in == lf_in) & v->free &
+				  !(pm->bits & v->lastbit))) {
 				list_follows = v->lf_out;
 				i = v->next;
+				pm->cur++;
 				continue;
 			}
 		}
@@ -1371,7 +1440,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				list_follows = false;
 			uint32_t on = k > i ? k : i + 1;
 			if (!pm->replay)
-				memo_visit(pm, a, i, on, k, UINT32_MAX, lf_in, list_follows);
+				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows);
 			i = on;
 			continue;
 		}
@@ -1389,42 +1458,30 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		uint32_t last = UINT32_MAX; /* the word known_surname() may be asked of */
 		if (e - s >= 2) {
 			last = e - 1;
+			/* (the tests in the order that needs fewest: most runs are decided by the
+			 * title or the first name, and the context is read only when it can
+			 * decide) */
 			uint32_t f = s;
-			while (f < e && !first_name(m, nt, &tl->v[f]))
-				f++;
-			/* a headline ending with its speaker: "... Verdict: Talal Chaudhry" */
-			bool attribution = title[s] && s > 0 && tok_punct(nt, tl, s - 1, ':') &&
-					   e - s <= 3 && (e == n || (tl->v[e].flags & TOKF_LINE_BEFORE));
-			/* "..., Zhou Ming, said": a name set off by commas before a verb of saying
-			 * (a bare "X Y said" is as often a company) */
-			bool says = e - s <= 3 && s > 0 && tok_punct(nt, tl, s - 1, ',') &&
-				    tok_punct(nt, tl, e, ',') && e + 1 < n &&
-				    tok_in(m, L_SAY_VERB, nt, &tl->v[e + 1]);
-			bool appos = tok_punct(nt, tl, e, ',') &&
-				     ((e + 1 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 1])) ||
-				      ((tok_is(nt, tl, e + 1, "an") || tok_is(nt, tl, e + 1, "a") ||
-					tok_is(nt, tl, e + 1, "the")) &&
-				       e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])) ||
-				      (e + 2 < n && tok_in(m, L_TITLE, nt, &tl->v[e + 2])));
-			/* "Marko Koers (Netherlands)": a name with its country in brackets, as in
-			 * results and line-ups */
-			bool nation = tok_punct(nt, tl, e, '(') && e + 1 < n && cov[e + 1] != UINT32_MAX &&
-				      ml->v[cov[e + 1]].ent->type == m->t_country &&
-				      tok_punct(nt, tl, ml->v[cov[e + 1]].t1, ')');
-			/* an initial and a surname: "M. Atherton", "John F. Kennedy" */
-			bool with_initial = initial && e - s >= 3 && !is_initial(nt, tl, e - 2) &&
-					    cov[e - 1] == UINT32_MAX;
-			if (after_title && !(title[s] && !first_name(m, nt, &tl->v[s])))
-				person = true;
-			else if (f < e && e - f >= 2 && !title[f] && lead_ok(m, nt, tl, s, f)) {
-				s = f;
+			if (after_title && (!title[s] || first_name(m, nt, &tl->v[s]))) {
 				person = true;
 			} else {
-				bool kin =
-					known_surname(m, nt, tl, ml, pend, npend, surnames, e - 1);
-				if (kin || appos || list_follows || says || attribution || nation ||
-				    with_initial)
-					person = !title[s] || kin || attribution || nation;
+				while (f < e && !first_name(m, nt, &tl->v[f]))
+					f++;
+				if (f < e && e - f >= 2 && !title[f] && lead_ok(m, nt, tl, s, f)) {
+					s = f;
+					person = true;
+				} else if (known_surname(m, nt, tl, ml, pend, npend, surnames, e - 1)) {
+					person = true;
+				} else {
+					/* on a headline-style line, only a speaker or a country in
+					 * brackets makes the run a person */
+					person = (!title[s] &&
+						  (list_follows || run_appos(m, nt, tl, e) ||
+						   run_says(m, nt, tl, s, e) ||
+						   run_with_initial(nt, tl, cov, s, e, initial))) ||
+						 run_attribution(nt, tl, title, s, e) ||
+						 run_nation(m, nt, tl, cov, ml, e);
+				}
 			}
 		}
 		if (person)
@@ -1468,7 +1525,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			list_follows = false;
 		uint32_t on = next > i ? next : i + 1;
 		if (!pm->replay)
-			memo_visit(pm, a, i, on, k, last, lf_in, list_follows);
+			memo_visit(pm, a, i, on, k,
+				   last == UINT32_MAX ? 0 : hash_bit(tl->v[last].hash), lf_in,
+				   list_follows);
 		i = on;
 	}
 	put_spans(ml, cov, pend, npend);
@@ -1635,6 +1694,7 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 	ml->sur = (struct surnames){0};
 	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm)) {
 		pm.replay = true;
+		people_memo_free(&pm, a);
 		ml->sur = (struct surnames){0};
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
