@@ -857,10 +857,52 @@ static const char *slug(struct arena *a, const char *prefix, const char *s, size
 	return out;
 }
 
+/* Is s[0..n) (n > 0) what span_text() makes of it: no space first or last or after
+ * another, no byte below ' ' (the other white space among them)? Eight bytes at a time, the
+ * usual span (a name's words parted by one space each) with no branch per byte. */
+static bool spaced_once(const char *s, size_t n)
+{
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w, sp, bad = 0, prev = 0; /* (prev: the spaces of the last eight bytes) */
+	size_t i = 0;
+	if (n < 8) {
+		char b[8] = "aaaaaaaa"; /* (the bytes past the end: letters) */
+		for (; i < n; i++)
+			b[i] = s[i];
+		memcpy(&w, b, 8);
+	} else {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			sp = bytes_in8(w, ' ', ' ');
+			bad |= bytes_in8(w, 0, ' ' - 1) | (sp & (sp << 8 | prev >> 56));
+			prev = sp;
+		}
+		if (i == n)
+			return !bad;
+		memcpy(&w, s + n - 8, 8); /* the last eight: the ones before were read */
+	}
+	sp = bytes_in8(w, ' ', ' ');
+	bad |= bytes_in8(w, 0, ' ' - 1) | (sp & sp << 8);
+	return !bad;
+#else
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ' || (s[i] == ' ' && s[i - 1] == ' '))
+			return false;
+	return true;
+#endif
+}
+
 /* The record's own copy of text[os, oe) with runs of white space made one space. */
 static const char *span_text(struct arena *a, const char *orig, uint32_t os, uint32_t oe)
 {
 	char *out = arena_alloc(a, oe - os + 1);
+	if (oe > os && spaced_once(orig + os, oe - os)) {
+		memcpy(out, orig + os, oe - os);
+		out[oe - os] = '\0';
+		return out;
+	}
 	size_t o = 0;
 	bool sp = false;
 	for (uint32_t i = os; i < oe; i++) {

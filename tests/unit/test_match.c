@@ -43,6 +43,22 @@ static const char *annotate(const char *text)
 	return annotate_with(&pipe_, memo, text);
 }
 
+/* "name;" for every mention of text that has an entity made for the record (a name). */
+static const char *names(const char *text)
+{
+	static char out[4096];
+	struct annotation an;
+	struct err e = {0};
+	arena_reset(&arena);
+	pipe_annotate_memo(&pipe_, NULL, &arena, text, strlen(text), &an, &e);
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < an.nmentions && o < sizeof out - 300; i++)
+		if (an.mentions[i].ent->name && an.mentions[i].src == SRC_PATTERN)
+			o += (size_t)snprintf(out + o, sizeof out - o, "%s;", an.mentions[i].ent->name);
+	return out;
+}
+
 /* The texts annotated alike by matchers whose rules number their lists differently. */
 static const char *const texts[] = {
 	"President \xC5\x81ukasz \xC3\x98ster-Bj\xC3\xB8rn said on Monday.",
@@ -256,6 +272,20 @@ int main(void)
 		  "Jean O'Neill=person:jean-oneill;Zo\xC3\xAB \xC3\x90uric=person:zoe-duric;");
 	CHECK_STR(annotate("Chairman Kwame \t Mensah-Bonsu spoke."),
 		  "Kwame \t Mensah-Bonsu=person:kwame-mensah-bonsu;");
+	/* a person's name: the text with its white space made one space, names of every length
+	 * and with the spaces on either side of every eighth byte */
+	CHECK_STR(names("Chairman Kwame \t Mensah-Bonsu spoke."), "Kwame Mensah-Bonsu;");
+	CHECK_STR(names("Chairman Yaw Badu spoke. Chairman Ab Cd spoke."), "Yaw Badu;Ab Cd;");
+	CHECK_STR(names("Chairman Yaw  Badu spoke. Chairman Kwame\tMensah spoke."),
+		  "Yaw Badu;Kwame Mensah;");
+	CHECK_STR(names("Chairman Kwamena Mensah spoke. Chairman Kwamena  Mensah spoke."),
+		  "Kwamena Mensah;Kwamena Mensah;");
+	CHECK_STR(names("Chairman Kwamen Abenaaa Mensahhhh spoke. Chairman Kwamen  Abenaaa "
+			"Mensahhhh spoke. Chairman Kwamen Abenaaa  Mensahhhh spoke."),
+		  "Kwamen Abenaaa Mensahhhh;Kwamen Abenaaa Mensahhhh;Kwamen Abenaaa Mensahhhh;");
+	CHECK_STR(names("Chairman Kwamenaa Abenaaa  Mensahhhh spoke. Chairman Kwamenaa\t\tMensah "
+			"spoke."),
+		  "Kwamenaa Abenaaa Mensahhhh;Kwamenaa Mensah;");
 	/* an acronym defined in the text, and its later uses */
 	CHECK_STR(annotate("The Frontier Works Organisation (FWO) said FWO would help."),
 		  "Frontier Works Organisation=org:frontier-works-organisation;"
