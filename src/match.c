@@ -1258,12 +1258,17 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
 	const size_t n = tl->n;
 	uint8_t *runs = arena_alloc(a, n + FLAG_PAD);
 	memcpy(runs, start, n + FLAG_PAD);
-	for (size_t i = next_flag(start, 0); i < n; i = next_flag(start, i + 1))
-		if (!tok_in(m, L_TITLE, nt, &tl->v[i]) &&
-		    (i + 1 == n || (tl->v[i + 1].kind != TOK_HYPHEN &&
-				    ((tl->v[i + 1].flags & TOKF_LINE_BEFORE) || !start[i + 1]))) &&
-		    !is_initial(nt, tl, (uint32_t)i))
-			runs[i] = 0;
+	const uint16_t title = m->bits[L_TITLE];
+	/* (the tests without a branch, but for the rare word of one letter: which words
+	 * stand alone follows no pattern) */
+	for (size_t i = next_flag(start, 0); i < n; i = next_flag(start, i + 1)) {
+		const struct token *t = &tl->v[i], *u = i + 1 < n ? t + 1 : t;
+		const bool alone = (i + 1 == n) | ((u->kind != TOK_HYPHEN) &
+						   (((u->flags & TOKF_LINE_BEFORE) != 0) | !start[i + 1]));
+		const bool titled = title ? (t->lists & title) != 0 : tok_in(m, L_TITLE, nt, t);
+		const bool initial = t->nend - t->nstart == 1 && is_initial(nt, tl, (uint32_t)i);
+		runs[i] = !alone | titled | initial;
+	}
 	return runs;
 }
 
