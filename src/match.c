@@ -1627,18 +1627,38 @@ static bool name_begins(const struct norm_text *nt, const struct tok_list *tl,
 	return true;
 }
 
+/* The full person mentions of a record (a person's, of two words or more): their indexes
+ * in ml, in order. From the end of the people passes to partial_pass()'s insertions no pass
+ * adds or drops a mention, or makes one a person or no person, and every person found by
+ * pattern is one: suffix_pass(), merge_prefix_names() and partial_pass() read these alone,
+ * where each read all the mentions. */
+struct persons {
+	uint32_t *v;
+	size_t n;
+};
+
+static struct persons full_persons(const matcher *m, struct arena *a, const struct mlist *ml)
+{
+	struct persons p = {arena_alloc(a, (ml->n + 1) * sizeof *p.v), 0};
+	for (size_t k = 0; k < ml->n; k++) { /* (no branch: persons come in no order) */
+		p.v[p.n] = (uint32_t)k;
+		p.n += (ml->v[k].ent->type == m->t_person) & (ml->v[k].t1 - ml->v[k].t0 >= 2);
+	}
+	return p;
+}
+
 /* A shorter name of a person found by pattern links to the longer one it begins
  * ("Tariq Mehmood" ... "Tariq Mehmood Jahangiri"), the first such in the record. */
-static void merge_prefix_names(const matcher *m, struct arena *a, const struct norm_text *nt,
-			       const struct tok_list *tl, struct mlist *ml)
+static void merge_prefix_names(struct arena *a, const struct norm_text *nt,
+			       const struct tok_list *tl, struct mlist *ml, const struct persons *ps)
 {
 	/* the longer names are person mentions longer than the shortest name found by pattern
 	 * (a person stays a person as the names are linked): listed once, in order */
 	uint32_t shortest = UINT32_MAX;
 	size_t npattern = 0, words = 0;
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *x = &ml->v[k];
-		if (x->src == SRC_PATTERN && x->ent->type == m->t_person) {
+	for (size_t p = 0; p < ps->n; p++) {
+		const struct mention *x = &ml->v[ps->v[p]];
+		if (x->src == SRC_PATTERN) {
 			npattern++;
 			words += x->t1 - x->t0;
 			if (x->t1 - x->t0 < shortest)
@@ -1647,12 +1667,12 @@ static void merge_prefix_names(const matcher *m, struct arena *a, const struct n
 	}
 	if (shortest == UINT32_MAX)
 		return;
-	uint32_t *longer = arena_alloc(a, ml->n * sizeof *longer);
+	uint32_t *longer = arena_alloc(a, ps->n * sizeof *longer);
 	size_t nlonger = 0;
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *y = &ml->v[k];
-		if (y->t1 - y->t0 > shortest && y->ent->type == m->t_person) {
-			longer[nlonger++] = (uint32_t)k;
+	for (size_t p = 0; p < ps->n; p++) {
+		const struct mention *y = &ml->v[ps->v[p]];
+		if (y->t1 - y->t0 > shortest) {
+			longer[nlonger++] = ps->v[p];
 			words += y->t1 - y->t0;
 		}
 	}
@@ -1660,9 +1680,9 @@ static void merge_prefix_names(const matcher *m, struct arena *a, const struct n
 		return;
 	if (ml->how == MATCH_INDEX_NONE ||
 	    (ml->how == MATCH_INDEX_AUTO && npattern * nlonger <= 4096)) {
-		for (size_t k = 0; k < ml->n; k++) {
-			struct mention *x = &ml->v[k];
-			if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
+		for (size_t p = 0; p < ps->n; p++) {
+			struct mention *x = &ml->v[ps->v[p]];
+			if (x->src != SRC_PATTERN)
 				continue;
 			for (size_t l = 0; l < nlonger; l++) {
 				const struct mention *y = &ml->v[longer[l]];
@@ -1692,9 +1712,9 @@ static void merge_prefix_names(const matcher *m, struct arena *a, const struct n
 				tr.v[node].first = longer[l];
 		}
 	}
-	for (size_t k = 0; k < ml->n; k++) {
-		struct mention *x = &ml->v[k];
-		if (x->src != SRC_PATTERN || x->ent->type != m->t_person)
+	for (size_t p = 0; p < ps->n; p++) {
+		struct mention *x = &ml->v[ps->v[p]];
+		if (x->src != SRC_PATTERN)
 			continue;
 		uint32_t node = UINT32_MAX;
 		for (uint32_t q = x->t0; q < x->t1; q++)
@@ -1707,13 +1727,13 @@ static void merge_prefix_names(const matcher *m, struct arena *a, const struct n
 /* "Donald Trump Jr.": a generational suffix makes another person. */
 static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 			const struct norm_text *nt, const struct tok_list *tl, uint32_t *cov,
-			struct mlist *ml)
+			struct mlist *ml, const struct persons *ps)
 {
-	for (size_t k = 0; k < ml->n; k++) {
+	for (size_t p = 0; p < ps->n; p++) {
+		const size_t k = ps->v[p];
 		struct mention *mm = &ml->v[k];
 		uint32_t j = mm->t1;
-		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2 || j >= tl->n ||
-		    !adjacent(tl, j - 1, j) || tl->v[j].kind != TOK_WORD ||
+		if (j >= tl->n || !adjacent(tl, j - 1, j) || tl->v[j].kind != TOK_WORD ||
 		    !tok_in(m, L_NAME_SUFFIX, nt, &tl->v[j]))
 			continue;
 		uint32_t e = j + 1;
@@ -1731,9 +1751,11 @@ static void suffix_pass(const matcher *m, struct arena *a, const char *orig,
 	}
 }
 
-static void people_pass(const matcher *m, struct arena *a, const char *orig,
-			const struct norm_text *nt, const struct tok_list *tl, const bool *title,
-			const uint8_t *start, uint32_t *cov, struct mlist *ml)
+/* The people passes; returns the full person mentions (see struct persons). */
+static struct persons people_pass(const matcher *m, struct arena *a, const char *orig,
+				  const struct norm_text *nt, const struct tok_list *tl,
+				  const bool *title, const uint8_t *start, uint32_t *cov,
+				  struct mlist *ml)
 {
 	/* twice, when the first pass found someone: the second knows their surnames */
 	const uint8_t *runs = people_runs(m, a, nt, tl, start);
@@ -1746,15 +1768,17 @@ static void people_pass(const matcher *m, struct arena *a, const char *orig,
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
 	ml->sur = (struct surnames){0};
-	suffix_pass(m, a, orig, nt, tl, cov, ml);
-	merge_prefix_names(m, a, nt, tl, ml);
+	const struct persons ps = full_persons(m, a, ml);
+	suffix_pass(m, a, orig, nt, tl, cov, ml, &ps);
+	merge_prefix_names(a, nt, tl, ml, &ps);
+	return ps;
 }
 
 /* Partial names: a single capitalized word that is part of the name of a person the
  * record names in full ("Lin said", "Sharif thanked Xi", "Jian said"). */
 static void partial_pass(const matcher *m, struct arena *a, const struct norm_text *nt,
 			 const struct tok_list *tl, const bool *title, const uint8_t *start,
-			 uint32_t *cov, struct mlist *ml)
+			 uint32_t *cov, struct mlist *ml, const struct persons *ps)
 {
 	struct part {
 		const char *s;
@@ -1767,11 +1791,8 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	 * addressing, at most an eighth full: a capitalized word that is no part, the most
 	 * common, then mostly meets an empty slot first): a part's index + 1, 0 for none */
 	size_t most = 0;
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *mm = &ml->v[k];
-		if (mm->ent->type == m->t_person && mm->t1 - mm->t0 >= 2)
-			most += mm->t1 - mm->t0;
-	}
+	for (size_t x = 0; x < ps->n; x++)
+		most += ml->v[ps->v[x]].t1 - ml->v[ps->v[x]].t0;
 	if (!most)
 		return;
 	size_t np = 0, mask = 15;
@@ -1780,10 +1801,8 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	struct part *parts = arena_alloc(a, most * sizeof *parts);
 	uint32_t *table = arena_alloc(a, (mask + 1) * sizeof *table);
 	memset(table, 0, (mask + 1) * sizeof *table);
-	for (size_t k = 0; k < ml->n; k++) {
-		const struct mention *mm = &ml->v[k];
-		if (mm->ent->type != m->t_person || mm->t1 - mm->t0 < 2)
-			continue;
+	for (size_t x = 0; x < ps->n; x++) {
+		const struct mention *mm = &ml->v[ps->v[x]];
 		for (uint32_t i = mm->t0; i < mm->t1; i++) {
 			const struct token *t = &tl->v[i];
 			if (t->kind != TOK_WORD || t->nend - t->nstart < 2 ||
@@ -2139,8 +2158,8 @@ int match_doc(const matcher *m, struct arena *a, const char *orig, const struct 
 	lexicon_pass(m, orig, nt, tl, title, sc.walk, &ml);
 	/* one coverage for the passes that follow, kept up to date as they change the mentions */
 	uint32_t *cov = containment_pass(m, a, nt, tl, title, &ml);
-	people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
-	partial_pass(m, a, nt, tl, title, start, cov, &ml);
+	const struct persons ps = people_pass(m, a, orig, nt, tl, title, start, cov, &ml);
+	partial_pass(m, a, nt, tl, title, start, cov, &ml, &ps);
 	acronym_pass(m, a, orig, nt, tl, &sc, cov, &ml);
 	int rc = regex_pass(m, a, orig, nt, tl, cov, &ml, err);
 	size_t w = 0;
