@@ -631,6 +631,17 @@ static bool sentence_initial(const struct norm_text *nt, const struct tok_list *
 	return true;
 }
 
+/* Cover the tokens of mention mm (not empty) by k: its first and last token at once, a loop
+ * for the ones between alone (a mention of one word or two, the most, costs no branch
+ * whose way follows its length). */
+static inline void cover_mention(uint32_t *cov, const struct mention *mm, uint32_t k)
+{
+	cov[mm->t0] = k;
+	cov[mm->t1 - 1] = k;
+	for (uint32_t i = mm->t0 + 1; i + 1 < mm->t1; i++)
+		cov[i] = k;
+}
+
 /* cov[i]: the index of the mention covering token i, or UINT32_MAX. coverage() allocates
  * and fills one; put_span() keeps it up to date as it changes the mentions. */
 static void cover(uint32_t *cov, const struct tok_list *tl, const struct mlist *ml)
@@ -638,8 +649,7 @@ static void cover(uint32_t *cov, const struct tok_list *tl, const struct mlist *
 	for (size_t i = 0; i < tl->n; i++)
 		cov[i] = UINT32_MAX;
 	for (size_t k = 0; k < ml->n; k++)
-		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
-			cov[i] = (uint32_t)k;
+		cover_mention(cov, &ml->v[k], (uint32_t)k);
 }
 
 static uint32_t *coverage(struct arena *a, const struct tok_list *tl, const struct mlist *ml)
@@ -721,6 +731,7 @@ static uint32_t *containment_pass(const matcher *m, struct arena *a, const struc
 {
 	uint32_t *cov = coverage(a, tl, ml);
 	bool *drop = arena_alloc(a, ml->n + 1);
+	bool any = false;
 	for (size_t k = 0; k < ml->n; k++) {
 		const struct mention *mm = &ml->v[k];
 		const char *ty = mm->ent->type;
@@ -730,7 +741,10 @@ static uint32_t *containment_pass(const matcher *m, struct arena *a, const struc
 		      (ty == m->t_person && mm->kind == KIND_PARTIAL)))
 			continue;
 		drop[k] = inside_name(m, nt, tl, title, cov, ml, mm);
+		any |= drop[k];
 	}
+	if (!any) /* (the usual record: the mentions and cov stay as they are) */
+		return cov;
 	/* compounds share the fate of their last part: "Pakistan-Azerbaijan Business Forum" */
 	for (size_t k = ml->n; k-- > 1;) {
 		const struct mention *a1 = &ml->v[k - 1], *b1 = &ml->v[k];
@@ -1044,8 +1058,7 @@ static void put_spans(struct mlist *ml, uint32_t *cov, const struct mention *ins
 	if (w < from)
 		from = w;
 	for (size_t k = from; k < ml->n; k++)
-		for (uint32_t i = ml->v[k].t0; i < ml->v[k].t1; i++)
-			cov[i] = (uint32_t)k;
+		cover_mention(cov, &ml->v[k], (uint32_t)k);
 }
 
 /* May the tokens [a, b) become a person although mentions cover some of them? Only
@@ -2101,14 +2114,17 @@ static int regex_pass(const matcher *m, struct arena *a, const char *orig,
 	const char *type_of = NULL, *type = NULL; /* the last hit's pattern type, and gaz_type() */
 	for (size_t k = 0; k < nh; k++) {
 		uint32_t t0 = UINT32_MAX, t1 = 0;
-		size_t lo = 0, hi = tl->n;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (tl->v[mid].oend <= h[k].start)
-				lo = mid + 1;
-			else
-				hi = mid;
+		/* lo: the first token ending after the hit's start, found by halving [base,
+		 * base + len] with no branch but the loop's, whose count a record's hits share
+		 * (which half holds it follows no pattern) */
+		const struct token *base = tl->v;
+		size_t len = tl->n;
+		while (len > 1) {
+			const size_t half = len / 2;
+			base += (size_t)(base[half - 1].oend <= h[k].start) * half;
+			len -= half;
 		}
+		const size_t lo = (size_t)(base - tl->v) + (len == 1 && base->oend <= h[k].start);
 		if (lo < tl->n && tl->v[lo].ostart == h[k].start)
 			t0 = (uint32_t)lo;
 		for (size_t j = lo; j < tl->n && tl->v[j].oend <= h[k].end; j++)
