@@ -755,6 +755,11 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
 	const struct rhead *ht = head_find(r, th, 2, e->type);
 	uint32_t a = hi->first, b = ht->first;
 	const uint32_t *o = r->others;
+	/* the first byte of the span's text (0 when its first token is a hyphen or empty):
+	 * a form rule whose form begins otherwise does not match, asked at once */
+	const struct token *first = &c->tl->v[c->t0];
+	const char b0 = first->kind != TOK_HYPHEN && first->nend > first->nstart
+				? c->nt->s[first->nstart] : 0;
 	for (;;) {
 		uint32_t i = a < b ? a : b;
 		if (*o < i)
@@ -768,7 +773,7 @@ enum rule_action rules_decide(const rules *r, const struct rule_ctx *c, const ch
 			b = r->next[b];
 		} else {
 			o++;
-			if (!target_matches(ru, c))
+			if ((ru->tkind == 1 && b0 && ru->target[5] != b0) || !target_matches(ru, c))
 				continue;
 		}
 		size_t k;
