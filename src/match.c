@@ -816,9 +816,35 @@ static const char *slug(struct arena *a, const char *prefix, const char *s, size
 	size_t pl = strlen(prefix);
 	char *out = arena_alloc(a, pl + n + 2);
 	memcpy(out, prefix, pl);
-	size_t o = pl, i;
+	size_t o = pl, i = 0;
 	bool dash = false;
-	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* eight bytes at a time while they are letters, digits and single spaces, none first:
+	 * the letters folded, a space made the '-' that the next letter or digit would put (the
+	 * last one is taken back below when the loop below starts after it); then the last
+	 * eight, when fewer are left, over some already read (a byte of them gives one byte
+	 * of the id, the same again) */
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t prev = (uint64_t)0x80 << 56; /* (the spaces of the last eight; one before) */
+	for (size_t at = 0; i < n && n >= 8; i = at + 8) {
+		at = i + 8 <= n ? i : n - 8;
+		uint64_t w;
+		memcpy(&w, s + at, 8);
+		const uint64_t up = bytes_in8(w, 'A', 'Z'), sp = bytes_in8(w, ' ', ' ');
+		if ((up | bytes_in8(w, 'a', 'z') | bytes_in8(w, '0', '9') | sp) != highs ||
+		    (sp & (sp << 8 | (at == i ? prev >> 56 : 0))))
+			break;
+		w += (up >> 2) + (sp >> 7) * ('-' - ' ');
+		memcpy(out + o - (i - at), &w, 8);
+		o += at + 8 - i;
+		prev = sp;
+	}
+	if (i && prev >> 63) { /* (a space last: a dash to come, if anything follows) */
+		o--;
+		dash = true;
+	}
+#endif
+	for (; i < n && (unsigned char)s[i] < 0x80; i++) {
 		char k = slug_char[(unsigned char)s[i]];
 		if (k > 1) {
 			if (dash && o > pl)

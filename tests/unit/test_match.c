@@ -286,6 +286,16 @@ int main(void)
 	CHECK_STR(names("Chairman Kwamenaa Abenaaa  Mensahhhh spoke. Chairman Kwamenaa\t\tMensah "
 			"spoke."),
 		  "Kwamenaa Abenaaa Mensahhhh;Kwamenaa Mensah;");
+	/* and its id, eight bytes at a time: a space or an apostrophe on either side of every
+	 * eighth byte, names of eight bytes and more */
+	CHECK_STR(annotate("Chairman Kwamena Ofori spoke."), "Kwamena Ofori=person:kwamena-ofori;");
+	CHECK_STR(annotate("Chairman Kwamenaa Ofori spoke."),
+		  "Kwamenaa Ofori=person:kwamenaa-ofori;");
+	CHECK_STR(annotate("Chairman Kwamen Ofori spoke."), "Kwamen Ofori=person:kwamen-ofori;");
+	CHECK_STR(annotate("Chairman Kwamen O'Fori spoke."), "Kwamen O'Fori=person:kwamen-ofori;");
+	CHECK_STR(annotate("Chairman Kwamenaa O'Neill Fori spoke."),
+		  "Kwamenaa O'Neill Fori=person:kwamenaa-oneill-fori;");
+	CHECK_STR(annotate("Chairman Yaw Ofori2 spoke."), "Yaw Ofori2=person:yaw-ofori2;");
 	/* an acronym defined in the text, and its later uses */
 	CHECK_STR(annotate("The Frontier Works Organisation (FWO) said FWO would help."),
 		  "Frontier Works Organisation=org:frontier-works-organisation;"
