@@ -44,6 +44,11 @@ struct strent_d {
 };
 
 struct ent_d { uint32_t id, type, name, country, group, attr0, nattrs, pad; };
+/* An image's byte per token: gaz_first_name(), and gaz_token_root() shifted left by one,
+ * so that a view answers both from one byte rather than from the roots and their nodes,
+ * which lie far apart in a large image. */
+enum { TOKB_FIRST = 1 };
+
 struct attr_d { uint32_t key, val; };
 
 struct strtab {
@@ -100,7 +105,7 @@ struct gazetteer {
 	uint64_t vpoollen;
 	const struct ent_d *vents;
 	_Atomic unsigned char *vstate; /* per entity: 0 not built, 1 being built, 2 built */
-	const uint8_t *vfirsts;        /* the image's gaz_first_name() table */
+	const uint8_t *vfirsts;        /* the image's byte per token: TOKB_ bits */
 	const char **attrv;  /* attribute pointers of the image's entities, one block */
 	size_t nattrv;
 	uint8_t *firsts;     /* token id -> 1 when it starts a person's full name (on demand) */
@@ -1326,10 +1331,22 @@ static void first_names(const gazetteer *g, uint8_t *out)
 	}
 }
 
+unsigned gaz_token_root(const gazetteer *g, uint32_t tok)
+{
+	if (tok >= g->nroots)
+		return 0;
+	if (g->view)
+		return (g->vfirsts[tok] >> 1) & (GAZ_ROOT_WALK | GAZ_ROOT_FORM);
+	uint32_t c = g->roots[tok];
+	if (c == GAZ_NONE)
+		return 0;
+	return GAZ_ROOT_WALK | (g->nodes[c].first != GAZ_NONE ? GAZ_ROOT_FORM : 0);
+}
+
 bool gaz_first_name(gazetteer *g, uint32_t tok)
 {
 	if (g->view)
-		return tok < g->tokens.n && g->vfirsts[tok];
+		return tok < g->tokens.n && (g->vfirsts[tok] & TOKB_FIRST);
 	if (g->nfirsts != g->tokens.n) {
 		free(g->firsts);
 		g->firsts = xmalloc(g->tokens.n + 1);
@@ -1346,9 +1363,9 @@ bool gaz_first_name(gazetteer *g, uint32_t tok)
  * once, referred to by offset; offset 0 holds an empty string so that 0 can mark an empty
  * table slot), the token, id and type tables (struct strent_d, in the slots of the
  * in-memory tables), entities (struct ent_d), attributes, forms (struct gaz_form), trie
- * nodes and edges as in memory, the first-name bytes of gaz_first_name(), the root's child
- * of every token (the roots array) and the token table's filter words. Records are
- * fixed-width in native order; the byte-order mark refuses an image of the other order.
+ * nodes and edges as in memory, a byte per token (TOKB_FIRST and gaz_token_root()), the
+ * root's child of every token (the roots array) and the token table's filter words. Records
+ * are fixed-width in native order; the byte-order mark refuses an image of the other order.
  * Loading checks every record's offsets and indexes once, so a view never reads outside
  * the mapping whatever the file holds.
  *
@@ -1544,6 +1561,8 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	buf_add(&sec[S_EDGES], g->edges, g->capedges * sizeof *g->edges);
 	uint8_t *firsts = xmalloc(g->tokens.n + 1);
 	first_names(g, firsts);
+	for (size_t i = 0; i < g->tokens.n; i++)
+		firsts[i] |= (uint8_t)gaz_token_root(g, (uint32_t)i) << 1;
 	buf_add(&sec[S_FIRSTS], firsts, g->tokens.n + 1);
 	free(firsts);
 	/* the roots array has a slot for every token (a grown array has more) */

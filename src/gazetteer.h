@@ -95,6 +95,10 @@ uint32_t gaz_forms(const gazetteer *g, uint32_t node);
  * and GAZ_NONE is the answer for tok >= *n. Borrowed from g, valid until g changes (a
  * load). */
 const uint32_t *gaz_roots(const gazetteer *g, size_t *n);
+/* What the root's step for token id tok (GAZ_NONE too) gives: GAZ_ROOT_WALK when some form
+ * begins with tok, with GAZ_ROOT_FORM when tok alone is a form; 0 otherwise. */
+enum { GAZ_ROOT_WALK = 1, GAZ_ROOT_FORM = 2 };
+unsigned gaz_token_root(const gazetteer *g, uint32_t tok);
 const struct gaz_form *gaz_form(const gazetteer *g, uint32_t ix);
 /* The form as written in the lexicon (borrowed from g). */
 const char *gaz_form_text(const gazetteer *g, const struct gaz_form *f);

@@ -340,7 +340,11 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 		if (i >= to)
 			break;
 		const uint32_t g = tl->v[i].gtok;
-		assert(g < nroots && roots[g] != GAZ_NONE);
+		/* (a damaged image that loads may say a walk starts where its trie has none) */
+		if (g >= nroots || roots[g] == GAZ_NONE) {
+			i++;
+			continue;
+		}
 		uint32_t node = roots[g]; /* the first step */
 		uint32_t best_end = 0;
 		const struct entity *best = NULL;
@@ -408,14 +412,12 @@ void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t 
 {
 	uint16_t rl = rules_word_lists(m->rules, s, n, h);
 	uint32_t tok = gaz_token_h(m->gaz, s, n, h);
-	size_t nroots;
-	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
 	uint16_t l = m->remap[0][rl & 0xFF] | m->remap[1][rl >> 8];
-	if (tok < nroots && roots[tok] != GAZ_NONE) {
+	const unsigned r = tok == GAZ_NONE ? 0 : gaz_token_root(m->gaz, tok);
+	if (r & GAZ_ROOT_WALK)
 		l |= LB_WALK;
-		if (gaz_forms(m->gaz, roots[tok]) != GAZ_NONE)
-			l |= LB_FORM;
-	}
+	if (r & GAZ_ROOT_FORM)
+		l |= LB_FORM;
 	if (tok == GAZ_NONE)
 		l |= LB_NOGAZ;
 	if (n >= 4)

@@ -272,6 +272,14 @@ static void check_roots(const gazetteer *g)
 	}
 	CHECK(gaz_step(g, gaz_root(g), GAZ_NONE) == GAZ_NONE);
 	CHECK(starts > 0);
+	/* gaz_token_root() answers as the root's child and its forms (a view: from its byte) */
+	for (uint32_t tok = 0; tok < n + 64; tok++) {
+		uint32_t c = tok < n ? roots[tok] : GAZ_NONE;
+		unsigned want = c == GAZ_NONE ? 0
+				: GAZ_ROOT_WALK | (gaz_forms(g, c) != GAZ_NONE ? GAZ_ROOT_FORM : 0);
+		CHECK(gaz_token_root(g, tok) == want);
+	}
+	CHECK(gaz_token_root(g, GAZ_NONE) == 0);
 }
 
 /* Every entity carries the hashes of its id and type. */
