@@ -110,6 +110,7 @@ struct gazetteer {
 	size_t nattrv;
 	uint8_t *firsts;     /* token id -> 1 when it starts a person's full name (on demand) */
 	size_t nfirsts;
+	int8_t large;        /* gaz_set_large(): 0 by the tables' sizes, 1 always, -1 never */
 };
 
 /* Strings are packed one after the other in blocks of the pool (not aligned as the arena's
@@ -269,6 +270,9 @@ gazetteer *gaz_new(void)
 	return g;
 }
 
+/* Moved on when a view is freed or thawed: see the step cache, below. */
+static _Atomic uint64_t step_epoch;
+
 /* Do the entity's attribute arrays live in the image's shared block? */
 static bool attr_shared(const gazetteer *g, const struct entity *e)
 {
@@ -279,6 +283,8 @@ void gaz_free(gazetteer *g)
 {
 	if (!g)
 		return;
+	if (g->view) /* (the step caches may hold its answers) */
+		atomic_fetch_add_explicit(&step_epoch, 1, memory_order_relaxed);
 	for (size_t i = 0; !g->view && i < g->nents; i++) { /* a view's are all shared */
 		if (!attr_shared(g, &g->ents[i])) {
 			free(g->ents[i].keys);
@@ -340,10 +346,9 @@ static void edges_grow(gazetteer *g)
 	g->capedges = ncap;
 }
 
-uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok)
+/* The child of node by tok in the edge table, or GAZ_NONE. */
+static uint32_t edge_find(const gazetteer *g, uint32_t node, uint32_t tok)
 {
-	if (node == 0)
-		return tok < g->nroots ? g->roots[tok] : GAZ_NONE;
 	uint64_t key = edge_key(node, tok);
 	size_t mask = g->capedges - 1;
 	for (size_t i = edge_slot(key, mask);; i = (i + 1) & mask) {
@@ -352,6 +357,81 @@ uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok)
 		if (!g->edges[i].key)
 			return GAZ_NONE;
 	}
+}
+
+/* The step cache. The edge table of a large lexicon (a million forms: 32 MB) is far larger
+ * than the caches, and nearly every probe of it waits for memory; yet a text asks for few
+ * distinct steps, over and over ("Bank" then "of", a first name then the next word), and
+ * most of them find no edge. So a thread keeps its last answers for a view of such a
+ * lexicon (a view never changes) in a direct-mapped table that fits the second-level
+ * cache: (node, tok) -> child or GAZ_NONE, node 0 marking an empty slot (the root's steps
+ * are the roots table's). The table belongs to one gazetteer; a gazetteer freed or thawed
+ * moves the epoch on, which empties every thread's table at its next use, so that a new
+ * gazetteer at the same address never reads the old one's answers. Each thread frees its
+ * own table when it ends. */
+#define STEP_CACHE_SLOTS 32768 /* 384 KB */
+#define STEP_CACHE_EDGES ((size_t)1 << 18) /* edge tables of 4 MB and more get one */
+
+struct step_slot {
+	uint32_t node, tok, child;
+};
+
+struct step_cache {
+	const gazetteer *g;
+	uint64_t epoch;
+	struct step_slot v[STEP_CACHE_SLOTS];
+};
+
+static _Thread_local struct step_cache *step_tls;
+static pthread_key_t step_key;
+static pthread_once_t step_once = PTHREAD_ONCE_INIT;
+
+static void step_key_init(void)
+{
+	if (pthread_key_create(&step_key, free) != 0)
+		abort();
+}
+
+/* This thread's cache, emptied for g when it held another gazetteer's answers. */
+static __attribute__((noinline)) struct step_cache *step_cache_for(const gazetteer *g,
+								   uint64_t epoch)
+{
+	struct step_cache *c = step_tls;
+	if (!c) {
+		pthread_once(&step_once, step_key_init);
+		c = xmalloc(sizeof *c);
+		pthread_setspecific(step_key, c);
+		step_tls = c;
+	}
+	memset(c->v, 0, sizeof c->v);
+	c->g = g;
+	c->epoch = epoch;
+	return c;
+}
+
+/* Are g's steps cached? */
+static inline bool step_cached(const gazetteer *g)
+{
+	return g->view && (g->large ? g->large > 0 : g->capedges >= STEP_CACHE_EDGES);
+}
+
+uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok)
+{
+	if (node == 0)
+		return tok < g->nroots ? g->roots[tok] : GAZ_NONE;
+	if (!step_cached(g))
+		return edge_find(g, node, tok);
+	struct step_cache *c = step_tls;
+	uint64_t epoch = atomic_load_explicit(&step_epoch, memory_order_relaxed);
+	if (!c || c->g != g || c->epoch != epoch)
+		c = step_cache_for(g, epoch);
+	struct step_slot *sl = &c->v[edge_slot(edge_key(node, tok), STEP_CACHE_SLOTS - 1)];
+	if (sl->node == node && sl->tok == tok)
+		return sl->child;
+	sl->node = node;
+	sl->tok = tok;
+	sl->child = edge_find(g, node, tok);
+	return sl->child;
 }
 
 static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
@@ -413,6 +493,99 @@ uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
 	if (g->tokens.bloom && !bloom_may(&g->tokens, h))
 		return GAZ_NONE;
 	return st_value(&g->tokens, s, n, h);
+}
+
+void gaz_step_prefetch(const gazetteer *g, uint32_t node, uint32_t tok, int stage)
+{
+	if (node == 0 || node == GAZ_NONE)
+		return;
+	uint64_t key = edge_key(node, tok);
+	const struct step_cache *c = step_tls;
+	if (c && c->g == g && step_cached(g)) { /* (a table of another epoch costs time alone) */
+		const struct step_slot *sl = &c->v[edge_slot(key, STEP_CACHE_SLOTS - 1)];
+		if (stage == 0) {
+			__builtin_prefetch(sl);
+			return;
+		}
+		if (sl->node == node && sl->tok == tok)
+			return;
+	} else if (stage > 0) {
+		return;
+	}
+	__builtin_prefetch(&g->edges[edge_slot(key, g->capedges - 1)]);
+}
+
+/* Lookups in a large lexicon. Its tables (a million forms: the token filter 2 MB, the
+ * token table 32 MB, the pool, the roots and the nodes) are larger than the caches, and a
+ * token's lookup reads them one after the other, each read waiting for memory before the
+ * next can start. A caller with many tokens to look up asks for them ahead in stages,
+ * every token's stage before the next stage of any, so that the reads of all the tokens
+ * wait for memory at once. */
+#define LARGE_TOKENS ((size_t)1 << 18) /* token tables of 4 MB and more */
+
+bool gaz_is_large(const gazetteer *g)
+{
+	return g->large ? g->large > 0 : g->tokens.cap >= LARGE_TOKENS;
+}
+
+void gaz_set_large(gazetteer *g, int large)
+{
+	g->large = (int8_t)(large > 0 ? 1 : large < 0 ? -1 : 0);
+}
+
+/* The value of the first entry of t whose hash agrees with h, and in *s where its string
+ * lies, without reading the string: what a lookup of h will most likely find (a guess for
+ * a prefetch, never an answer). GAZ_NONE when no entry agrees. */
+static uint32_t st_guess(const struct strtab *t, uint64_t h, const char **s)
+{
+	size_t mask = t->cap - 1;
+	if (t->dv) {
+		uint32_t hh = (uint32_t)(h >> 32);
+		for (size_t i = h & mask;; i = (i + 1) & mask) {
+			const struct strent_d *d = &t->dv[i];
+			if (!d->off)
+				return GAZ_NONE;
+			if (d->hash == hh) {
+				*s = t->dpool + d->off;
+				return d->val;
+			}
+		}
+	}
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct strent *e = &t->v[i];
+		if (!e->s)
+			return GAZ_NONE;
+		if (e->hash == h) {
+			*s = e->s;
+			return e->val;
+		}
+	}
+}
+
+void gaz_token_prefetch(const gazetteer *g, uint64_t h, int stage)
+{
+	const struct strtab *t = &g->tokens;
+	if (!t->cap)
+		return;
+	if (stage == 0 && t->bloom) {
+		uint64_t bits;
+		__builtin_prefetch(bloom_word(t, h, &bits));
+		return;
+	}
+	if (t->bloom && !bloom_may(t, h))
+		return;
+	if (stage <= 1) {
+		size_t i = h & (t->cap - 1);
+		__builtin_prefetch(t->dv ? (const void *)&t->dv[i] : (const void *)&t->v[i]);
+		return;
+	}
+	const char *s;
+	uint32_t tok = st_guess(t, h, &s);
+	if (tok == GAZ_NONE || tok >= g->nroots)
+		return;
+	__builtin_prefetch(s);
+	/* (a view's byte per token has the root's answer; a heap table's is two reads off) */
+	__builtin_prefetch(g->view ? (const void *)&g->vfirsts[tok] : (const void *)&g->roots[tok]);
 }
 
 uint32_t gaz_root(const gazetteer *g)
@@ -2044,4 +2217,5 @@ static void thaw(gazetteer *g)
 	memcpy(edges, g->edges, g->capedges * sizeof *edges);
 	g->edges = edges;
 	g->view = false;
+	atomic_fetch_add_explicit(&step_epoch, 1, memory_order_relaxed); /* (as gaz_free()) */
 }

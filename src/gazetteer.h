@@ -90,6 +90,23 @@ uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h);
 uint32_t gaz_root(const gazetteer *g);
 uint32_t gaz_step(const gazetteer *g, uint32_t node, uint32_t tok);
 uint32_t gaz_forms(const gazetteer *g, uint32_t node);
+/* Ask ahead for what gaz_step(g, node, tok) will read: stage 0, then (once stage 0's read
+ * has come) stage 1, for a caller with many steps to take (see gaz_is_large()). Changes
+ * nothing but the time. */
+void gaz_step_prefetch(const gazetteer *g, uint32_t node, uint32_t tok, int stage);
+/* Is g so large (a lexicon of some hundred thousand words) that its tables lie beyond the
+ * caches, so that a caller with many tokens to look up gains by asking for them ahead?
+ * gaz_token_prefetch() asks for what a later gaz_token_h() of the hash h, and the root's
+ * step for its token, read: called for every token in stage 0, then for every token in
+ * stages 1 and 2 (each stage reads what the one before asked for, and asks for the next
+ * read), before the lookups. Changes nothing but the time, whatever the order. */
+bool gaz_is_large(const gazetteer *g);
+/* For tests: gaz_is_large() and the cache of a view's trie steps (see gazetteer.c) by the
+ * tables' sizes (large 0, the default), always (1) or never (-1). Changes nothing but the
+ * time. */
+void gaz_set_large(gazetteer *g, int large);
+void gaz_token_prefetch(const gazetteer *g, uint64_t h, int stage);
+#define GAZ_PREFETCH_STAGES 3
 /* The first step of every walk as a table, for a caller that takes it once per record
  * rather than once per token: (*roots)[tok] is gaz_step(g, gaz_root(g), tok) for tok < *n,
  * and GAZ_NONE is the answer for tok >= *n. Borrowed from g, valid until g changes (a

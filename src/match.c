@@ -323,6 +323,26 @@ static bool choose(const matcher *m, const char *orig, const struct norm_text *n
 	return false;
 }
 
+/* A large lexicon's trie lies beyond the caches: ask for the first step of every walk of
+ * tokens [from, to) at once, in the two stages of gaz_step_prefetch(), so that the walks
+ * below find them in cache rather than wait for each in turn. */
+static void ask_first_steps(const matcher *m, const struct tok_list *tl, const uint8_t *walk,
+			    const uint32_t *roots, size_t nroots, uint32_t from, uint32_t to)
+{
+	for (int stage = 0; stage < 2; stage++)
+		for (uint32_t i = (uint32_t)next_flag(walk, from); i < to;
+		     i = (uint32_t)next_flag(walk, i + 1)) {
+			const uint32_t g = tl->v[i].gtok;
+			uint32_t j = i + 1;
+			while (j < to && tl->v[j].kind == TOK_HYPHEN &&
+			       !(tl->v[j].flags & TOKF_PARA_BEFORE))
+				j++;
+			if (j >= to || (tl->v[j].flags & TOKF_PARA_BEFORE) || g >= nroots)
+				continue;
+			gaz_step_prefetch(m->gaz, roots[g], tl->v[j].gtok, stage);
+		}
+}
+
 /* The longest accepted form at every word of tokens [from, to), of type only (NULL: any).
  * A match with the state flag ("China Customs", "People's Bank of China") is not kept:
  * its country words are matched again inside it, since ANNOTATION.md makes the state's own
@@ -334,6 +354,8 @@ static void lexicon_span(const matcher *m, const char *orig, const struct norm_t
 	uint32_t i = from;
 	size_t nroots;
 	const uint32_t *roots = gaz_roots(m->gaz, &nroots);
+	if (!only && gaz_is_large(m->gaz))
+		ask_first_steps(m, tl, walk, roots, nroots, from, to);
 	for (;;) {
 		/* past the tokens that start no form: no walk starts there */
 		i = (uint32_t)next_flag(walk, i);
@@ -426,6 +448,16 @@ void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t 
 		l |= LB_OPEN;
 	*lists = l;
 	*gtok = tok;
+}
+
+bool match_words_large(const matcher *m)
+{
+	return gaz_is_large(m->gaz);
+}
+
+void match_word_prefetch(const matcher *m, uint64_t h, int stage)
+{
+	gaz_token_prefetch(m->gaz, h, stage);
 }
 
 /* ---- shared token tests ---- */

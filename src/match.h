@@ -68,6 +68,13 @@ void match_set_index(matcher *m, enum match_index how);
  * for the words it sees again (see struct tok_list). */
 void match_word(const matcher *m, const char *s, size_t n, uint64_t h, uint16_t *lists,
 		uint32_t *gtok);
+/* Does match_word() read tables larger than the caches (a large lexicon)? Then a caller
+ * with many words to look up asks for each ahead with match_word_prefetch(h, stage), in
+ * stages 0 to MATCH_PREFETCH_STAGES - 1, every word's stage before any word's next one;
+ * which changes nothing but the time. */
+bool match_words_large(const matcher *m);
+void match_word_prefetch(const matcher *m, uint64_t h, int stage);
+#define MATCH_PREFETCH_STAGES GAZ_PREFETCH_STAGES
 
 /* Find the mentions of one record. *out (sorted, non-overlapping) and the entities made for
  * the record are allocated from a, valid until arena_reset(). Returns 0, or -ERR_LIMIT with

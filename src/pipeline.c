@@ -29,6 +29,8 @@ struct pipe_memo {
 	const struct pipeline *p;
 	size_t mask; /* slots - 1 */
 	struct memo_slot *slot;
+	bool large;  /* the matcher's lookups read tables beyond the caches (a large lexicon):
+			the misses are looked up a chunk at a time, asked for ahead */
 };
 
 struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
@@ -40,6 +42,7 @@ struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
 	m->p = p;
 	m->mask = n - 1;
 	m->slot = xcalloc(n, sizeof *m->slot);
+	m->large = match_words_large(p->match);
 	return m;
 }
 
@@ -100,6 +103,62 @@ static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, 
 	memo_miss(p, sl, text + ns, n, w0, t);
 }
 
+/* Does the memo hold the lookups of token t's word? (memo_token()'s test, alone.) Then
+ * fill lists, gtok and tfeat of t from it. */
+static inline bool memo_hit(const struct memo_slot *slot, size_t mask, const char *text,
+			    struct token *t)
+{
+	const size_t n = t->nend - t->nstart;
+	uint64_t w0 = 0;
+	if (n > sizeof w0) {
+		if (n > PIPE_MEMO_WORD)
+			return false;
+		memcpy(&w0, text + t->nstart, sizeof w0);
+	}
+	const struct memo_slot *sl = &slot[t->hash & mask];
+	if ((sl->hash ^ t->hash) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))
+		return false;
+	t->lists = sl->lists;
+	t->gtok = sl->gtok;
+	t->tfeat = sl->tfeat;
+	return true;
+}
+
+/* memo_tokens() (below) for a large lexicon (see struct pipe_memo): the tokens that miss
+ * the memo are gathered, MEMO_CHUNK at a time, and asked for ahead in each stage of
+ * match_word_prefetch() before their lookups. The memo is probed again at the lookup:
+ * a word seen twice in a chunk is looked up once. */
+#define MEMO_CHUNK 64
+static __attribute__((noinline)) void memo_tokens_large(struct pipe_memo *m,
+							 const struct norm_text *nt,
+							 struct tok_list *tl)
+{
+	const struct pipeline *p = m->p;
+	struct memo_slot *const slot = m->slot;
+	const size_t mask = m->mask;
+	const char *const text = nt->s;
+	struct token *const end = tl->v + tl->n;
+	struct token *miss[MEMO_CHUNK];
+	for (struct token *t = tl->v; t < end;) {
+		size_t k = 0;
+		for (; t < end && k < MEMO_CHUNK; t++) {
+			if (t->kind == TOK_HYPHEN)
+				continue;
+			if (!memo_hit(slot, mask, text, t)) {
+				miss[k++] = t;
+				match_word_prefetch(p->match, t->hash, 0);
+			}
+		}
+		for (int stage = 1; stage < MATCH_PREFETCH_STAGES; stage++)
+			for (size_t i = 0; i < k; i++)
+				match_word_prefetch(p->match, miss[i]->hash, stage);
+		for (size_t i = 0; i < k; i++)
+			memo_token(p, slot, mask, text, miss[i]);
+	}
+	tl->words_matcher = p->match;
+	tl->words_model = p->model;
+}
+
 /* Fill lists, gtok and tfeat of every token but hyphens. Not inlined, nor are the misses
  * (memo_miss()): the loop keeps its state in registers. */
 static __attribute__((noinline)) void memo_tokens(struct pipe_memo *m, const struct norm_text *nt,
@@ -132,7 +191,9 @@ int pipe_annotate_memo(const struct pipeline *p, struct pipe_memo *memo, struct 
 	if (rc < 0)
 		return err_set(err, -rc, NULL, 0, "text of %zu bytes is larger than 2 GiB", len);
 	tok_split(a, &out->nt, text, &out->tl);
-	if (memo && memo->p == p)
+	if (memo && memo->p == p && memo->large)
+		memo_tokens_large(memo, &out->nt, &out->tl);
+	else if (memo && memo->p == p)
 		memo_tokens(memo, &out->nt, &out->tl);
 	rc = match_doc(p->match, a, text, &out->nt, &out->tl, &out->mentions, &out->nmentions,
 		       err);

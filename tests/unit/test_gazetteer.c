@@ -282,6 +282,35 @@ static void check_roots(const gazetteer *g)
 	CHECK(gaz_token_root(g, GAZ_NONE) == 0);
 }
 
+/* The steps of a large gazetteer's view (its steps cached, forced with gaz_set_large())
+ * answer as the edge table: every token from the root's every child and their children,
+ * twice (the second time from the cache), and past the token ids. */
+static void check_steps(gazetteer *g)
+{
+	size_t n;
+	const uint32_t *roots = gaz_roots(g, &n);
+	size_t found = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t a = 0; a < n; a++) {
+			if (roots[a] == GAZ_NONE)
+				continue;
+			for (uint32_t b = 0; b < n + 2; b++) {
+				gaz_set_large(g, -1);
+				uint32_t want = gaz_step(g, roots[a], b);
+				uint32_t want2 = GAZ_NONE;
+				if (want != GAZ_NONE)
+					want2 = gaz_step(g, want, (b * 7 + a) % (uint32_t)n);
+				gaz_set_large(g, 1);
+				CHECK(gaz_step(g, roots[a], b) == want);
+				if (want != GAZ_NONE)
+					CHECK(gaz_step(g, want, (b * 7 + a) % (uint32_t)n) == want2);
+				found += want != GAZ_NONE;
+			}
+		}
+	CHECK(found > 0);
+	gaz_set_large(g, 0);
+}
+
 /* Every entity carries the hashes of its id and type. */
 static void check_hashes(const gazetteer *g)
 {
@@ -449,10 +478,41 @@ int main(void)
 	CHECK(gaz_find(g2, "country:GW") != NULL);
 	check_roots(g2);
 	check_hashes(g2);
+	check_steps(g2);
 	matcher *m2 = match_new(g2, NULL, NULL, &e);
 	struct pipeline p2 = {g2, m2, NULL, 0};
 	CHECK_STR(annotate(&p2, &a, "Guinea-Bissau, the US and rare earth"),
 		  "Guinea-Bissau=country:GW;US=country:US;rare earth=mineral:rare-earth-elements;");
+	{
+		const char *t = "Guinea-Bissau, the US and rare earth of the People's Bank of China";
+		char want[2048];
+		snprintf(want, sizeof want, "%s", annotate(&p2, &a, t));
+		gaz_set_large(g2, 1);
+		CHECK_STR(annotate(&p2, &a, t), want);
+		CHECK_STR(annotate(&p2, &a, t), want);
+		gaz_set_large(g2, 0);
+	}
+	/* a view freed and another loaded, most likely at the same address: the steps this
+	 * thread cached for the first are not the second's */
+	{
+		gazetteer *g4 = gaz_new();
+		CHECK(gaz_load(g4, write_file("few.tsv",
+					     L("Bank of Chad", "org:boc", "ORG", "name", "exact", "-")
+					     L("Chad", "country:TD", "COUNTRY", "name", "exact", "-")
+					     L("Rare Chad", "org:rc", "ORG", "name", "exact", "-")),
+			       NULL, &e) == 0);
+		const char *img4 = write_file("few.eimg", "");
+		CHECK(gaz_save(g4, img4, &e) == 0);
+		gaz_free(g4);
+		for (int k = 0; k < 3; k++) {
+			gazetteer *v = gaz_new();
+			CHECK(gaz_load_image(v, k == 1 ? img4 : img, &e) == 0);
+			check_steps(v);
+			check_roots(v);
+			gaz_free(v);
+		}
+		unlink(img4);
+	}
 	/* the view answers as the gazetteer it was saved from */
 	for (uint32_t i = 0; i < gaz_form_count(g); i++)
 		CHECK_STR(gaz_form_text(g2, gaz_form(g2, i)), gaz_form_text(g, gaz_form(g, i)));
