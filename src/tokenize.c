@@ -2,7 +2,9 @@
  * (windows()): the window's bytes, and the original bytes from the original offset of its
  * first, are classified into one bit mask a class (letters, digits, spaces, line breaks,
  * stop bytes, bytes unchanged by normalization; SSE2 compares and pmovmskb, or a portable
- * gathering of the high bits with TOK_PORTABLE), and the tokens before the window's first
+ * gathering of the high bits with TOK_PORTABLE; on a CPU with AVX2 and BMI2, found at run
+ * time, windows_avx2(), the same with 32 bytes a compare and the flags of the tokens read
+ * from bytes), and the tokens before the window's first
  * stop byte (a byte >= 0x80 in either text, or an apostrophe) are found from the masks
  * with ctz: word starts and ends, the flags of the spaces before them, the case flags
  * (the letters normalization changed are the upper-case ones), the offsets (the window is
@@ -199,8 +201,32 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 #define TOK_SWAR 1
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TOK_PORTABLE)
+/* windows_avx2() beside windows(), the one taken where wide_cpu() */
+#define TOK_AVX2 1
+#include <immintrin.h>
 #endif
+#endif
+
+/* tok_wide(false): the tests' way to the SSE2 windows on a CPU that has AVX2 */
+static bool wide_off;
+
+/* Does the CPU have what windows_avx2() takes: AVX2, BMI1 and BMI2? */
+static inline bool wide_cpu(void)
+{
+#ifdef TOK_AVX2
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+	       __builtin_cpu_supports("bmi2");
+#else
+	return false;
+#endif
+}
+
+bool tok_wide(bool allow)
+{
+	wide_off = !allow;
+	return allow && wide_cpu();
+}
 
 /* hash_start(n) for the short words of the fast paths (up to 16 bytes), and the hash of
  * each ASCII character alone, as tables. */
@@ -591,6 +617,10 @@ static inline uint64_t movemask16(v16i8 c)
 #endif
 }
 
+/* The pieces of the windows below, always inlined into windows() and windows_avx2(),
+ * whose state must stay in registers: a call costs more than most of them. */
+#define WIN_INLINE static inline __attribute__((always_inline))
+
 /* A window: 64 bytes of normalized text and the 64 original bytes from the original
  * offset of its first, one bit a byte (bit k for byte k) in each class. */
 struct window {
@@ -604,7 +634,7 @@ struct window {
 	uint64_t same;  /* the same byte in both texts */
 };
 
-static inline void classify64(const unsigned char *s, const unsigned char *o, struct window *m)
+WIN_INLINE void classify64(const unsigned char *s, const unsigned char *o, struct window *m)
 {
 	uint64_t lower = 0, word = 0, space = 0, nl = 0, dot = 0, stop = 0, same = 0;
 #pragma GCC unroll 4
@@ -633,10 +663,42 @@ static inline void classify64(const unsigned char *s, const unsigned char *o, st
 	m->same = same;
 }
 
+#ifdef TOK_AVX2
+/* classify64() 32 bytes at a time, for the AVX2 windows. */
+typedef int8_t v32i8 __attribute__((vector_size(32)));
+typedef uint8_t v32u8 __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline, target("avx2"))) uint64_t movemask32(v32i8 c)
+{
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8((__m256i)c);
+}
+
+static inline __attribute__((always_inline, target("avx2"))) void
+classify64_avx2(const unsigned char *s, const unsigned char *o, struct window *m)
+{
+	v32i8 v0, v1, w0, w1;
+	memcpy(&v0, s, 32);
+	memcpy(&v1, s + 32, 32);
+	memcpy(&w0, o, 32);
+	memcpy(&w1, o + 32, 32);
+	v32i8 lo0 = (v32i8)((v32u8)v0 + (0x80 - 'a')) < -0x80 + 26;
+	v32i8 lo1 = (v32i8)((v32u8)v1 + (0x80 - 'a')) < -0x80 + 26;
+	v32i8 dg0 = (v32i8)((v32u8)v0 + (0x80 - '0')) < -0x80 + 10;
+	v32i8 dg1 = (v32i8)((v32u8)v1 + (0x80 - '0')) < -0x80 + 10;
+	m->lower = movemask32(lo0) | movemask32(lo1) << 32;
+	m->word = movemask32(lo0 | dg0) | movemask32(lo1 | dg1) << 32;
+	m->space = movemask32(v0 < '!') | movemask32(v1 < '!') << 32;
+	m->nl = movemask32(v0 == '\n') | movemask32(v1 == '\n') << 32;
+	m->dot = movemask32(v0 == '.') | movemask32(v1 == '.') << 32;
+	m->stop = movemask32(v0 | w0 | (v0 == '\'')) | movemask32(v1 | w1 | (v1 == '\'')) << 32;
+	m->same = movemask32(v0 == w0) | movemask32(v1 == w1) << 32;
+}
+#endif
+
 /* pre with the flags of the white space gap (a mask of spaces and line breaks) added, as
  * space_at() would add them byte by byte: nl marks the line breaks, and a second one makes
  * a blank line. Without branches: whether a gap holds a line break is anyone's guess. */
-static inline uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
+WIN_INLINE uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
 {
 	nl &= gap;
 	unsigned line = nl != 0, two = (nl & (nl - 1)) != 0;
@@ -648,8 +710,7 @@ static inline uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
 /* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind and
  * flags (kf: kind | flags << 8) and hash h; the matcher's and the model's fields zero.
  * Eight bytes a store (the struct's first four fields, little-endian: TOK_SWAR). */
-static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t kf,
-			     uint64_t h)
+WIN_INLINE void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t kf, uint64_t h)
 {
 	_Static_assert(offsetof(struct token, nend) == 4 && offsetof(struct token, ostart) == 8 &&
 			       offsetof(struct token, oend) == 12 &&
@@ -669,7 +730,7 @@ static inline void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t
  * the apostrophe's original is one byte: the original of a character of more bytes has a
  * byte >= 0x80 after its first), then an ASCII byte that is no letter or digit; all of it
  * after the window's first byte and before its last. */
-static inline bool possessive_at(const struct window *m, const unsigned char *b, unsigned p)
+WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, unsigned p)
 {
 	return p >= 1 && p <= 61 && b[p] == '\'' && (m->lower >> (p - 1) & 1) && b[p + 1] == 's' &&
 	       !(m->stop >> (p + 1) & 1) && b[p + 2] < 0x80 && !(m->word >> (p + 2) & 1);
@@ -736,8 +797,64 @@ static const struct {
 #undef A
 #undef Y
 
+/* The flags of each token of a window as bits at its last byte: has_lower
+ * (TOKF_HAS_LOWER), init_upper (TOKF_INIT_UPPER; with has_lower clear, TOKF_ALL_UPPER too)
+ * and space_before (white space right before it; not for the first token of the window,
+ * nor across line breaks, which gap_flags() gives). The carry of a word's first byte, added
+ * to the word's bytes but those of a class, runs to the byte after the word unless a byte
+ * of the class stops it: the words with a lower-case letter (those as in the original),
+ * those whose first letter (where the carry through the digits before it stops) is in
+ * upper case (changed by normalization), and, added to all of the word's bytes, the words
+ * after a space. Punctuation has no letter; it has a space before it by its own byte. */
+struct window_flags {
+	uint64_t has_lower, init_upper, space_before;
+};
+
+WIN_INLINE void window_flags(const struct window *m, struct window_flags *f)
+{
+	const uint64_t w = m->word, ws = w & ~(w << 1), after = (w << 1) & ~w;
+	const uint64_t upper = m->lower & ~m->same;
+	const uint64_t first_upper = ((w & ~m->lower) + ws) & upper;
+	const uint64_t after_space = m->space << 1; /* bit 0: see t0 in scan_window() */
+	f->has_lower = (after & ~((w & ~(m->lower & m->same)) + ws)) >> 1;
+	f->init_upper = (after & ~((w & ~first_upper) + ws)) >> 1;
+	f->space_before =
+		((after & (w + (ws & after_space))) >> 1) | (after_space & ~(w | m->space));
+}
+
+#ifdef TOK_AVX2
+/* v in each byte k of 32 whose bit k of m is set, else 0: each byte of m in eight lanes,
+ * then each lane's own bit of it. */
+static inline __attribute__((always_inline, target("avx2"))) __m256i bit_bytes(uint32_t m,
+									     char v)
+{
+	const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+						2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	const __m256i bits = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+	__m256i x = _mm256_shuffle_epi8(_mm256_set1_epi32((int)m), spread);
+	x = _mm256_cmpeq_epi8(_mm256_and_si256(x, bits), bits);
+	return _mm256_and_si256(x, _mm256_set1_epi8(v));
+}
+
+/* The flags f of the window as one byte a byte, the index into win.flags[] of the token
+ * that ends there: bit 0 space_before, bit 1 has_lower, bit 2 init_upper. The AVX2
+ * windows then read a token's flags in one load rather than three shifts. */
+static inline __attribute__((always_inline, target("avx2"))) void
+flag_bytes(const struct window_flags *f, uint8_t out[64])
+{
+	for (int h = 0; h < 64; h += 32) {
+		__m256i k = _mm256_or_si256(
+			_mm256_or_si256(bit_bytes((uint32_t)(f->space_before >> h), 1),
+					bit_bytes((uint32_t)(f->has_lower >> h), 2)),
+			bit_bytes((uint32_t)(f->init_upper >> h), 4));
+		memcpy(out + h, &k, 32);
+	}
+}
+#endif
+
 /* Take the tokens of the window m at b (normalized offset i, original offset os) that start
- * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; *pre
+ * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; f holds
+ * their flags (window_flags()), and fb the same as bytes (flag_bytes()) or is NULL; *pre
  * holds the flags of the spaces before the first and gets those of the spaces after the
  * last, *done the bytes up to the end of the last. Returns the end of the tokens filled.
  * Each token takes the same way, without a branch on its kind or its case (whether the
@@ -746,26 +863,11 @@ static const struct {
  * last byte. with_nl says whether the window has line breaks among the tokens
  * (a constant where it is called, so there are two loops, and the common one, without
  * line breaks, never looks at them). */
-static inline __attribute__((always_inline)) struct token *
-scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t os,
-	    struct token *t, uint64_t starts, uint64_t ends, uint8_t *pre, uint64_t *done,
-	    const bool with_nl)
+WIN_INLINE struct token *
+scan_window(const struct window *m, const struct window_flags *f, const uint8_t *fb,
+	    const unsigned char *b, uint32_t i, uint32_t os, struct token *t, uint64_t starts,
+	    uint64_t ends, uint8_t *pre, uint64_t *done, const bool with_nl)
 {
-	/* The flags of each token as bits at its last byte. The carry of a word's first
-	 * byte, added to the word's bytes but those of a class, runs to the byte after the
-	 * word unless a byte of the class stops it: the words with a lower-case letter
-	 * (those as in the original), those whose first letter (where the carry through the
-	 * digits before it stops) is in upper case (changed by normalization), and, added
-	 * to all of the word's bytes, the words after a space. Punctuation has no letter;
-	 * it has a space before it by its own byte. */
-	const uint64_t w = m->word, ws = w & ~(w << 1), after = (w << 1) & ~w;
-	const uint64_t upper = m->lower & ~m->same;
-	const uint64_t first_upper = ((w & ~m->lower) + ws) & upper;
-	const uint64_t has_lower = (after & ~((w & ~(m->lower & m->same)) + ws)) >> 1;
-	const uint64_t init_upper = (after & ~((w & ~first_upper) + ws)) >> 1;
-	const uint64_t after_space = m->space << 1; /* bit 0: see t0 below */
-	const uint64_t space_before =
-		((after & (w + (ws & after_space))) >> 1) | (after_space & ~(w | m->space));
 	/* the offsets of a token, start | end << 32, are those in the window plus these */
 	const uint64_t ni = i | (uint64_t)i << 32, oi = os | (uint64_t)os << 32;
 	uint64_t dn = 0;
@@ -788,10 +890,13 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 		} else {
 			h = hash_bytes(b + st, n);
 		}
-		unsigned k = (unsigned)(has_lower >> last & 1) << 1 |
-			     (unsigned)(init_upper >> last & 1) << 2;
-		if (!with_nl)
-			k |= (unsigned)(space_before >> last & 1);
+		unsigned k;
+		if (fb)
+			k = fb[last] & (with_nl ? 6u : 7u);
+		else
+			k = (unsigned)(f->has_lower >> last & 1) << 1 |
+			    (unsigned)(f->init_upper >> last & 1) << 2 |
+			    (with_nl ? 0 : (unsigned)(f->space_before >> last & 1));
 		uint32_t kf = win.flags[k] & win.kind[w0 & 0x7F];
 		if (with_nl) {
 			kf |= (uint32_t)gap_flags(p, (bit - 1) & ~dn, m->nl) << 8;
@@ -818,12 +923,87 @@ scan_window(const struct window *m, const unsigned char *b, uint32_t i, uint32_t
 /* The n bytes that end at end, n < w, then zero bytes up to w bytes: in buf, of 2w bytes,
  * by a copy of the w bytes that end at end (there must be as many), so that the copies
  * are of a fixed length. Returns where they start in buf. */
-static inline const unsigned char *tail_copy(unsigned char *buf, const unsigned char *end,
-					     size_t n, size_t w)
+WIN_INLINE const unsigned char *tail_copy(unsigned char *buf, const unsigned char *end,
+					  size_t n, size_t w)
 {
 	memset(buf + w, 0, w);
 	memcpy(buf + n, end - w, w);
 	return buf + w;
+}
+
+/* The bytes of the window at s + i, whose original is at orig + os: *b gets 80 bytes of
+ * normalized text (for the eight-byte loads of the hashes) and *o 64 of original, copies
+ * with zero bytes after them in ncopy (160 bytes) and ocopy (128) where the texts end
+ * sooner. */
+WIN_INLINE void window_at(const unsigned char *s, size_t i, size_t len, const unsigned char *orig,
+			  uint32_t os, uint32_t olen, unsigned char *ncopy, unsigned char *ocopy,
+			  const unsigned char **b, const unsigned char **o)
+{
+	*b = s + i;
+	*o = orig + os;
+	if ((i + 80 > len + 1) | (os + 64 > olen)) { /* (one test, mostly false) */
+		if (i + 80 > len + 1)
+			*b = tail_copy(ncopy, s + len + 1, len + 1 - i, 80);
+		if (os + 64 > olen)
+			*o = tail_copy(ocopy, orig + olen, olen - os, 64);
+	}
+}
+
+/* Where the tokens of the classified window m at b start and end, with the possessives
+ * at its first stop bytes taken out of m->stop (their "s" out of m->word and m->lower) and
+ * the one-letter words before a dot ("u.s.", perhaps) put in: the tokens before its first
+ * stop byte, up to cut, where the next window starts (0: the window's end). */
+struct window_cut {
+	uint64_t starts, ends, cut, clean;
+};
+
+WIN_INLINE void window_cut(struct window *m, const unsigned char *b, struct window_cut *c)
+{
+	/* the possessives at the first stop bytes are none: their "s" is no word */
+	uint64_t poss_s = 0;
+	while (m->stop && possessive_at(m, b, (unsigned)__builtin_ctzll(m->stop))) {
+		uint64_t s1 = (m->stop & (0 - m->stop)) << 1;
+		m->stop &= m->stop - 1;
+		m->word &= ~s1;
+		m->lower &= ~s1;
+		poss_s |= s1;
+	}
+	m->stop |= m->lower & ~(m->word << 1) & ~(m->word >> 1) & (m->dot >> 1);
+	const uint64_t stop1 = m->stop & (0 - m->stop), clean = stop1 - 1;
+	/* every byte before the first stop byte is a space, a word's or a token of its
+	 * own, but the apostrophe and the "s" of a possessive, one token */
+	const uint64_t wstarts = m->word & ~(m->word << 1), other = ~(m->word | m->space);
+	const uint64_t starts = (wstarts | other) & clean & ~poss_s;
+	c->ends = (m->word & ~(m->word >> 1)) | (other & ~(poss_s >> 1));
+	/* A word at the last byte before the first stop byte (or at the window's last)
+	 * may go on: the tokens end before it (cut, its first byte), else at the stop
+	 * byte (cut = stop1), else at the window's end (cut = 0). */
+	const uint64_t q = clean & ~(clean >> 1);
+	const uint64_t ws = wstarts & clean;
+	const uint64_t open = (uint64_t)1 << (63 - __builtin_clzll(ws | 1));
+	const uint64_t sel = 0 - (uint64_t)((m->word & q) != 0);
+	c->cut = (open & sel) | (stop1 & ~sel);
+	c->starts = starts & (c->cut - 1);
+	c->clean = clean;
+}
+
+/* Take the tokens of the window (scan_window()) and the spaces after them: fills them in
+ * from t, advances *i and *pre, and returns the end of the tokens filled. */
+WIN_INLINE struct token *
+window_take(const struct window *m, const struct window_flags *f, const uint8_t *fb,
+	    const struct window_cut *c, const unsigned char *b, size_t *i, uint32_t os,
+	    struct token *t, uint8_t *pre)
+{
+	uint64_t done;
+	if (m->nl & c->clean)
+		t = scan_window(m, f, fb, b, (uint32_t)*i, os, t, c->starts, c->ends, pre, &done,
+				true);
+	else
+		t = scan_window(m, f, fb, b, (uint32_t)*i, os, t, c->starts, c->ends, pre, &done,
+				false);
+	*pre = gap_flags(*pre, (c->cut - 1) & ~done, m->nl);
+	*i += (size_t)__builtin_ctzll(c->cut | (uint64_t)1 << 63) + (c->cut == 0); /* 64 for 0 */
+	return t;
 }
 
 /* The tokens of the windows of 64 bytes at s + i, i + 64 ... while i < len (the length of
@@ -836,8 +1016,7 @@ static inline const unsigned char *tail_copy(unsigned char *buf, const unsigned 
  * ASCII character of another kind. A one-letter word before a dot ("u.s.", perhaps) counts
  * as a stop byte. The last windows read copies of the last bytes of the texts, with zero
  * bytes after them, which the window takes for spaces (the normalized text has no other
- * zero byte): 80 bytes of normalized text (for the eight-byte loads of the hashes) and 64
- * of original. Fills the tokens in from *tp on, advances *tp and *pre and returns the new
+ * zero byte). Fills the tokens in from *tp on, advances *tp and *pre and returns the new
  * i: len, or at a token that needs the other ways. Not inlined, so that its state stays in
  * registers. */
 __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i, size_t len,
@@ -850,54 +1029,57 @@ __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i
 	uint8_t p = *pre;
 	while (i < len && tend - t >= 64) {
 		const uint32_t os = map[i];
-		const unsigned char *b = s + i, *o = orig + os;
-		if ((i + 80 > len + 1) | (os + 64 > olen)) { /* (one test, mostly false) */
-			if (i + 80 > len + 1)
-				b = tail_copy(ncopy, s + len + 1, len + 1 - i, 80);
-			if (os + 64 > olen)
-				o = tail_copy(ocopy, orig + olen, olen - os, 64);
-		}
+		const unsigned char *b, *o;
+		window_at(s, i, len, orig, os, olen, ncopy, ocopy, &b, &o);
 		struct window m;
+		struct window_cut c;
+		struct window_flags f;
 		classify64(b, o, &m);
-		/* the possessives at the first stop bytes are none: their "s" is no word */
-		uint64_t poss_s = 0;
-		while (m.stop && possessive_at(&m, b, (unsigned)__builtin_ctzll(m.stop))) {
-			uint64_t s1 = (m.stop & (0 - m.stop)) << 1;
-			m.stop &= m.stop - 1;
-			m.word &= ~s1;
-			m.lower &= ~s1;
-			poss_s |= s1;
-		}
-		m.stop |= m.lower & ~(m.word << 1) & ~(m.word >> 1) & (m.dot >> 1);
-		const uint64_t stop1 = m.stop & (0 - m.stop), clean = stop1 - 1;
-		/* every byte before the first stop byte is a space, a word's or a token of its
-		 * own, but the apostrophe and the "s" of a possessive, one token */
-		const uint64_t wstarts = m.word & ~(m.word << 1), other = ~(m.word | m.space);
-		uint64_t starts = (wstarts | other) & clean & ~poss_s;
-		const uint64_t ends = (m.word & ~(m.word >> 1)) | (other & ~(poss_s >> 1));
-		/* A word at the last byte before the first stop byte (or at the window's last)
-		 * may go on: the tokens end before it (cut, its first byte), else at the stop
-		 * byte (cut = stop1), else at the window's end (cut = 0). */
-		const uint64_t q = clean & ~(clean >> 1);
-		const uint64_t ws = wstarts & clean;
-		const uint64_t open = (uint64_t)1 << (63 - __builtin_clzll(ws | 1));
-		const uint64_t sel = 0 - (uint64_t)((m.word & q) != 0);
-		const uint64_t cut = (open & sel) | (stop1 & ~sel);
-		starts &= cut - 1;
-		uint64_t done;
-		if (m.nl & clean)
-			t = scan_window(&m, b, (uint32_t)i, os, t, starts, ends, &p, &done, true);
-		else
-			t = scan_window(&m, b, (uint32_t)i, os, t, starts, ends, &p, &done, false);
-		p = gap_flags(p, (cut - 1) & ~done, m.nl);
-		i += (size_t)__builtin_ctzll(cut | (uint64_t)1 << 63) + (cut == 0); /* 64 for 0 */
-		if (m.stop || cut == 1) /* a stop byte, or a word of 64 bytes or more */
+		window_cut(&m, b, &c);
+		window_flags(&m, &f);
+		t = window_take(&m, &f, NULL, &c, b, &i, os, t, &p);
+		if (m.stop || c.cut == 1) /* a stop byte, or a word of 64 bytes or more */
 			break;
 	}
 	*tp = t;
 	*pre = p;
 	return i < len ? i : len;
 }
+
+#ifdef TOK_AVX2
+/* windows() on a CPU with AVX2, BMI1 and BMI2 (wide_cpu()): the bytes classified 32
+ * at a time, the flags of the tokens read from bytes (flag_bytes()), and the compiler's
+ * code for the bit masks of BMI (blsr for starts &= starts - 1, shifts without the cl
+ * register). The same tokens. */
+__attribute__((noinline, target("avx2,bmi,bmi2"))) static size_t
+windows_avx2(const unsigned char *s, size_t i, size_t len, const uint32_t *map,
+	     const unsigned char *orig, uint32_t olen, uint8_t *pre, struct token **tp,
+	     const struct token *tend)
+{
+	unsigned char ncopy[160], ocopy[128];
+	uint8_t fb[64];
+	struct token *t = *tp;
+	uint8_t p = *pre;
+	while (i < len && tend - t >= 64) {
+		const uint32_t os = map[i];
+		const unsigned char *b, *o;
+		window_at(s, i, len, orig, os, olen, ncopy, ocopy, &b, &o);
+		struct window m;
+		struct window_cut c;
+		struct window_flags f;
+		classify64_avx2(b, o, &m);
+		window_cut(&m, b, &c);
+		window_flags(&m, &f);
+		flag_bytes(&f, fb);
+		t = window_take(&m, &f, fb, &c, b, &i, os, t, &p);
+		if (m.stop || c.cut == 1)
+			break;
+	}
+	*tp = t;
+	*pre = p;
+	return i < len ? i : len;
+}
+#endif
 #endif
 
 /* Add the flags of the white space s[i] (a space or a line break) to *pre: true, or false
@@ -940,6 +1122,9 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	const size_t fast_end = len > 15 ? len - 15 : 0;
 	const uint32_t olen = map[len];
 	const size_t win_end = len >= 79 && olen >= 64 ? len : 0; /* see windows() */
+#ifdef TOK_AVX2
+	const bool wide = !wide_off && wide_cpu();
+#endif
 	while (i < fast_end) {
 		if (t == tend) {
 			tb.n = tb.cap;
@@ -954,7 +1139,12 @@ int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 			/* (a window at an apostrophe or a byte >= 0x80, stop bytes, would take
 			 * nothing) */
 			if (i < win_end && s[i] < 0x80 && s[i] != '\'') {
-				i = windows(s, i, len, map, o, olen, &pre, &t, tend);
+#ifdef TOK_AVX2
+				if (wide)
+					i = windows_avx2(s, i, len, map, o, olen, &pre, &t, tend);
+				else
+#endif
+					i = windows(s, i, len, map, o, olen, &pre, &t, tend);
 				if (i >= stop)
 					break;
 			}

@@ -7,6 +7,7 @@
 #ifndef ENTOPIC_TOKENIZE_H
 #define ENTOPIC_TOKENIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,11 @@ struct tok_list {
  * allocating from a. Returns 0 (never fails: allocation failure ends the program). */
 int tok_split(struct arena *a, const struct norm_text *nt, const char *orig,
 	      struct tok_list *out);
+
+/* Whether tok_split() may take the AVX2 ways where the CPU has them (it may from the
+ * start): the tests turn them off to check the SSE2 ones on the same machine. Call it
+ * while no other thread is in tok_split(). Returns whether the AVX2 ways are taken from
+ * then on. */
+bool tok_wide(bool allow);
 
 #endif

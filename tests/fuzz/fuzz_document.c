@@ -2,8 +2,8 @@
  * default lexicons, rules and patterns, topics) and emit_record(), in every offset unit.
  * The output must be one line ending in '\n', and the same with the pipeline's memo of word
  * lookups (a small one, kept across inputs) as without it. The normalizer and the
- * tokenizer (its SSE2 and its portable build) must also agree with the reference of the
- * unit tests, token for token. */
+ * tokenizer (its AVX2 and SSE2 windows, and its portable build) must also agree with the
+ * reference of the unit tests, token for token. */
 #include <assert.h>
 
 #include "emit.h"
@@ -15,10 +15,13 @@
  * name, beside the library's build */
 int tok_split_portable(struct arena *a, const struct norm_text *nt, const char *orig,
 		       struct tok_list *out);
+bool tok_wide_portable(bool allow);
 #define TOK_PORTABLE 1
 #define tok_split tok_split_portable
+#define tok_wide tok_wide_portable
 #include "../../src/tokenize.c"
 #undef tok_split
+#undef tok_wide
 
 static gazetteer *gaz;
 static matcher *mt;
@@ -74,13 +77,13 @@ static bool same_token_lists(const struct tok_list *x, const struct tok_list *y)
 	return true;
 }
 
-/* norm_text() and tok_split(), the library's and the portable build, against the
- * reference (the code before the fast paths): the same normalized text, offset map and
- * tokens, every field. */
+/* norm_text() and tok_split(), the library's (its AVX2 windows where the CPU has them, and
+ * the SSE2 ones) and the portable build, against the reference (the code before the fast
+ * paths): the same normalized text, offset map and tokens, every field. */
 static void against_reference(const char *text, size_t size)
 {
 	struct norm_text nt, want;
-	struct tok_list got, portable, ref;
+	struct tok_list got, narrow, portable, ref;
 	(void)ref_random_text;
 	if (ref_norm_text(&arena, text, size, &want) != 0)
 		return;
@@ -89,8 +92,12 @@ static void against_reference(const char *text, size_t size)
 	       memcmp(nt.map, want.map, (nt.len + 1) * sizeof *nt.map) == 0);
 	ref_tok_split(&arena, &want, text, &ref);
 	tok_split(&arena, &nt, text, &got);
+	tok_wide(false);
+	tok_split(&arena, &nt, text, &narrow);
+	tok_wide(true);
 	tok_split_portable(&arena, &nt, text, &portable);
 	assert(same_token_lists(&got, &ref));
+	assert(same_token_lists(&narrow, &ref));
 	assert(same_token_lists(&portable, &ref));
 	for (size_t i = 0; i < got.n; i++)
 		assert(got.v[i].hash ==

@@ -241,8 +241,16 @@ int main(void)
 {
 	struct tok_list tl;
 	arena_init(&a);
+	/* the AVX2 windows where the CPU has them, then the SSE2 ones on the same texts */
+	bool wide = tok_wide(true);
 	differential();
 	window_cases();
+	if (wide) {
+		tok_wide(false);
+		differential();
+		window_cases();
+		tok_wide(true);
+	}
 	CHECK_STR(toks("China\xE2\x80\x99s exports", &tl), "china|'s|exports");
 	CHECK(tl.v[1].kind == TOK_POSS);
 	CHECK_STR(toks("the Philippines' ports", &tl), "the|philippines|'|ports");
