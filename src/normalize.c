@@ -1,5 +1,6 @@
 /* normalize: one pass over the original bytes. Runs of ASCII take a fast path: sixteen
- * bytes at a time in a vector (eight in a word, then one by one at the end of the run:
+ * bytes at a time in a vector (32 on a CPU with AVX2, found at run time; eight in a word,
+ * then one by one at the end of the run:
  * fold A-Z, unify control characters to spaces), an identity offset map, and the room for
  * the whole run checked once. Every other code point goes through
  * norm_codepoint(), which unifies typographic variants and then asks utf8proc for the
@@ -152,6 +153,67 @@ static inline v16i8 ascii_norm16(v16i8 v)
 	return (v & ~ctl) | ((upper | ctl) & 0x20);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* ascii_avx2() for the runs of ASCII where wide_cpu() */
+#define NORM_AVX2 1
+#include <immintrin.h>
+
+typedef int8_t v32i8 __attribute__((vector_size(32)));
+typedef uint8_t v32u8 __attribute__((vector_size(32)));
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+
+/* The start of the run of ASCII at p[0..n) (the bytes at original offset i on) as
+ * norm_text() makes it, into s and its map: 32 bytes at a time, as ascii_norm16() does
+ * sixteen, while there are 32 bytes and all of them are ASCII. Returns how many bytes it
+ * took, a multiple of 32. For a CPU with AVX2 (wide_cpu()); not inlined into norm_text(),
+ * which is not compiled for it. */
+__attribute__((noinline, target("avx2"))) static size_t
+ascii_avx2(const unsigned char *p, size_t n, char *s, uint32_t *map, uint32_t i)
+{
+	v8u32 m0 = {i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7};
+	v8u32 m1 = m0 + 8, m2 = m0 + 16, m3 = m0 + 24;
+	size_t k = 0;
+	for (; n - k >= 32; k += 32) {
+		v32i8 v;
+		memcpy(&v, p + k, 32);
+		if (_mm256_movemask_epi8((__m256i)v))
+			break;
+		v32i8 upper = (v32i8)((v32u8)v + 0x3F) < -102;
+		v32i8 ctl = ((v32i8)((v32u8)v + 1) < 0x21) ^ (v == '\n');
+		v = (v & ~ctl) | ((upper | ctl) & 0x20);
+		memcpy(s + k, &v, 32);
+		memcpy(map + k, &m0, 32);
+		memcpy(map + k + 8, &m1, 32);
+		memcpy(map + k + 16, &m2, 32);
+		memcpy(map + k + 24, &m3, 32);
+		m0 += 32;
+		m1 += 32;
+		m2 += 32;
+		m3 += 32;
+	}
+	return k;
+}
+#endif
+
+/* norm_wide(false): the tests' way to the sixteen-byte runs on a CPU that has AVX2 */
+static bool wide_off;
+
+/* Does the CPU have AVX2, for ascii_avx2()? */
+static inline bool wide_cpu(void)
+{
+#ifdef NORM_AVX2
+	return __builtin_cpu_supports("avx2");
+#else
+	return false;
+#endif
+}
+
+bool norm_wide(bool allow)
+{
+	wide_off = !allow;
+	return allow && wide_cpu();
+}
+
 /* Room in a character's worth of output: norm_codepoint() gives at most 8 code points of
  * at most 4 bytes each. */
 #define NORM_CHAR_MAX 32
@@ -167,6 +229,9 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 	size_t n = 0;
 	const unsigned char *p = (const unsigned char *)orig;
 	size_t i = 0;
+#ifdef NORM_AVX2
+	const bool wide = !wide_off && wide_cpu();
+#endif
 	while (i < olen) {
 		if (cap - n < NORM_CHAR_MAX + 8) {
 			/* grow: copy into a larger region of the arena */
@@ -183,6 +248,13 @@ int norm_text(struct arena *a, const char *orig, size_t olen, struct norm_text *
 		size_t end = i + (cap - n - NORM_CHAR_MAX);
 		if (end > olen)
 			end = olen;
+#ifdef NORM_AVX2
+		if (wide && end - i >= 32) {
+			size_t k = ascii_avx2(p + i, end - i, s + n, map + n, (uint32_t)i);
+			i += k;
+			n += k;
+		}
+#endif
 		if (end - i >= 16) {
 			/* the map of the next sixteen bytes, four entries a vector */
 			v4u32 m0 = {(uint32_t)i, (uint32_t)i + 1, (uint32_t)i + 2, (uint32_t)i + 3};

@@ -6,6 +6,7 @@
 #ifndef ENTOPIC_NORMALIZE_H
 #define ENTOPIC_NORMALIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,10 @@ int norm_codepoint(int32_t cp, int32_t out[8]);
 /* Length in bytes of the (possibly invalid) UTF-8 character at p[0..n), n >= 1: invalid
  * or truncated sequences count 1 byte, as one U+FFFD. *cp gets the code point. */
 int norm_decode(const unsigned char *p, size_t n, int32_t *cp);
+
+/* Whether norm_text() may take its AVX2 way where the CPU has it (it may from the start):
+ * the tests turn it off to check the other one on the same machine. Call it while no
+ * other thread is in norm_text(). Returns whether the AVX2 way is taken from then on. */
+bool norm_wide(bool allow);
 
 #endif

@@ -1,9 +1,9 @@
 /* Fuzz a plain-text document through the whole pipeline (normalize, tokenize, match with the
  * default lexicons, rules and patterns, topics) and emit_record(), in every offset unit.
  * The output must be one line ending in '\n', and the same with the pipeline's memo of word
- * lookups (a small one, kept across inputs) as without it. The normalizer and the
- * tokenizer (its AVX2 and SSE2 windows, and its portable build) must also agree with the
- * reference of the unit tests, token for token. */
+ * lookups (a small one, kept across inputs) as without it. The normalizer (with and
+ * without its AVX2 way) and the tokenizer (its AVX2 and SSE2 windows, and its portable
+ * build) must also agree with the reference of the unit tests, token for token. */
 #include <assert.h>
 
 #include "emit.h"
@@ -77,12 +77,12 @@ static bool same_token_lists(const struct tok_list *x, const struct tok_list *y)
 	return true;
 }
 
-/* norm_text() and tok_split(), the library's (its AVX2 windows where the CPU has them, and
- * the SSE2 ones) and the portable build, against the reference (the code before the fast
+/* norm_text() and tok_split(), the library's (its AVX2 ways where the CPU has them, and
+ * the others) and the portable build, against the reference (the code before the fast
  * paths): the same normalized text, offset map and tokens, every field. */
 static void against_reference(const char *text, size_t size)
 {
-	struct norm_text nt, want;
+	struct norm_text nt, nt2, want;
 	struct tok_list got, narrow, portable, ref;
 	(void)ref_random_text;
 	if (ref_norm_text(&arena, text, size, &want) != 0)
@@ -90,6 +90,11 @@ static void against_reference(const char *text, size_t size)
 	assert(norm_text(&arena, text, size, &nt) == 0);
 	assert(nt.len == want.len && memcmp(nt.s, want.s, nt.len + 1) == 0 &&
 	       memcmp(nt.map, want.map, (nt.len + 1) * sizeof *nt.map) == 0);
+	norm_wide(false);
+	assert(norm_text(&arena, text, size, &nt2) == 0);
+	norm_wide(true);
+	assert(nt2.len == want.len && memcmp(nt2.s, want.s, nt2.len + 1) == 0 &&
+	       memcmp(nt2.map, want.map, (nt2.len + 1) * sizeof *nt2.map) == 0);
 	ref_tok_split(&arena, &want, text, &ref);
 	tok_split(&arena, &nt, text, &got);
 	tok_wide(false);

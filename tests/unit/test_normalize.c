@@ -70,13 +70,13 @@ static void differential(void)
 	for (int off = 0; off < 16; off++)
 		CHECK(same_norm(&a, buf + off, 128 * 9 - 16));
 	arena_reset(&a);
-	/* every ASCII byte in every lane of the sixteen-byte loop, of the eight-byte loop
-	 * after it and of the byte loop at the end of the run, which ends at a non-ASCII
-	 * character or at the end of the text */
+	/* every ASCII byte in every lane of the 32-byte loop (AVX2), of the sixteen-byte
+	 * loop, of the eight-byte loop after it and of the byte loop at the end of the run,
+	 * which ends at a non-ASCII character or at the end of the text */
 	for (int b = 0; b < 128; b++)
-		for (int at = 0; at < 40; at++) {
-			char t[64];
-			size_t tn = 41 + (size_t)(at % 7);
+		for (int at = 0; at < 72; at++) {
+			char t[96];
+			size_t tn = (at < 40 ? 41 : 73) + (size_t)(at % 7);
 			memset(t, 'Q', tn);
 			t[at] = (char)b;
 			if (at % 2) /* É */
@@ -107,7 +107,13 @@ static void differential(void)
 int main(void)
 {
 	(void)ref_tok_split; /* reference.h serves test_tokenize.c too */
+	/* the AVX2 runs where the CPU has them, then the sixteen-byte ones on the same texts */
+	if (norm_wide(true)) {
+		differential();
+		norm_wide(false);
+	}
 	differential();
+	norm_wide(true);
 	NORM_IS("China", "china");
 	NORM_IS("CHINA", "china");
 	NORM_IS("China\xE2\x80\x99s", "china's");          /* curly apostrophe */
