@@ -707,18 +707,21 @@ WIN_INLINE uint8_t gap_flags(uint8_t pre, uint64_t gap, uint64_t nl)
 			 para * TOKF_PARA_BEFORE);
 }
 
-/* Fill *t: the normalized offsets nn and the original ones oo (start | end << 32), kind and
- * flags (kf: kind | flags << 8) and hash h; the matcher's and the model's fields zero.
- * Eight bytes a store (the struct's first four fields, little-endian: TOK_SWAR). */
-WIN_INLINE void put_token(struct token *t, uint64_t nn, uint64_t oo, uint32_t kf, uint64_t h)
+/* The offsets of a token, both at once: its normalized start | end << 32 and its original
+ * ones, in the struct's first sixteen bytes (little-endian: TOK_SWAR). */
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+
+/* Fill *t: the offsets no (those of the window, plus the token's start | end << 32 in it),
+ * kind and flags (kf: kind | flags << 8) and hash h; the matcher's and the model's fields
+ * zero. One vector store for the offsets. */
+WIN_INLINE void put_token(struct token *t, v2u64 no, uint32_t kf, uint64_t h)
 {
 	_Static_assert(offsetof(struct token, nend) == 4 && offsetof(struct token, ostart) == 8 &&
 			       offsetof(struct token, oend) == 12 &&
 			       offsetof(struct token, flags) == offsetof(struct token, kind) + 1 &&
 			       offsetof(struct token, lists) == offsetof(struct token, kind) + 2,
 		       "struct token starts with its four offsets; kind, flags, lists follow");
-	memcpy((char *)t + offsetof(struct token, nstart), &nn, 8);
-	memcpy((char *)t + offsetof(struct token, ostart), &oo, 8);
+	memcpy((char *)t + offsetof(struct token, nstart), &no, 16);
 	memcpy((char *)t + offsetof(struct token, kind), &kf, 4); /* lists 0 */
 	t->tfeat = 0;
 	t->hash = h;
@@ -738,8 +741,9 @@ WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, un
 
 /* The tables of the token loop of the windows, in one object, so that one register finds
  * them all:
- * - hash[n]: hash_start(n) and the mask of the bytes of the last eight-byte load of a
- *   word of n bytes, up to 16;
+ * - start[n], mask[n]: hash_start(n) and the mask of the bytes of the last eight-byte
+ *   load of a word of n bytes, up to 16 (two arrays: an index n scaled by 8 is one of
+ *   an address's own modes, where a pair would take a shift and an add);
  * - kind[c]: the kind of a token by its first byte c, an ASCII one, with every bit above
  *   it set, to be masked with flags[]: a word of a letter is a TOK_WORD, one of a digit a
  *   TOK_NUM unless it has a letter; an apostrophe starts a possessive (windows() lets no
@@ -751,7 +755,8 @@ WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, un
  *   first): not a TOK_NUM, so the kind mask takes bit 0 off the kind of its first byte. */
 /* (% 64: no shift past the width even in the branch not taken, which compilers warn of) */
 #define LOW(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << 8 * (n) % 64) - 1)
-#define HM(n) {HASH_START(n), LOW((n) > 8 ? (n) - 8 : (n))}
+#define HS(n) HASH_START(n)
+#define HM(n) LOW((n) > 8 ? (n) - 8 : (n))
 #define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
 #define P (0xFFFFFF00u | TOK_PUNCT)
 #define W (0xFFFFFF00u | TOK_WORD)
@@ -759,13 +764,13 @@ WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, un
 #define A (0xFFFFFF00u | TOK_POSS)
 #define Y (0xFFFFFF00u | TOK_HYPHEN)
 static const struct {
-	struct {
-		uint64_t start, mask;
-	} hash[17];
+	uint64_t start[17], mask[17];
 	uint32_t flags[8];
 	uint32_t kind[128];
 } win = {
-	.hash = {HM(0), HM(1), HM(2), HM(3), HM(4), HM(5), HM(6), HM(7), HM(8), HM(9), HM(10),
+	.start = {HS(0), HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10),
+		  HS(11), HS(12), HS(13), HS(14), HS(15), HS(16)},
+	.mask = {HM(0), HM(1), HM(2), HM(3), HM(4), HM(5), HM(6), HM(7), HM(8), HM(9), HM(10),
 		 HM(11), HM(12), HM(13), HM(14), HM(15), HM(16)},
 	.flags = {
 		KF(0, 0),
@@ -789,6 +794,7 @@ static const struct {
 	},
 };
 #undef LOW
+#undef HS
 #undef HM
 #undef KF
 #undef P
@@ -842,6 +848,7 @@ static inline __attribute__((always_inline, target("avx2"))) __m256i bit_bytes(u
 static inline __attribute__((always_inline, target("avx2"))) void
 flag_bytes(const struct window_flags *f, uint8_t out[64])
 {
+#pragma GCC unroll 2
 	for (int h = 0; h < 64; h += 32) {
 		__m256i k = _mm256_or_si256(
 			_mm256_or_si256(bit_bytes((uint32_t)(f->space_before >> h), 1),
@@ -869,30 +876,29 @@ scan_window(const struct window *m, const struct window_flags *f, const uint8_t 
 	    uint64_t ends, uint8_t *pre, uint64_t *done, const bool with_nl)
 {
 	/* the offsets of a token, start | end << 32, are those in the window plus these */
-	const uint64_t ni = i | (uint64_t)i << 32, oi = os | (uint64_t)os << 32;
+	const v2u64 no = {i | (uint64_t)i << 32, os | (uint64_t)os << 32};
 	uint64_t dn = 0;
 	uint8_t p = *pre;
-	unsigned last = 0;
+	uint64_t last = 0; /* (the positions as wide as the addresses they go into) */
 	struct token *const t0 = t;
 	while (starts) {
-		const unsigned st = (unsigned)__builtin_ctzll(starts);
-		last = (unsigned)__builtin_ctzll(ends);
+		const uint64_t st = (uint64_t)__builtin_ctzll(starts);
+		last = (uint64_t)__builtin_ctzll(ends);
 		const uint64_t bit = starts & (0 - starts);
-		const unsigned n = last + 1 - st;
+		const uint64_t n = last + 1 - st;
 		uint64_t w0, w1, h;
 		memcpy(&w0, b + st, 8);
 		if (n <= 8) {
-			h = hash_end(hash_step(win.hash[n].start, w0 & win.hash[n].mask));
+			h = hash_end(hash_step(win.start[n], w0 & win.mask[n]));
 		} else if (n <= 16) {
 			memcpy(&w1, b + st + 8, 8);
-			h = hash_end(hash_step(hash_step(win.hash[n].start, w0),
-					       w1 & win.hash[n].mask));
+			h = hash_end(hash_step(hash_step(win.start[n], w0), w1 & win.mask[n]));
 		} else {
 			h = hash_bytes(b + st, n);
 		}
 		unsigned k;
 		if (fb)
-			k = fb[last] & (with_nl ? 6u : 7u);
+			k = with_nl ? fb[last] & 6u : fb[last];
 		else
 			k = (unsigned)(f->has_lower >> last & 1) << 1 |
 			    (unsigned)(f->init_upper >> last & 1) << 2 |
@@ -903,8 +909,8 @@ scan_window(const struct window *m, const struct window_flags *f, const uint8_t 
 			p = 0;
 			dn = (((uint64_t)2 << last) - bit) | (bit - 1);
 		}
-		uint64_t se = st | (uint64_t)(last + 1) << 32;
-		put_token(t, ni + se, oi + se, kf, h);
+		uint64_t se = st | (last + 1) << 32;
+		put_token(t, no + se, kf, h);
 		t++;
 		starts &= starts - 1;
 		ends &= ends - 1;
