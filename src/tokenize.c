@@ -12,7 +12,8 @@
  * distance) and the hash from whole eight-byte loads. Words and punctuation take one way
  * there, without a branch on their kind or case, which no predictor can guess: the flags
  * of every word come at once from carries through the masks, and a table by the first
- * byte gives the kind. The next window starts at the first token left; the last ones read
+ * byte gives the kind; the line breaks before tokens, found by carries too, are added
+ * afterwards in the windows that have any. The next window starts at the first token left; the last ones read
  * copies of the ends of the texts, zero bytes after them. A token the windows cannot tell
  * (next to a stop byte, a one-letter word before a dot: "u.s."), and the texts of fewer
  * than 79 bytes, take the fast paths of the loop of tok_split(): an ASCII word of up to
@@ -211,12 +212,12 @@ static uint8_t case_flags(const char *orig, uint32_t os, uint32_t oe)
 /* tok_wide(false): the tests' way to the SSE2 windows on a CPU that has AVX2 */
 static bool wide_off;
 
-/* Does the CPU have what windows_avx2() takes: AVX2, BMI1 and BMI2? */
+/* Does the CPU have what windows_avx2() takes: AVX2, BMI1, BMI2 and popcnt? */
 static inline bool wide_cpu(void)
 {
 #ifdef TOK_AVX2
 	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-	       __builtin_cpu_supports("bmi2");
+	       __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
 #else
 	return false;
 #endif
@@ -861,30 +862,24 @@ flag_bytes(const struct window_flags *f, uint8_t out[64])
 
 /* Take the tokens of the window m at b (normalized offset i, original offset os) that start
  * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; f holds
- * their flags (window_flags()), and fb the same as bytes (flag_bytes()) or is NULL; *pre
- * holds the flags of the spaces before the first and gets those of the spaces after the
- * last, *done the bytes up to the end of the last. Returns the end of the tokens filled.
- * Each token takes the same way, without a branch on its kind or its case (whether the
- * next word is capitalized is anyone's guess), but for the hash of a word of more than
- * eight bytes: the case of every word of the window is found at once, as a bit at its
- * last byte. with_nl says whether the window has line breaks among the tokens
- * (a constant where it is called, so there are two loops, and the common one, without
- * line breaks, never looks at them). */
-WIN_INLINE struct token *
-scan_window(const struct window *m, const struct window_flags *f, const uint8_t *fb,
-	    const unsigned char *b, uint32_t i, uint32_t os, struct token *t, uint64_t starts,
-	    uint64_t ends, uint8_t *pre, uint64_t *done, const bool with_nl)
+ * their flags (window_flags()), and fb the same as bytes (flag_bytes()) or is NULL. The
+ * flags of the spaces before the first token, and those of line breaks, are window_take()'s.
+ * Returns the end of the tokens filled, and sets *end to the end of the last in the window
+ * (untouched when there is none). Each token takes the same way, without a branch on
+ * its kind or its case (whether the next word is capitalized is anyone's guess), but for
+ * the hash of a word of more than eight bytes: the case of every word of the window is
+ * found at once, as a bit at its last byte. */
+WIN_INLINE struct token *scan_window(const struct window_flags *f, const uint8_t *fb,
+				     const unsigned char *b, uint32_t i, uint32_t os,
+				     struct token *t, uint64_t starts, uint64_t ends,
+				     uint64_t *end)
 {
 	/* the offsets of a token, start | end << 32, are those in the window plus these */
 	const v2u64 no = {i | (uint64_t)i << 32, os | (uint64_t)os << 32};
-	uint64_t dn = 0;
-	uint8_t p = *pre;
-	uint64_t last = 0; /* (the positions as wide as the addresses they go into) */
-	struct token *const t0 = t;
 	while (starts) {
+		/* (the positions as wide as the addresses they go into) */
 		const uint64_t st = (uint64_t)__builtin_ctzll(starts);
-		last = (uint64_t)__builtin_ctzll(ends);
-		const uint64_t bit = starts & (0 - starts);
+		const uint64_t last = (uint64_t)__builtin_ctzll(ends);
 		const uint64_t n = last + 1 - st;
 		uint64_t w0, w1, h;
 		memcpy(&w0, b + st, 8);
@@ -898,32 +893,40 @@ scan_window(const struct window *m, const struct window_flags *f, const uint8_t 
 		}
 		unsigned k;
 		if (fb)
-			k = with_nl ? fb[last] & 6u : fb[last];
+			k = fb[last];
 		else
 			k = (unsigned)(f->has_lower >> last & 1) << 1 |
 			    (unsigned)(f->init_upper >> last & 1) << 2 |
-			    (with_nl ? 0 : (unsigned)(f->space_before >> last & 1));
+			    (unsigned)(f->space_before >> last & 1);
 		uint32_t kf = win.flags[k] & win.kind[w0 & 0x7F];
-		if (with_nl) {
-			kf |= (uint32_t)gap_flags(p, (bit - 1) & ~dn, m->nl) << 8;
-			p = 0;
-			dn = (((uint64_t)2 << last) - bit) | (bit - 1);
-		}
 		uint64_t se = st | (last + 1) << 32;
 		put_token(t, no + se, kf, h);
 		t++;
 		starts &= starts - 1;
 		ends &= ends - 1;
+		*end = last + 1;
 	}
-	if (!with_nl && t > t0) {
-		/* the spaces before the first token of the window: before it too */
-		t0->flags |= p;
-		p = 0;
-		dn = ((uint64_t)2 << last) - 1;
-	}
-	*pre = p;
-	*done = dn;
 	return t;
+}
+
+/* The line flags of the tokens t[0..] of the window m that start at the bits of starts:
+ * TOKF_LINE_BEFORE where the white space before one holds a line break, and
+ * TOKF_PARA_BEFORE where it holds two, as gap_flags() gives them (but for the spaces before
+ * the window). The carry of each line break, added to the white space after it, runs to
+ * the first byte after the white space: the start of the token after it; the line breaks
+ * after a first one in the same white space (the white space from the first on, filled by
+ * the carries) carry the second flag. */
+WIN_INLINE void line_flags(const struct window *m, uint64_t starts, struct token *t)
+{
+	const uint64_t sp = m->space, nl = m->nl;
+	const uint64_t from_nl = (sp & ~(sp + nl)) | nl;
+	const uint64_t line = (sp + nl) & ~sp & starts;
+	const uint64_t para = (sp + (nl & from_nl << 1)) & ~sp & starts;
+	for (uint64_t l = line; l; l &= l - 1) {
+		const uint64_t bit = l & (0 - l);
+		t[__builtin_popcountll(starts & (bit - 1))].flags |=
+			(uint8_t)(TOKF_LINE_BEFORE | ((para & bit) ? TOKF_PARA_BEFORE : 0));
+	}
 }
 
 /* The n bytes that end at end, n < w, then zero bytes up to w bytes: in buf, of 2w bytes,
@@ -994,19 +997,27 @@ WIN_INLINE void window_cut(struct window *m, const unsigned char *b, struct wind
 }
 
 /* Take the tokens of the window (scan_window()) and the spaces after them: fills them in
- * from t, advances *i and *pre, and returns the end of the tokens filled. */
-WIN_INLINE struct token *
-window_take(const struct window *m, const struct window_flags *f, const uint8_t *fb,
-	    const struct window_cut *c, const unsigned char *b, size_t *i, uint32_t os,
-	    struct token *t, uint8_t *pre)
+ * from t, advances *i and *pre (the flags of the spaces before the window's first token,
+ * then of those after its last one), and returns the end of the tokens filled. */
+WIN_INLINE struct token *window_take(const struct window *m, const struct window_flags *f,
+				     const uint8_t *fb, const struct window_cut *c,
+				     const unsigned char *b, size_t *i, uint32_t os,
+				     struct token *t, uint8_t *pre)
 {
-	uint64_t done;
-	if (m->nl & c->clean)
-		t = scan_window(m, f, fb, b, (uint32_t)*i, os, t, c->starts, c->ends, pre, &done,
-				true);
-	else
-		t = scan_window(m, f, fb, b, (uint32_t)*i, os, t, c->starts, c->ends, pre, &done,
-				false);
+	struct token *const t0 = t;
+	uint64_t end = 0, done = 0; /* done: the bytes up to the end of the last token */
+	t = scan_window(f, fb, b, (uint32_t)*i, os, t, c->starts, c->ends, &end);
+	if (m->nl & c->clean) /* (one window in several) */
+		line_flags(m, c->starts, t0);
+	if (t > t0) {
+		/* the spaces before the window: before its first token too, and a blank line
+		 * with a line break of the window's */
+		_Static_assert(TOKF_PARA_BEFORE == TOKF_LINE_BEFORE << 1, "a blank line by a shift");
+		const uint8_t p = *pre, f0 = t0->flags;
+		t0->flags = (uint8_t)(f0 | p | (p & f0 & TOKF_LINE_BEFORE) << 1);
+		*pre = 0;
+		done = ((uint64_t)1 << end % 64) - 1 - (end == 64); /* (all 64 bits for 64) */
+	}
 	*pre = gap_flags(*pre, (c->cut - 1) & ~done, m->nl);
 	*i += (size_t)__builtin_ctzll(c->cut | (uint64_t)1 << 63) + (c->cut == 0); /* 64 for 0 */
 	return t;
@@ -1053,11 +1064,11 @@ __attribute__((noinline)) static size_t windows(const unsigned char *s, size_t i
 }
 
 #ifdef TOK_AVX2
-/* windows() on a CPU with AVX2, BMI1 and BMI2 (wide_cpu()): the bytes classified 32
+/* windows() on a CPU with AVX2, BMI1, BMI2 and popcnt (wide_cpu()): the bytes classified 32
  * at a time, the flags of the tokens read from bytes (flag_bytes()), and the compiler's
  * code for the bit masks of BMI (blsr for starts &= starts - 1, shifts without the cl
  * register). The same tokens. */
-__attribute__((noinline, target("avx2,bmi,bmi2"))) static size_t
+__attribute__((noinline, target("avx2,bmi,bmi2,popcnt"))) static size_t
 windows_avx2(const unsigned char *s, size_t i, size_t len, const uint32_t *map,
 	     const unsigned char *orig, uint32_t olen, uint8_t *pre, struct token **tp,
 	     const struct token *tend)
