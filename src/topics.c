@@ -49,6 +49,8 @@
 #define MAX_PHRASE 3
 #define MAX_TOPIC_NAME 64
 #define TV_CACHE 16 /* counts whose feature value is kept per document */
+#define TW_MIN 4    /* pairs stored per feature at least (struct topics_model; model_logits()
+		     * adds that many without a test) */
 #define ENT_BITS 4096 /* the filter of entity feature values (struct topics_model) */
 
 enum fkind { FK_WORD, FK_PHRASE, FK_TYPE, FK_GROUP, FK_TYPES, FK_ENT };
@@ -187,7 +189,9 @@ struct topics_model {
 	/* What scoring reads of feature i, apart from struct feat (rebuild_score()): flags
 	 * FF_* in ff[i + 1] (ff[0] = 0: a word token's tfeat indexes ff), and its (topic,
 	 * weight) pairs in tws[twoff[i] .. twoff[i + 1]), the pairs of all features in one
-	 * array in feature order. */
+	 * array in feature order, at least TW_MIN of them: a feature with fewer (most weigh on
+	 * one or two topics) is padded with pairs of weight 0 for the topic after the last, so
+	 * that scoring adds TW_MIN pairs without a test and loops only for the rest. */
 	uint8_t *ff;
 	uint32_t *twoff;
 	struct tw *tws;
@@ -946,7 +950,7 @@ static void rebuild_score(struct topics_model *m)
 	free(m->tws);
 	size_t ntw = 0;
 	for (size_t i = 0; i < m->nf; i++)
-		ntw += m->f[i].ntw;
+		ntw += m->f[i].ntw < TW_MIN ? TW_MIN : m->f[i].ntw;
 	m->ff = xmalloc(m->nf + 1);
 	m->ff[0] = 0;
 	m->twoff = xmalloc((m->nf + 1) * sizeof *m->twoff);
@@ -967,6 +971,10 @@ static void rebuild_score(struct topics_model *m)
 		if (f->ntw) /* a prefix alone has no pairs (tw NULL) */
 			memcpy(m->tws + k, f->tw, f->ntw * sizeof *f->tw);
 		k += f->ntw;
+		for (; k < m->twoff[i] + TW_MIN; k++) {
+			m->tws[k].topic = (uint32_t)m->ntopics; /* no topic: the logits' spare */
+			m->tws[k].w = 0;
+		}
 	}
 	m->twoff[m->nf] = k;
 }
@@ -1725,8 +1733,11 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 	if (in->toks && in->nt)
 		count_text(m, in, spans, nspans, feats, c);
 	count_entities(m, in, a, c);
+	/* the sums, and a spare after the last topic for the padding pairs */
+	double *acc = arena_alloc(a, (m->ntopics + 1) * sizeof *acc);
 	for (size_t t = 0; t < m->ntopics; t++)
-		z[t] = m->bias[t];
+		acc[t] = m->bias[t];
+	acc[m->ntopics] = 0;
 	/* text_value() of the small counts, computed once per document (0: not yet) */
 	double tv[TV_CACHE] = {0};
 	for (size_t i = 0; i < c->n; i++) {
@@ -1741,9 +1752,16 @@ static void model_logits(const struct topics_model *m, const struct topics_input
 			else
 				x = tv[n];
 		}
-		for (uint32_t k = m->twoff[fi]; k < m->twoff[fi + 1]; k++)
-			z[m->tws[k].topic] += m->tws[k].w * x;
+		const struct tw *p = m->tws + m->twoff[fi], *pend = m->tws + m->twoff[fi + 1];
+		/* TW_MIN pairs, no test */
+		acc[p[0].topic] += p[0].w * x;
+		acc[p[1].topic] += p[1].w * x;
+		acc[p[2].topic] += p[2].w * x;
+		acc[p[3].topic] += p[3].w * x;
+		for (p += TW_MIN; p < pend; p++)
+			acc[p->topic] += p->w * x;
 	}
+	memcpy(z, acc, m->ntopics * sizeof *z);
 	*nwords = nw;
 }
 

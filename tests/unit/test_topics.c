@@ -974,6 +974,85 @@ static void test_strtod(void)
 	CHECK(bad == 0);
 }
 
+/* log1p() at run time, as scoring computes it (the compiler's folding of a constant may
+ * round the other way). */
+static double run_log1p(double x)
+{
+	volatile double v = x;
+	return log1p(v);
+}
+
+/* Features that weigh on one to six topics (scoring adds the first pairs of every feature
+ * without a test, the missing ones padded for a topic after the last): each topic's logit
+ * is its bias plus its weights in the order the words come, whether the tokens' tfeat is
+ * looked up by the caller (the memo's way) or not, and after topics_add() adds a topic
+ * (the padding's topic moves after it). */
+static void test_many_topics(void)
+{
+	static const char *const names[] = {"t0", "t1", "t2", "t3", "t4", "t5"};
+	struct buf b;
+	buf_init(&b);
+	char line[128];
+	double w[6][6]; /* w[word][topic], 0: none */
+	memset(w, 0, sizeof w);
+	for (int t = 0; t < 6; t++) {
+		snprintf(line, sizeof line, "%s\tbias\t%g\n", names[t], -0.5 * t);
+		buf_adds(&b, line);
+	}
+	for (int k = 0; k < 6; k++) /* word k weighs on topics 0 .. k */
+		for (int t = 0; t <= k; t++) {
+			w[k][t] = (k + 1) * 0.37 - t * 0.11;
+			snprintf(line, sizeof line, "%s\tw:v%d\t%.17g\n", names[t], k, w[k][t]);
+			buf_adds(&b, line);
+		}
+	struct err e;
+	struct topics_model *m = topics_load(write_file("topics6.tsv", b.p), &e);
+	buf_clear(&b);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	struct arena a;
+	arena_init(&a);
+	struct norm_text nt;
+	struct tok_list tl;
+	const char *text = "v5, v0 - v3 v5 v1; v2 v4 v4 v0 v5 other words to make a long line.";
+	int counts[6] = {2, 1, 1, 1, 2, 3}, order[6] = {5, 0, 3, 1, 2, 4}; /* first sight */
+	double want[7];
+	for (int t = 0; t < 6; t++) {
+		want[t] = -0.5 * t;
+		for (int i = 0; i < 6; i++)
+			want[t] += w[order[i]][t] * run_log1p(counts[order[i]]);
+	}
+	for (int known = 0; known < 2; known++) {
+		struct topics_input in = input(&a, text, &nt, &tl);
+		if (known) {
+			/* what the pipeline's memo gives: every token but hyphens looked up */
+			for (size_t i = 0; i < tl.n; i++) {
+				struct token *t = &tl.v[i];
+				if (t->kind != TOK_HYPHEN)
+					t->tfeat = topics_word(m, nt.s + t->nstart, t->nend - t->nstart,
+							       t->hash);
+			}
+			tl.words_model = m;
+		}
+		double s[6], z[6];
+		topics_score_z(m, &in, &a, s, z, NULL, 0);
+		for (int t = 0; t < 6; t++)
+			CHECK(z[t] == want[t]);
+		arena_reset(&a);
+	}
+	/* a seventh topic: the padding goes to the topic after it */
+	CHECK(topics_add(m, write_file("topic7.tsv", "t6\tbias\t2\nt6\tw:v0\t1\n"), &e) == 0);
+	struct topics_input in = input(&a, text, &nt, &tl);
+	double s[7], z[7];
+	topics_score_z(m, &in, &a, s, z, NULL, 0);
+	want[6] = 2 + 1 * run_log1p(counts[0]);
+	for (int t = 0; t < 7; t++)
+		CHECK(z[t] == want[t]);
+	arena_clear(&a);
+	topics_free(m);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -997,6 +1076,7 @@ int main(void)
 	test_many_mentions();
 	test_entity_case();
 	test_entity_filter();
+	test_many_topics();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
