@@ -470,22 +470,46 @@ static uint32_t step_add(gazetteer *g, uint32_t node, uint32_t tok)
 	return c;
 }
 
-/* The value of s in a table (a view's or the heap's), or GAZ_NONE. */
-static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64_t h)
+/* One probe of a table (a view's or the heap's) for hash h: the value of the entry that
+ * holds s[0..n), or with s NULL of the first entry whose hash agrees with h, and in *where
+ * (when not NULL) where its string lies; GAZ_NONE when there is none. With s NULL it reads
+ * no string: a guess for a prefetch (st_guess()), never an answer. */
+static inline uint32_t st_probe(const struct strtab *t, const char *s, size_t n, uint64_t h,
+				const char **where)
 {
+	if (!t->cap)
+		return GAZ_NONE;
+	size_t mask = t->cap - 1;
 	if (t->dv) {
-		size_t mask = t->cap - 1;
 		uint32_t hh = (uint32_t)(h >> 32);
 		for (size_t i = h & mask;; i = (i + 1) & mask) {
 			const struct strent_d *d = &t->dv[i];
 			if (!d->off)
 				return GAZ_NONE;
-			if (d->hash == hh && d->len == n && same_bytes(t->dpool + d->off, s, n))
+			if (d->hash == hh &&
+			    (!s || (d->len == n && same_bytes(t->dpool + d->off, s, n)))) {
+				if (where)
+					*where = t->dpool + d->off;
 				return d->val;
+			}
 		}
 	}
-	const struct strent *e = st_find((struct strtab *)t, s, n, h);
-	return e && e->s ? e->val : GAZ_NONE;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct strent *e = &t->v[i];
+		if (!e->s)
+			return GAZ_NONE;
+		if (e->hash == h && (!s || (e->len == n && same_bytes(e->s, s, n)))) {
+			if (where)
+				*where = e->s;
+			return e->val;
+		}
+	}
+}
+
+/* The value of s in a table (a view's or the heap's), or GAZ_NONE. */
+static uint32_t st_value(const struct strtab *t, const char *s, size_t n, uint64_t h)
+{
+	return st_probe(t, s, n, h, NULL);
 }
 
 uint32_t gaz_token_h(const gazetteer *g, const char *s, size_t n, uint64_t h)
@@ -533,33 +557,11 @@ void gaz_set_large(gazetteer *g, int large)
 	g->large = (int8_t)(large > 0 ? 1 : large < 0 ? -1 : 0);
 }
 
-/* The value of the first entry of t whose hash agrees with h, and in *s where its string
- * lies, without reading the string: what a lookup of h will most likely find (a guess for
- * a prefetch, never an answer). GAZ_NONE when no entry agrees. */
+/* What a lookup of h will most likely find, and in *s where its string lies (see
+ * st_probe()). */
 static uint32_t st_guess(const struct strtab *t, uint64_t h, const char **s)
 {
-	size_t mask = t->cap - 1;
-	if (t->dv) {
-		uint32_t hh = (uint32_t)(h >> 32);
-		for (size_t i = h & mask;; i = (i + 1) & mask) {
-			const struct strent_d *d = &t->dv[i];
-			if (!d->off)
-				return GAZ_NONE;
-			if (d->hash == hh) {
-				*s = t->dpool + d->off;
-				return d->val;
-			}
-		}
-	}
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		const struct strent *e = &t->v[i];
-		if (!e->s)
-			return GAZ_NONE;
-		if (e->hash == h) {
-			*s = e->s;
-			return e->val;
-		}
-	}
+	return st_probe(t, NULL, 0, h, s);
 }
 
 void gaz_token_prefetch(const gazetteer *g, uint64_t h, int stage)
