@@ -555,7 +555,7 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 	size_t capopen = 0;
 	sc->open = NULL;
 	sc->nopen = 0;
-	size_t line = 0, words = 0, lower = 0, nums = 0, parens = 0; /* of the line from line */
+	size_t line = tl->n, words = 0, lower = 0, nums = 0, parens = 0; /* of the line to line */
 	struct token *v = tl->v;
 	const size_t n = tl->n;
 	if (tl->words_matcher != m)
@@ -572,15 +572,16 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 	 * lexicon name, or after a blank line */
 	const uint32_t start_bits = kfl(0, TOKF_INIT_UPPER, m->start_lists),
 		       stop_bits = kfl(0, TOKF_PARA_BEFORE, LB_NOGAZ);
-	const struct token *const lastt = n ? &v[n - 1] : v;
-	for (size_t i = 0; i < n; i++) {
+	/* From the last token back: the token after a word has been read then (stop, from
+	 * its bits before they were changed), with no test for the last word, which reads its
+	 * own bits (no walk goes on from it either way). A line is counted from its end, and
+	 * decided at its first token. */
+	unsigned stop = n ? (tok_kfl(&v[n - 1]) & stop_bits) != 0 : 0;
+	for (size_t i = n; i-- > 0;) {
 		struct token *t = &v[i];
 		const unsigned kind = t->kind, fl = t->flags;
-		if ((fl & TOKF_LINE_BEFORE) && i > line) {
-			memset(title + line, line_title(words, lower, nums, parens), i - line);
-			line = i;
-			words = lower = nums = parens = 0;
-		}
+		const unsigned after = stop;
+		stop = (tok_kfl(t) & stop_bits) != 0;
 		const unsigned lists = t->lists;
 		if (kind == TOK_WORD) {
 			/* (these two without a branch: words that are a form, or a name's start,
@@ -589,10 +590,8 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 			/* a word that is no form alone, and the token after it one no walk goes
 			 * on to: no walk starts here (what lexicon_span()'s walk would find). A
 			 * hyphen's lists are 0: the walk goes past it, unless a blank line stops
-			 * it there too. The last word reads its own bits: no walk goes on from it
-			 * either way. */
-			const struct token *u = t < lastt ? t + 1 : t;
-			const unsigned cut = (w == WALK_START) & ((tok_kfl(u) & stop_bits) != 0);
+			 * it there too. */
+			const unsigned cut = (w == WALK_START) & after;
 			walk[i] = (uint8_t)(w & (cut - 1u));
 			/* (the lists not cached: asked below) */
 			start[i] = (tok_kfl(t) & start_bits) != 0;
@@ -606,28 +605,38 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 				    !(hl_lower ? (lists & hl_lower) : tok_in(m, L_HEADLINE_LOWER, nt, t)))
 					lower++;
 			}
-			continue;
-		}
-		t->lists = 0;
-		if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
-			walk[i] = 0;
-			t->gtok = GAZ_NONE;
-		} else if (kind == TOK_NUM || kind == TOK_CJK) {
-			walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
-			nums += kind == TOK_NUM;
 		} else {
-			walk[i] = 0;
-			if (kind == TOK_PUNCT && (lists & LB_OPEN)) {
-				parens++;
-				if (sc->nopen == capopen)
-					sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
-							      sizeof *sc->open, 16);
-				sc->open[sc->nopen++] = (uint32_t)i;
+			t->lists = 0;
+			if (kind == TOK_HYPHEN) { /* (the trie walk skips hyphens) */
+				walk[i] = 0;
+				t->gtok = GAZ_NONE;
+			} else if (kind == TOK_NUM || kind == TOK_CJK) {
+				walk[i] = (uint8_t)((lists & (LB_WALK | LB_FORM)) >> 12);
+				nums += kind == TOK_NUM;
+			} else {
+				walk[i] = 0;
+				if (kind == TOK_PUNCT && (lists & LB_OPEN)) {
+					parens++;
+					if (sc->nopen == capopen)
+						sc->open = arena_grow(a, sc->open, sc->nopen, &capopen,
+								      sizeof *sc->open, 16);
+					sc->open[sc->nopen++] = (uint32_t)i;
+				}
 			}
 		}
+		if ((fl & TOKF_LINE_BEFORE) && i > 0) {
+			memset(title + i, line_title(words, lower, nums, parens), line - i);
+			line = i;
+			words = lower = nums = parens = 0;
+		}
 	}
-	if (n > line)
-		memset(title + line, line_title(words, lower, nums, parens), n - line);
+	if (line > 0)
+		memset(title, line_title(words, lower, nums, parens), line);
+	for (size_t k = 0; k < sc->nopen / 2; k++) { /* (in text order) */
+		const uint32_t o = sc->open[k];
+		sc->open[k] = sc->open[sc->nopen - 1 - k];
+		sc->open[sc->nopen - 1 - k] = o;
+	}
 	if (!start_cached)
 		for (size_t i = 0; i < n; i++)
 			if (v[i].kind == TOK_WORD && !start[i])
