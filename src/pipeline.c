@@ -4,21 +4,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The memo: a direct-mapped table indexed by the token's hash. A slot is keyed by the word's
- * hash_bytes(), its length and, for words of 9 to 16 bytes, its first eight bytes, which
- * make a hit an exact match, never a hash collision: for n bytes, hash_bytes() is
- * hash_end(hash_step(hash_start(n), w0)) (n <= 8: w0 the bytes, zero-filled) or
- * hash_end(hash_step(hash_step(hash_start(n), w0), w1)) (n <= 16), and hash_end() and
- * hash_step(h, .) are bijections of the 64-bit values (multiplications by odd constants,
- * xor with a shift of itself, xor with h), so the hash and the length tell w0 of a short
- * word, and the hash, the length and w0 tell w1 of a longer one. tests/unit/test_pipeline.c
- * inverts the hash to check it. The word's bytes are not read for the probe of a short
- * word, and for a longer one only the first eight, which lie inside it. */
-#define MEMO_SLOTS 8192 /* the default: 256 KB, in the second-level cache */
+/* The memo: two direct-mapped tables indexed by the token's hash, one for the words of up
+ * to eight bytes (nearly all of them) in sixteen-byte slots, one for the words of 9 to 16
+ * bytes in 32-byte slots. A slot is keyed by the word's hash_bytes(), its length and, for
+ * words of 9 to 16 bytes, its first eight bytes, which make a hit an exact match, never a
+ * hash collision: for n bytes, hash_bytes() is hash_end(hash_step(hash_start(n), w0)) (n <= 8:
+ * w0 the bytes, zero-filled) or hash_end(hash_step(hash_step(hash_start(n), w0), w1))
+ * (n <= 16), and hash_end() and hash_step(h, .) are bijections of the 64-bit values
+ * (multiplications by odd constants, xor with a shift of itself, xor with h), so the hash
+ * and the length tell w0 of a short word, and the hash, the length and w0 tell w1 of a
+ * longer one. tests/unit/test_pipeline.c inverts the hash to check it. The word's bytes are
+ * not read for the probe of a short word, and for a longer one only the first eight, which
+ * lie inside it.
+ *
+ * A short slot keeps the hash with its low bits, which the slot's index holds, replaced by
+ * the length, and the three lookups in one 64-bit word (struct memo_short): a word whose
+ * gazetteer token or topic feature is 2^24 or more (a lexicon or model far larger than
+ * any known) is looked up anew each time. Twice as many words in the same 256 KB as
+ * 32-byte slots hold, and news repeats its words at distances the larger table bridges. */
+#define MEMO_SLOTS 16384 /* the default: 256 KB, in the second-level cache */
+#define MEMO_LONG 8      /* a long slot for every MEMO_LONG short ones (64 KB) */
+
+struct memo_short {
+	uint64_t key; /* the hash, its index bits replaced by the length; MEMO_EMPTY: none */
+	uint64_t val; /* lists | (gtok + 1) << 16 (24 bits: GAZ_NONE is 0) | tfeat << 40 */
+};
+#define MEMO_EMPTY 15 /* (in the index bits: no length of a short word) */
 
 struct memo_slot {
 	uint64_t hash;  /* the word's hash_bytes() */
-	uint64_t w0;    /* its first eight bytes when it has more than eight, else 0 */
+	uint64_t w0;    /* its first eight bytes */
 	uint32_t gtok;  /* match_word() (side by side with tfeat, as in struct token: */
 	uint32_t tfeat; /* one copy for both); topics_word(), 0 without a model */
 	uint16_t lists; /* match_word() */
@@ -27,21 +42,35 @@ struct memo_slot {
 
 struct pipe_memo {
 	const struct pipeline *p;
-	size_t mask; /* slots - 1 */
+	size_t mask;  /* short slots - 1 (15 or more) */
+	size_t lmask; /* long slots - 1 */
+	struct memo_short *shrt;
 	struct memo_slot *slot;
 	bool large;  /* the matcher's lookups read tables beyond the caches (a large lexicon):
 			the misses are looked up a chunk at a time, asked for ahead */
 };
 
+/* The memo's tables, in locals of the loops (the stores to the tokens and slots may not
+ * reload them). */
+struct memo_tabs {
+	struct memo_short *shrt;
+	struct memo_slot *slot;
+	size_t mask, lmask;
+};
+
 struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
 {
 	struct pipe_memo *m = xcalloc(1, sizeof *m);
-	size_t n = 1;
+	size_t n = 16;
 	while (n < (slots ? slots : MEMO_SLOTS))
 		n *= 2;
 	m->p = p;
 	m->mask = n - 1;
-	m->slot = xcalloc(n, sizeof *m->slot);
+	m->lmask = n / MEMO_LONG - 1;
+	m->shrt = xmalloc(n * sizeof *m->shrt);
+	for (size_t i = 0; i < n; i++)
+		m->shrt[i].key = MEMO_EMPTY;
+	m->slot = xcalloc(n / MEMO_LONG, sizeof *m->slot);
 	m->large = match_words_large(p->match);
 	return m;
 }
@@ -50,6 +79,7 @@ void pipe_memo_free(struct pipe_memo *m)
 {
 	if (!m)
 		return;
+	free(m->shrt);
 	free(m->slot);
 	free(m);
 }
@@ -61,13 +91,22 @@ static void look_up(const struct pipeline *p, const char *s, size_t n, struct to
 	t->tfeat = p->model ? topics_word(p->model, s, n, t->hash) : 0;
 }
 
-/* A miss of the memo: the lookups of token t (whose word is s[0..n), w0 its first eight
- * bytes when it has more, else 0) made anew, and kept in the slot sl. Not inlined, so that
- * the loop of memo_tokens() keeps its state in registers. */
-static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct memo_slot *sl,
-						const char *s, size_t n, uint64_t w0, struct token *t)
+/* A miss of the memo: the lookups of token t (whose word is s[0..n)) made anew, and kept
+ * in the short slot sh under key, or (sh NULL) in the long slot sl with w0, its first eight
+ * bytes. Not inlined, so that the loop of memo_tokens() keeps its state in registers. */
+static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct memo_short *sh,
+						uint64_t key, struct memo_slot *sl, const char *s,
+						size_t n, uint64_t w0, struct token *t)
 {
 	look_up(p, s, n, t);
+	if (sh) {
+		const uint32_t g1 = t->gtok + 1; /* (GAZ_NONE: 0) */
+		if (g1 >= (1u << 24) || t->tfeat >= (1u << 24))
+			return;
+		sh->key = key;
+		sh->val = t->lists | (uint64_t)g1 << 16 | (uint64_t)t->tfeat << 40;
+		return;
+	}
 	sl->hash = t->hash;
 	sl->w0 = w0;
 	sl->len = (uint8_t)n;
@@ -76,23 +115,38 @@ static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct
 	sl->tfeat = t->tfeat;
 }
 
+static inline void memo_take(struct token *t, uint64_t v)
+{
+	t->lists = (uint16_t)v;
+	t->gtok = (uint32_t)(v >> 16 & 0xFFFFFF) - 1;
+	t->tfeat = (uint32_t)(v >> 40);
+}
+
 /* Fill lists, gtok and tfeat of token t (not a hyphen: no stage looks those up) from the
- * memo's slots (mask: their number - 1), or anew. */
-static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, size_t mask,
+ * memo's slots, or anew. */
+static inline void memo_token(const struct pipeline *p, const struct memo_tabs *mt,
 			      const char *text, struct token *t)
 {
 	const size_t ns = t->nstart;
 	const size_t n = t->nend - ns;
 	const uint64_t h = t->hash;
-	uint64_t w0 = 0;
-	if (n > sizeof w0) {
-		if (n > PIPE_MEMO_WORD) {
-			look_up(p, text + ns, n, t);
+	if (n <= 8) {
+		struct memo_short *sh = &mt->shrt[h & mt->mask];
+		const uint64_t key = (h & ~(uint64_t)mt->mask) | n;
+		if (sh->key == key) {
+			memo_take(t, sh->val);
 			return;
 		}
-		memcpy(&w0, text + ns, sizeof w0);
+		memo_miss(p, sh, key, NULL, text + ns, n, 0, t);
+		return;
 	}
-	struct memo_slot *sl = &slot[h & mask];
+	if (n > PIPE_MEMO_WORD) {
+		look_up(p, text + ns, n, t);
+		return;
+	}
+	uint64_t w0;
+	memcpy(&w0, text + ns, sizeof w0);
+	struct memo_slot *sl = &mt->slot[h & mt->lmask];
 	/* one test for the three: the hash, the first eight bytes and the length */
 	if (!((sl->hash ^ h) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))) {
 		t->lists = sl->lists;
@@ -100,23 +154,28 @@ static inline void memo_token(const struct pipeline *p, struct memo_slot *slot, 
 		t->tfeat = sl->tfeat;
 		return;
 	}
-	memo_miss(p, sl, text + ns, n, w0, t);
+	memo_miss(p, NULL, 0, sl, text + ns, n, w0, t);
 }
 
 /* Does the memo hold the lookups of token t's word? (memo_token()'s test, alone.) Then
  * fill lists, gtok and tfeat of t from it. */
-static inline bool memo_hit(const struct memo_slot *slot, size_t mask, const char *text,
-			    struct token *t)
+static inline bool memo_hit(const struct memo_tabs *mt, const char *text, struct token *t)
 {
 	const size_t n = t->nend - t->nstart;
-	uint64_t w0 = 0;
-	if (n > sizeof w0) {
-		if (n > PIPE_MEMO_WORD)
+	const uint64_t h = t->hash;
+	if (n <= 8) {
+		const struct memo_short *sh = &mt->shrt[h & mt->mask];
+		if (sh->key != ((h & ~(uint64_t)mt->mask) | n))
 			return false;
-		memcpy(&w0, text + t->nstart, sizeof w0);
+		memo_take(t, sh->val);
+		return true;
 	}
-	const struct memo_slot *sl = &slot[t->hash & mask];
-	if ((sl->hash ^ t->hash) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))
+	if (n > PIPE_MEMO_WORD)
+		return false;
+	uint64_t w0;
+	memcpy(&w0, text + t->nstart, sizeof w0);
+	const struct memo_slot *sl = &mt->slot[h & mt->lmask];
+	if ((sl->hash ^ h) | (sl->w0 ^ w0) | (uint64_t)(sl->len ^ n))
 		return false;
 	t->lists = sl->lists;
 	t->gtok = sl->gtok;
@@ -134,8 +193,7 @@ static __attribute__((noinline)) void memo_tokens_large(struct pipe_memo *m,
 							 struct tok_list *tl)
 {
 	const struct pipeline *p = m->p;
-	struct memo_slot *const slot = m->slot;
-	const size_t mask = m->mask;
+	const struct memo_tabs mt = {m->shrt, m->slot, m->mask, m->lmask};
 	const char *const text = nt->s;
 	struct token *const end = tl->v + tl->n;
 	struct token *miss[MEMO_CHUNK];
@@ -144,7 +202,7 @@ static __attribute__((noinline)) void memo_tokens_large(struct pipe_memo *m,
 		for (; t < end && k < MEMO_CHUNK; t++) {
 			if (t->kind == TOK_HYPHEN)
 				continue;
-			if (!memo_hit(slot, mask, text, t)) {
+			if (!memo_hit(&mt, text, t)) {
 				miss[k++] = t;
 				match_word_prefetch(p->match, t->hash, 0);
 			}
@@ -153,7 +211,7 @@ static __attribute__((noinline)) void memo_tokens_large(struct pipe_memo *m,
 			for (size_t i = 0; i < k; i++)
 				match_word_prefetch(p->match, miss[i]->hash, stage);
 		for (size_t i = 0; i < k; i++)
-			memo_token(p, slot, mask, text, miss[i]);
+			memo_token(p, &mt, text, miss[i]);
 	}
 	tl->words_matcher = p->match;
 	tl->words_model = p->model;
@@ -165,14 +223,12 @@ static __attribute__((noinline)) void memo_tokens(struct pipe_memo *m, const str
 						   struct tok_list *tl)
 {
 	const struct pipeline *p = m->p;
-	/* in locals: the stores to the tokens and slots may not reload them */
-	struct memo_slot *const slot = m->slot;
-	const size_t mask = m->mask;
+	const struct memo_tabs mt = {m->shrt, m->slot, m->mask, m->lmask};
 	const char *const text = nt->s;
 	struct token *const end = tl->v + tl->n;
 	for (struct token *t = tl->v; t < end; t++)
 		if (t->kind != TOK_HYPHEN)
-			memo_token(p, slot, mask, text, t);
+			memo_token(p, &mt, text, t);
 	tl->words_matcher = p->match;
 	tl->words_model = p->model;
 }
