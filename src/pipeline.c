@@ -92,21 +92,27 @@ static void look_up(const struct pipeline *p, const char *s, size_t n, struct to
 }
 
 /* A miss of the memo: the lookups of token t (whose word is s[0..n)) made anew, and kept
- * in the short slot sh under key, or (sh NULL) in the long slot sl with w0, its first eight
- * bytes. Not inlined, so that the loop of memo_tokens() keeps its state in registers. */
+ * in the short slot sh under key. Not inlined, so that the loop of memo_tokens() keeps its
+ * state in registers; nor is the long slots' (memo_miss_long()), so that neither tests
+ * which slot it fills, in an order no branch predictor could learn. */
 static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct memo_short *sh,
-						uint64_t key, struct memo_slot *sl, const char *s,
-						size_t n, uint64_t w0, struct token *t)
+						uint64_t key, const char *s, size_t n,
+						struct token *t)
 {
 	look_up(p, s, n, t);
-	if (sh) {
-		const uint32_t g1 = t->gtok + 1; /* (GAZ_NONE: 0) */
-		if (g1 >= (1u << 24) || t->tfeat >= (1u << 24))
-			return;
-		sh->key = key;
-		sh->val = t->lists | (uint64_t)g1 << 16 | (uint64_t)t->tfeat << 40;
+	const uint32_t g1 = t->gtok + 1; /* (GAZ_NONE: 0) */
+	if (g1 >= (1u << 24) || t->tfeat >= (1u << 24))
 		return;
-	}
+	sh->key = key;
+	sh->val = t->lists | (uint64_t)g1 << 16 | (uint64_t)t->tfeat << 40;
+}
+
+/* memo_miss() for the long slot sl of a word whose first eight bytes are w0. */
+static __attribute__((noinline)) void memo_miss_long(const struct pipeline *p,
+						     struct memo_slot *sl, const char *s, size_t n,
+						     uint64_t w0, struct token *t)
+{
+	look_up(p, s, n, t);
 	sl->hash = t->hash;
 	sl->w0 = w0;
 	sl->len = (uint8_t)n;
@@ -137,7 +143,7 @@ static inline void memo_token(const struct pipeline *p, const struct memo_tabs *
 			memo_take(t, sh->val);
 			return;
 		}
-		memo_miss(p, sh, key, NULL, text + ns, n, 0, t);
+		memo_miss(p, sh, key, text + ns, n, t);
 		return;
 	}
 	if (n > PIPE_MEMO_WORD) {
@@ -154,7 +160,7 @@ static inline void memo_token(const struct pipeline *p, const struct memo_tabs *
 		t->tfeat = sl->tfeat;
 		return;
 	}
-	memo_miss(p, NULL, 0, sl, text + ns, n, w0, t);
+	memo_miss_long(p, sl, text + ns, n, w0, t);
 }
 
 /* Does the memo hold the lookups of token t's word? (memo_token()'s test, alone.) Then
