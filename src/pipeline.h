@@ -41,7 +41,7 @@ struct annotation {
 #define PIPE_MEMO_WORD 16
 struct pipe_memo;
 /* A new memo for p (borrowed: it must outlive the memo) of at least slots words of up to 8
- * bytes (0: the default, 16384; 16 at least) and an eighth as many of 9 to 16 bytes, freed
+ * bytes (0: the default, 32768; 16 at least) and an eighth as many of 9 to 16 bytes, freed
  * with pipe_memo_free(). */
 struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots);
 void pipe_memo_free(struct pipe_memo *m);
