@@ -17,22 +17,35 @@
  * not read for the probe of a short word, and for a longer one only the first eight, which
  * lie inside it.
  *
- * A short slot keeps the hash with its low bits, which the slot's index holds, replaced by
- * the length, and the three lookups in one 64-bit word (struct memo_short): a word whose
- * gazetteer token or topic feature is 2^24 or more (a lexicon or model far larger than
- * any known) is looked up anew each time: twice as many words in the memory 32-byte slots
- * took. A miss costs some 200 instructions and four mispredicted branches (the lookups in
- * the lexicon's, the rules' and the model's tables, which lie beyond the first-level
- * cache); news repeats its words at distances a larger table bridges, and the second-level
- * cache (2 MB a core here) holds the 640 KB of both tables. */
+ * A short slot keeps the hash plus the length (the slot's index, the hash's low bits,
+ * tells them apart) and the eight bytes of the token from its lists on, copied in and out
+ * as they are, in one move each (struct memo_short); the last two bytes of tfeat are zero
+ * after a hit, and a word whose feature has others there (65536 or more on this CPU's byte
+ * order: a model far larger than any known) is looked up anew each time. Twice as many
+ * words in the memory that 32-byte slots took. A miss costs some 200 instructions and four
+ * mispredicted branches (the lookups in the lexicon's, the rules' and the model's tables,
+ * which lie beyond the first-level cache); news repeats its words at distances a larger
+ * table bridges, and the second-level cache (2 MB a core here) holds the 640 KB of both
+ * tables. */
 #define MEMO_SLOTS 32768 /* the default: 512 KB, in the second-level cache */
 #define MEMO_LONG 8      /* a long slot for every MEMO_LONG short ones (128 KB) */
 
 struct memo_short {
-	uint64_t key; /* the hash, its index bits replaced by the length; MEMO_EMPTY: none */
-	uint64_t val; /* lists | (gtok + 1) << 16 (24 bits: GAZ_NONE is 0) | tfeat << 40 */
+	uint64_t key; /* hash_bytes() + the length; in slot i, i + MEMO_EMPTY: none */
+	uint64_t val; /* the bytes of the token's lists, gtok and the first half of tfeat */
 };
-#define MEMO_EMPTY 15 /* (in the index bits: no length of a short word) */
+/* (a key in slot i is h + n, where h's low bits are i and n is at most 8: its low bits are
+ * those of i + n, never of i + 9 in a table of 16 slots or more) */
+#define MEMO_EMPTY 9
+
+/* The bytes of struct token a short slot keeps: of lists, gtok and tfeat, side by side,
+ * the first MEMO_VAL, the two after them zero. */
+#define MEMO_AT offsetof(struct token, lists)
+#define MEMO_VAL 8
+_Static_assert(offsetof(struct token, gtok) == MEMO_AT + 2 &&
+		       offsetof(struct token, tfeat) == MEMO_AT + 6 &&
+		       sizeof(((struct token *)0)->tfeat) == 4,
+	       "lists, gtok and tfeat of a token lie side by side");
 
 struct memo_slot {
 	uint64_t hash;  /* the word's hash_bytes() */
@@ -72,7 +85,7 @@ struct pipe_memo *pipe_memo_new(const struct pipeline *p, size_t slots)
 	m->lmask = n / MEMO_LONG - 1;
 	m->shrt = xmalloc(n * sizeof *m->shrt);
 	for (size_t i = 0; i < n; i++)
-		m->shrt[i].key = MEMO_EMPTY;
+		m->shrt[i].key = i + MEMO_EMPTY;
 	m->slot = xcalloc(n / MEMO_LONG, sizeof *m->slot);
 	m->large = match_words_large(p->match);
 	return m;
@@ -103,11 +116,12 @@ static __attribute__((noinline)) void memo_miss(const struct pipeline *p, struct
 						struct token *t)
 {
 	look_up(p, s, n, t);
-	const uint32_t g1 = t->gtok + 1; /* (GAZ_NONE: 0) */
-	if (g1 >= (1u << 24) || t->tfeat >= (1u << 24))
+	uint16_t rest;
+	memcpy(&rest, (const char *)t + MEMO_AT + MEMO_VAL, sizeof rest);
+	if (rest)
 		return;
 	sh->key = key;
-	sh->val = t->lists | (uint64_t)g1 << 16 | (uint64_t)t->tfeat << 40;
+	memcpy(&sh->val, (const char *)t + MEMO_AT, MEMO_VAL);
 }
 
 /* memo_miss() for the long slot sl of a word whose first eight bytes are w0. */
@@ -124,11 +138,10 @@ static __attribute__((noinline)) void memo_miss_long(const struct pipeline *p,
 	sl->tfeat = t->tfeat;
 }
 
-static inline void memo_take(struct token *t, uint64_t v)
+static inline void memo_take(struct token *t, const struct memo_short *sh)
 {
-	t->lists = (uint16_t)v;
-	t->gtok = (uint32_t)(v >> 16 & 0xFFFFFF) - 1;
-	t->tfeat = (uint32_t)(v >> 40);
+	memcpy((char *)t + MEMO_AT, &sh->val, MEMO_VAL);
+	memset((char *)t + MEMO_AT + MEMO_VAL, 0, 2);
 }
 
 /* Fill lists, gtok and tfeat of token t (not a hyphen: no stage looks those up) from the
@@ -141,9 +154,9 @@ static inline void memo_token(const struct pipeline *p, const struct memo_tabs *
 	const uint64_t h = t->hash;
 	if (n <= 8) {
 		struct memo_short *sh = &mt->shrt[h & mt->mask];
-		const uint64_t key = (h & ~(uint64_t)mt->mask) | n;
+		const uint64_t key = h + n;
 		if (sh->key == key) {
-			memo_take(t, sh->val);
+			memo_take(t, sh);
 			return;
 		}
 		memo_miss(p, sh, key, text + ns, n, t);
@@ -174,9 +187,9 @@ static inline bool memo_hit(const struct memo_tabs *mt, const char *text, struct
 	const uint64_t h = t->hash;
 	if (n <= 8) {
 		const struct memo_short *sh = &mt->shrt[h & mt->mask];
-		if (sh->key != ((h & ~(uint64_t)mt->mask) | n))
+		if (sh->key != h + n)
 			return false;
-		memo_take(t, sh->val);
+		memo_take(t, sh);
 		return true;
 	}
 	if (n > PIPE_MEMO_WORD)
