@@ -1362,13 +1362,25 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
  * those replaced lie inside them) and known_surname() can answer as it did: it was not
  * asked, or no person found since the first pass began has the word's bit. The outcome
  * is what the visit would find again. Whether a person of the first pass lies on [i, hi]
- * is known once the first pass has ended, for every visit at once (people_memo_free()). */
+ * is known once the first pass has ended, for every visit at once (people_memo_free()).
+ *
+ * A visit of the first pass that found a person P at the start of its run (no words left
+ * out before it, see lead_ok()) finds no one in the second, whatever list_follows, when no
+ * other person of the first pass lies on [i, hi]: the run and its trimming by particles
+ * are the same, the trimming by coverage goes on through P (a person found by pattern is
+ * no weak mention) to the run's start, and a run of no word decides nothing; the pass
+ * goes on at the same token, with no list going on (the mention on the run's start, P,
+ * does not end there). That outcome is taken too; hi is then the token it went on at. */
 struct people_memo {
 	struct people_visit {
 		uint32_t i, next; /* the token the visit began at, the one the pass went on at */
 		uint32_t hi;      /* the last token whose coverage it may have read */
-		bool lf_in, lf_out; /* list_follows before and after */
-		bool free;        /* no person of the first pass lies on [i, hi] (people_memo_free()) */
+		uint8_t lf_in;    /* the values of list_follows before it it may be taken with:
+				   * bit 0 false, bit 1 true */
+		bool lf_out;      /* list_follows after */
+		bool person;      /* it found a person P (see above) */
+		bool free;        /* no person of the first pass lies on [i, hi] but P
+				   * (people_memo_free()) */
 		uint64_t lastbit; /* the hash_bit() of the word it may have asked known_surname()
 				   * of, or 0 */
 	} *v;
@@ -1387,16 +1399,22 @@ struct people_memo {
 };
 
 static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
-			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out)
+			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out, bool person)
 {
 	if (pm->n == pm->cap)
 		pm->v = arena_grow(a, pm->v, pm->n, &pm->cap, sizeof *pm->v, 64);
-	uint32_t hi = (k > next ? k : next) + 2; /* (see people_once()) */
-	pm->v[pm->n++] = (struct people_visit){i, next, hi, lf_in, lf_out, false, lastbit};
+	/* (see people_once(); a visit that found a person at the start of its run, of two
+	 * words or more, reads no further than next in the second pass: skip_title() reads up
+	 * to two tokens past the run's start, and the trimming no further than its end) */
+	uint32_t hi = person ? next : (k > next ? k : next) + 2;
+	const uint8_t lf = person ? 3 : (uint8_t)(1u << lf_in);
+	pm->v[pm->n++] = (struct people_visit){i, next, hi, lf, lf_out, person, false, lastbit};
 }
 
 /* Set the free flag of every visit of the first pass, in one walk over the visits and
- * the people, both in order (the people end with one past every token). */
+ * the people, both in order (the people end with one past every token). The first person
+ * ending after a visit's token is the one it found, if it found one (the people before
+ * end before the token it began at). */
 static void people_memo_free(struct people_memo *pm, struct arena *a)
 {
 	if (pm->nfound == pm->capfound)
@@ -1407,7 +1425,7 @@ static void people_memo_free(struct people_memo *pm, struct arena *a)
 		struct people_visit *v = &pm->v[k];
 		while (f->t1 <= v->i)
 			f++;
-		v->free = f->t0 > v->hi;
+		v->free = f[v->person].t0 > v->hi;
 	}
 }
 
@@ -1534,7 +1552,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			 * the tests at once, in one branch: whether the visit may be taken follows
 			 * no pattern) */
 			const struct people_visit *v = pm->cur < pm->n ? &pm->v[pm->cur] : NULL;
-			if (v && ((v->i == i) & (v->lf_in == lf_in) & v->free &
+			if (v && ((v->i == i) & (v->lf_in >> lf_in) & v->free &
 				  !(pm->bits & v->lastbit))) {
 				list_follows = v->lf_out;
 				i = v->next;
@@ -1569,7 +1587,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				list_follows = false;
 			uint32_t on = k > i ? k : i + 1;
 			if (!pm->replay)
-				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows);
+				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows, false);
 			i = on;
 			continue;
 		}
@@ -1585,6 +1603,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			e--;
 		bool person = false;
 		uint32_t last = UINT32_MAX; /* the word known_surname() may be asked of */
+		const uint32_t run_s = s;   /* (a person starting after it left words out) */
 		if (e - s >= 2) {
 			last = e - 1;
 			/* (the tests in the order that needs fewest: most runs are decided by the
@@ -1641,6 +1660,9 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 					pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound,
 							       sizeof *pm->found, 16);
 				pm->found[pm->nfound++] = (struct people_span){s, e};
+				if (s == run_s) /* (see struct people_memo) */
+					memo_visit(pm, a, i, next > i ? next : i + 1, k, 0, lf_in, false,
+						   true);
 			}
 			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
@@ -1656,7 +1678,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		if (!pm->replay)
 			memo_visit(pm, a, i, on, k,
 				   last == UINT32_MAX ? 0 : hash_bit(tl->v[last].hash), lf_in,
-				   list_follows);
+				   list_follows, false);
 		i = on;
 	}
 	put_spans(ml, cov, pend, npend);
