@@ -1370,13 +1370,24 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
  * are the same, the trimming by coverage goes on through P (a person found by pattern is
  * no weak mention) to the run's start, and a run of no word decides nothing; the pass
  * goes on at the same token, with no list going on (the mention on the run's start, P,
- * does not end there). That outcome is taken too; hi is then the token it went on at. */
+ * does not end there). That outcome is taken too; hi is then the token it went on at.
+ *
+ * The memo holds every visit of the first pass, in order (those of a person after words
+ * left out, never taken). From the token a visit went on at, the first pass came to the
+ * next visit's token, past tokens of no stop or in a list, reading start and stop alone:
+ * after a visit it takes, the second pass goes the same way to the same token with the
+ * same list_follows (its stop differs from the first's on the tokens of the first's people
+ * alone, which lie within the visits that found them), and takes that visit too when it
+ * is free and known_surname() answers as it did. */
+enum { VISIT_NONE, VISIT_PERSON, VISIT_LEAD }; /* no person; P (see above); a person after
+						 * words left out */
 struct people_memo {
 	struct people_visit {
 		uint32_t i, next; /* the token the visit began at, the one the pass went on at */
 		uint32_t hi;      /* the last token whose coverage it may have read */
 		uint8_t lf_in;    /* the values of list_follows before it it may be taken with:
 				   * bit 0 false, bit 1 true */
+		bool lf_was;      /* list_follows before it */
 		bool lf_out;      /* list_follows after */
 		bool person;      /* it found a person P (see above) */
 		bool free;        /* no person of the first pass lies on [i, hi] but P
@@ -1399,16 +1410,19 @@ struct people_memo {
 };
 
 static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
-			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out, bool person)
+			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out, int what)
 {
 	if (pm->n == pm->cap)
 		pm->v = arena_grow(a, pm->v, pm->n, &pm->cap, sizeof *pm->v, 64);
 	/* (see people_once(); a visit that found a person at the start of its run, of two
 	 * words or more, reads no further than next in the second pass: skip_title() reads up
-	 * to two tokens past the run's start, and the trimming no further than its end) */
-	uint32_t hi = person ? next : (k > next ? k : next) + 2;
+	 * to two tokens past the run's start, and the trimming no further than its end; one
+	 * never taken reads every token, as it were) */
+	const bool person = what == VISIT_PERSON;
+	uint32_t hi = what == VISIT_LEAD ? UINT32_MAX : person ? next : (k > next ? k : next) + 2;
 	const uint8_t lf = person ? 3 : (uint8_t)(1u << lf_in);
-	pm->v[pm->n++] = (struct people_visit){i, next, hi, lf, lf_out, person, false, lastbit};
+	pm->v[pm->n++] =
+		(struct people_visit){i, next, hi, lf, lf_in, lf_out, person, false, lastbit};
 }
 
 /* Set the free flag of every visit of the first pass, in one walk over the visits and
@@ -1554,9 +1568,17 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			const struct people_visit *v = pm->cur < pm->n ? &pm->v[pm->cur] : NULL;
 			if (v && ((v->i == i) & (v->lf_in >> lf_in) & v->free &
 				  !(pm->bits & v->lastbit))) {
-				list_follows = v->lf_out;
-				i = v->next;
-				pm->cur++;
+				/* and the visits after it while they may be taken (see struct
+				 * people_memo): the pass ends after the last, or makes the first it
+				 * may not take */
+				const struct people_visit *end = pm->v + pm->n;
+				while (++v < end && (v->free & !(pm->bits & v->lastbit)))
+					;
+				if (v == end)
+					break;
+				list_follows = v->lf_was;
+				i = v->i;
+				pm->cur = (size_t)(v - pm->v);
 				continue;
 			}
 		}
@@ -1587,7 +1609,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				list_follows = false;
 			uint32_t on = k > i ? k : i + 1;
 			if (!pm->replay)
-				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows, false);
+				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows, VISIT_NONE);
 			i = on;
 			continue;
 		}
@@ -1660,9 +1682,8 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 					pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound,
 							       sizeof *pm->found, 16);
 				pm->found[pm->nfound++] = (struct people_span){s, e};
-				if (s == run_s) /* (see struct people_memo) */
-					memo_visit(pm, a, i, next > i ? next : i + 1, k, 0, lf_in, false,
-						   true);
+				memo_visit(pm, a, i, next > i ? next : i + 1, k, 0, lf_in, false,
+					   s == run_s ? VISIT_PERSON : VISIT_LEAD);
 			}
 			found++;
 			list_follows = tok_is(nt, tl, e, "and") || tok_punct(nt, tl, e, ',');
@@ -1678,7 +1699,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 		if (!pm->replay)
 			memo_visit(pm, a, i, on, k,
 				   last == UINT32_MAX ? 0 : hash_bit(tl->v[last].hash), lf_in,
-				   list_follows, false);
+				   list_follows, VISIT_NONE);
 		i = on;
 	}
 	put_spans(ml, cov, pend, npend);
