@@ -800,7 +800,8 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 	 * at the next byte too, that set and the start's */
 	size_t cap = 64, n = 3, hcap = 2 * DFA_MAX;
 	size_t max = 65536 / ncls < DFA_MAX ? 65536 / ncls : DFA_MAX; /* offsets in 16 bits */
-	uint64_t *sets = xcalloc(cap * w, sizeof *sets), *mv = xmalloc(w * sizeof *mv);
+	uint64_t *sets = xcalloc(cap * w, sizeof *sets), *mvs = xmalloc(ncls * w * sizeof *mvs);
+	const unsigned cw = (ncls + 63) / 64;
 	uint16_t *next = xcalloc(cap * ncls, sizeof *next), *inj = xcalloc(cap * ncls, sizeof *inj);
 	uint32_t *hash = xcalloc(hcap, sizeof *hash); /* state + 1 */
 	const uint64_t *start = clo; /* of state 0 */
@@ -819,24 +820,30 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 			for (uint64_t m = sets[q * w + i]; m; m &= m - 1)
 				for (int j = 0; j < 4; j++)
 					any[j] |= moves[64 * i + (size_t)__builtin_ctzll(m)][j];
+		/* the moves of q on every class at once (mvs, by class): each edge of its states
+		 * once, to the classes it moves on (words of classes: cw) */
+		memset(mvs, 0, ncls * w * sizeof *mvs);
+		for (size_t i = 0; i < w; i++)
+			for (uint64_t m = sets[q * w + i]; m; m &= m - 1) {
+				size_t s = 64 * i + (size_t)__builtin_ctzll(m);
+				for (int k = first[s]; k < first[s + 1]; k++) {
+					const uint64_t *to = clo + (size_t)a->e[at[k]].to * w;
+					for (unsigned x = 0; x < cw; x++)
+						for (uint64_t cm = ecls[at[k]][x]; cm; cm &= cm - 1) {
+							uint64_t *mc = mvs + (64 * (size_t)x +
+									      (size_t)__builtin_ctzll(cm)) * w;
+							for (size_t j = 0; j < w; j++)
+								mc[j] |= to[j];
+						}
+				}
+			}
 		for (unsigned c = 0; c < ncls && ok; c++) {
 			if (!bits_has(any, c)) { /* dead; with a new attempt, the start */
 				next[q * ncls + c] = 0;
 				inj[q * ncls + c] = (uint16_t)d->start;
 				continue;
 			}
-			memset(mv, 0, w * sizeof *mv);
-			for (size_t i = 0; i < w; i++)
-				for (uint64_t m = sets[q * w + i]; m; m &= m - 1) {
-					size_t s = 64 * i + (size_t)__builtin_ctzll(m);
-					for (int k = first[s]; k < first[s + 1]; k++) {
-						const struct nedge *e = &a->e[at[k]];
-						if (!bits_has(ecls[at[k]], c))
-							continue;
-						for (size_t j = 0; j < w; j++)
-							mv[j] |= clo[(size_t)e->to * w + j];
-					}
-				}
+			const uint64_t *mv = mvs + (size_t)c * w;
 			for (int with_start = 0; with_start < 2 && ok; with_start++) {
 				if (n == cap) {
 					sets = xrealloc(sets, 2 * cap * w * sizeof *sets);
@@ -878,7 +885,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 	free(ecls);
 	free(moves);
 	free(sets);
-	free(mv);
+	free(mvs);
 	free(hash);
 	if (!ok) {
 		free(next);
