@@ -1362,7 +1362,7 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
  * those replaced lie inside them) and known_surname() can answer as it did: it was not
  * asked, or no person found since the first pass began has the word's bit. The outcome
  * is what the visit would find again. Whether a person of the first pass lies on [i, hi]
- * is known once the first pass has ended, for every visit at once (people_memo_free()).
+ * is marked as the first pass finds each person, on the visits before it (people_found()).
  *
  * A visit of the first pass that found a person P at the start of its run (no words left
  * out before it, see lead_ok()) finds no one in the second, whatever list_follows, when no
@@ -1391,7 +1391,7 @@ struct people_memo {
 		bool lf_out;      /* list_follows after */
 		bool person;      /* it found a person P (see above) */
 		bool free;        /* no person of the first pass lies on [i, hi] but P
-				   * (people_memo_free()) */
+				   * (people_found()) */
 		uint64_t lastbit; /* the hash_bit() of the word it may have asked known_surname()
 				   * of, or 0 */
 	} *v;
@@ -1421,26 +1421,19 @@ static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t 
 	const bool person = what == VISIT_PERSON;
 	uint32_t hi = what == VISIT_LEAD ? UINT32_MAX : person ? next : (k > next ? k : next) + 2;
 	const uint8_t lf = person ? 3 : (uint8_t)(1u << lf_in);
-	pm->v[pm->n++] =
-		(struct people_visit){i, next, hi, lf, lf_in, lf_out, person, false, lastbit};
+	pm->v[pm->n++] = (struct people_visit){i,      next,   hi,     lf,
+					       lf_in,  lf_out, person, what != VISIT_LEAD,
+					       lastbit};
 }
 
-/* Set the free flag of every visit of the first pass, in one walk over the visits and
- * the people, both in order (the people end with one past every token). The first person
- * ending after a visit's token is the one it found, if it found one (the people before
- * end before the token it began at). */
-static void people_memo_free(struct people_memo *pm, struct arena *a)
+/* The first pass found a person whose first token is s, at a visit not yet in the memo:
+ * the visits before it whose [i, hi] holds s are not free. Those are the last ones: a
+ * visit's hi is at most two past the token it went on at, and those tokens come in order. */
+static inline void people_found(struct people_memo *pm, uint32_t s)
 {
-	if (pm->nfound == pm->capfound)
-		pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound, sizeof *pm->found, 16);
-	pm->found[pm->nfound] = (struct people_span){UINT32_MAX, UINT32_MAX};
-	const struct people_span *f = pm->found;
-	for (size_t k = 0; k < pm->n; k++) {
-		struct people_visit *v = &pm->v[k];
-		while (f->t1 <= v->i)
-			f++;
-		v->free = f[v->person].t0 > v->hi;
-	}
+	for (size_t x = pm->n; x-- > 0 && pm->v[x].next + 2 >= s;)
+		if (pm->v[x].hi >= s)
+			pm->v[x].free = false;
 }
 
 /* The contexts that make a capitalized run [s, e) of two words or more a person without a
@@ -1682,6 +1675,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 					pm->found = arena_grow(a, pm->found, pm->nfound, &pm->capfound,
 							       sizeof *pm->found, 16);
 				pm->found[pm->nfound++] = (struct people_span){s, e};
+				people_found(pm, s);
 				memo_visit(pm, a, i, next > i ? next : i + 1, k, 0, lf_in, false,
 					   s == run_s ? VISIT_PERSON : VISIT_LEAD);
 			}
@@ -1888,7 +1882,6 @@ static struct persons people_pass(const matcher *m, struct arena *a, const char 
 	ml->sur = (struct surnames){0};
 	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm)) {
 		pm.replay = true;
-		people_memo_free(&pm, a);
 		ml->sur = (struct surnames){0};
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
@@ -1926,6 +1919,11 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 	struct part *parts = arena_alloc(a, most * sizeof *parts);
 	uint32_t *table = arena_alloc(a, (mask + 1) * sizeof *table);
 	memset(table, 0, (mask + 1) * sizeof *table);
+	/* a bit per hash of the parts' words, of 4096 (part_bit()): a capitalized word that
+	 * is no part, the most common, mostly finds its bit clear, with no probe of the
+	 * table, whose slots are empty or not with no pattern */
+	uint64_t *bits = arena_alloc(a, 64 * sizeof *bits);
+	memset(bits, 0, 64 * sizeof *bits);
 	for (size_t x = 0; x < ps->n; x++) {
 		const struct mention *mm = &ml->v[ps->v[x]];
 		for (uint32_t i = mm->t0; i < mm->t1; i++) {
@@ -1953,6 +1951,7 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 			parts[np] = (struct part){nt->s + t->nstart, t->nend - t->nstart, t->hash,
 						  mm->ent, prio};
 			table[q] = (uint32_t)++np;
+			bits[t->hash >> 58] |= (uint64_t)1 << (t->hash >> 52 & 63);
 		}
 	}
 	if (!np)
@@ -1967,7 +1966,10 @@ static void partial_pass(const matcher *m, struct arena *a, const struct norm_te
 		if (i >= tl->n)
 			break;
 		const struct token *t = &tl->v[i];
-		if (t->kind != TOK_WORD || !(t->flags & TOKF_INIT_UPPER))
+		/* a capitalized word whose bit is set: the tests in one branch */
+		const uint64_t cap = (tok_kfl(t) & kfl(0xFF, TOKF_INIT_UPPER, 0)) ==
+				     kfl(TOK_WORD, TOKF_INIT_UPPER, 0);
+		if (!(cap & bits[t->hash >> 58] >> (t->hash >> 52 & 63)))
 			continue;
 		const struct part *p = NULL;
 		for (size_t q = t->hash & mask; table[q]; q = (q + 1) & mask) {
