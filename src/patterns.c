@@ -15,7 +15,10 @@
  * count per attempt), and windows without such a byte get no call, nor windows where no
  * attempt can succeed by the pattern's DFA (shape(), for patterns whose attempts are
  * bounded). Which start sets each window holds is found once per record for every pattern
- * (find_windows()). */
+ * (find_windows()). Patterns with a DFA and the same start bytes (the default ones that
+ * begin with a digit) are first put to the product of their DFAs, once per cluster of
+ * windows for them all (group_masks()): a pattern it finds no hope for there gets no
+ * walk of its own. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "patterns.h"
 
@@ -40,6 +43,18 @@ struct pat {
 	bool starts[256];
 	uint64_t start_bit; /* its starts[] in patterns' start_cls[] (0: more than 64 sets) */
 	struct dfa *dfa;    /* has_starts and its source read: where a match can start */
+	bool usable;        /* dfa is in force under the limits (see usable_dfa()) */
+	int group;          /* its group (struct pgroup), or -1 */
+	uint64_t group_bit; /* its part in the group's DFA */
+};
+
+/* Patterns with a DFA and the same start bytes (the default ones that begin with a digit)
+ * share the product of their DFAs, walked once per cluster of windows for them all (see
+ * group_masks()). */
+struct pgroup {
+	struct dfa *dfa;
+	size_t first; /* its first pattern, whose start bytes are the group's */
+	bool usable;  /* the DFA of every pattern of it is in force */
 };
 
 struct patterns {
@@ -51,6 +66,8 @@ struct patterns {
 	bool plain; /* one call per window, from its start (patterns_set_plain) */
 	uint32_t match_limit, depth_limit; /* in force, for the patterns' DFAs */
 	bool latin, latin_known;           /* latin_classes(), once asked */
+	struct pgroup *groups;
+	size_t ngroups;
 };
 
 static void dfa_free(struct dfa *d);
@@ -87,10 +104,15 @@ void patterns_free(patterns *p)
 		free(p->v[i].name);
 		free(p->v[i].source);
 	}
+	for (size_t g = 0; g < p->ngroups; g++)
+		dfa_free(p->groups[g].dfa);
+	free(p->groups);
 	free(p->v);
 	pcre2_match_context_free(p->mctx);
 	free(p);
 }
+
+static void set_usable(patterns *p);
 
 void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit)
 {
@@ -102,6 +124,7 @@ void patterns_set_limits(patterns *p, uint32_t match_limit, uint32_t depth_limit
 		pcre2_set_depth_limit(p->mctx, depth_limit);
 		p->depth_limit = depth_limit;
 	}
+	set_usable(p);
 }
 
 void patterns_set_plain(patterns *p, bool plain)
@@ -726,6 +749,11 @@ struct dfa {
 	unsigned start; /* the start state * ncls */
 	double steps;   /* rn_steps() of the pattern */
 	unsigned depth; /* the NFA's states: more than an attempt nests */
+	unsigned nstates; /* (for dfa_product()) */
+	/* a product of DFAs (dfa_product()): no inj[]; the states below stop end a walk,
+	 * and acc[] holds by state the bits of the parts that accepted on the way there */
+	unsigned stop;
+	uint64_t *acc;
 };
 
 /* The DFA of the NFA whose start is 0 and whose final state is fin, or NULL when it has
@@ -893,6 +921,7 @@ static struct dfa *dfa_build(const struct nfa *a, int fin)
 		free(d);
 		return NULL;
 	}
+	d->nstates = (unsigned)n;
 	d->next = next; /* rows 0 and 1 are never read: a walk stops there */
 	d->inj = inj;
 	return d;
@@ -932,6 +961,7 @@ static void dfa_free(struct dfa *d)
 	if (d) {
 		free(d->next);
 		free(d->inj);
+		free(d->acc);
 	}
 	free(d);
 }
@@ -950,6 +980,169 @@ static bool may_start(const struct dfa *d, const char *text, size_t len, size_t 
 		q = d->next[q + d->cls[(unsigned char)text[i++]]];
 	}
 	return q != 0;
+}
+
+/* dfa_product()'s states so far, found by hash */
+struct pstates {
+	size_t ncls, n, cap, max, hcap;
+	uint64_t *key;  /* by state: its parts' states (see dfa_product()) */
+	bool *ends;     /* by state: every part died or accepted */
+	uint32_t *nx;   /* by state * ncls + class: the next state */
+	uint32_t *hash; /* a state + 1, 0 for none */
+};
+
+/* The state of key, made when new (ends: it ends a walk); SIZE_MAX when there is no room
+ * for it. */
+static size_t pstate(struct pstates *ps, uint64_t key, bool ends)
+{
+	size_t j = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & (ps->hcap - 1);
+	for (; ps->hash[j]; j = (j + 1) & (ps->hcap - 1))
+		if (ps->key[ps->hash[j] - 1] == key)
+			return ps->hash[j] - 1;
+	if (ps->n == ps->max)
+		return SIZE_MAX;
+	if (ps->n == ps->cap) {
+		ps->cap *= 2;
+		ps->key = xrealloc(ps->key, ps->cap * sizeof *ps->key);
+		ps->ends = xrealloc(ps->ends, ps->cap * sizeof *ps->ends);
+		ps->nx = xrealloc(ps->nx, ps->cap * ps->ncls * sizeof *ps->nx);
+	}
+	ps->key[ps->n] = key;
+	ps->ends[ps->n] = ends;
+	ps->hash[j] = (uint32_t)++ps->n;
+	return ps->n - 1;
+}
+
+/* The product of the DFAs v[0..k): a walk of it is a walk of each of them from the same
+ * byte, one attempt (no inj[]), which ends when each has died or accepted (part p
+ * accepted: bit p of acc[]). NULL when it has too many states, or their states do not
+ * fit in the 64 bits of a key (a field of each part's state number, the parts in order). */
+static struct dfa *dfa_product(const struct dfa *const *v, size_t k)
+{
+	if (k > 64)
+		return NULL;
+	unsigned shift[64], width = 0;
+	uint64_t field[64]; /* the mask of a field, shifted down */
+	for (size_t p = 0; p < k && width <= 64; p++) {
+		unsigned w = 1;
+		while ((1u << w) < v[p]->nstates)
+			w++;
+		shift[p] = width;
+		field[p] = ((uint64_t)1 << w) - 1;
+		width += w;
+	}
+	if (width > 64)
+		return NULL;
+	struct dfa *d = xcalloc(1, sizeof *d);
+	/* the classes: the bytes in the same class of every part */
+	uint8_t *sig = xmalloc(256 * k); /* by class: the class of its bytes in each part */
+	unsigned ncls = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		uint8_t *x = sig + ncls * k;
+		for (size_t p = 0; p < k; p++)
+			x[p] = v[p]->cls[b];
+		unsigned c = 0; /* (few classes, few parts) */
+		for (; c < ncls; c++) {
+			size_t p = 0;
+			while (p < k && sig[c * k + p] == x[p])
+				p++;
+			if (p == k)
+				break;
+		}
+		d->cls[b] = (uint8_t)c;
+		ncls += c == ncls;
+	}
+	d->ncls = ncls;
+	struct pstates ps = {.ncls = ncls, .cap = 64, .hcap = 2 * DFA_MAX};
+	ps.max = 65536 / ncls < DFA_MAX ? 65536 / ncls : DFA_MAX; /* offsets in 16 bits */
+	ps.key = xmalloc(ps.cap * sizeof *ps.key);
+	ps.ends = xmalloc(ps.cap * sizeof *ps.ends);
+	ps.nx = xmalloc(ps.cap * ncls * sizeof *ps.nx);
+	ps.hash = xcalloc(ps.hcap, sizeof *ps.hash);
+	/* each part's moves by state number (not times its ncls) */
+	uint16_t **step = xmalloc(k * sizeof *step);
+	for (size_t p = 0; p < k; p++) {
+		const struct dfa *e = v[p];
+		step[p] = xcalloc((size_t)e->nstates * e->ncls, sizeof **step);
+		for (size_t x = 2 * e->ncls; x < (size_t)e->nstates * e->ncls; x++)
+			step[p][x] = (uint16_t)(e->next[x] / e->ncls);
+	}
+	/* state 0: every part dead; then the start */
+	bool ok = pstate(&ps, 0, true) == 0, ends = true;
+	uint64_t key = 0;
+	for (size_t p = 0; p < k; p++) {
+		key |= (uint64_t)(v[p]->start / v[p]->ncls) << shift[p];
+		ends &= v[p]->start < 2 * v[p]->ncls;
+	}
+	size_t start = ok ? pstate(&ps, key, ends) : SIZE_MAX;
+	ok = start != SIZE_MAX;
+	for (size_t q = 1; ok && q < ps.n; q++) {
+		if (ps.ends[q])
+			continue;
+		const uint64_t from = ps.key[q];
+		for (unsigned c = 0; c < ncls && ok; c++) {
+			ends = true;
+			key = 0;
+			for (size_t p = 0; p < k; p++) {
+				const struct dfa *e = v[p];
+				unsigned qp = (unsigned)(from >> shift[p] & field[p]);
+				if (qp >= 2) /* (a part that died or accepted stays so) */
+					qp = step[p][qp * e->ncls + sig[c * k + p]];
+				key |= (uint64_t)qp << shift[p];
+				ends &= qp < 2;
+			}
+			size_t t = pstate(&ps, key, ends);
+			ok = t != SIZE_MAX;
+			ps.nx[q * ncls + c] = (uint32_t)t;
+		}
+	}
+	if (ok) { /* the states that end a walk first (the dead one 0) */
+		uint32_t *num = xmalloc(ps.n * sizeof *num);
+		unsigned nend = 0;
+		for (size_t q = 0; q < ps.n; q++)
+			if (ps.ends[q])
+				num[q] = nend++;
+		for (size_t q = 0, live = nend; q < ps.n; q++)
+			if (!ps.ends[q])
+				num[q] = (uint32_t)live++;
+		d->next = xcalloc(ps.n * ncls, sizeof *d->next);
+		d->acc = xcalloc(ps.n, sizeof *d->acc);
+		for (size_t q = 0; q < ps.n; q++) {
+			for (size_t p = 0; p < k; p++) /* (its state 1: it accepted) */
+				if ((ps.key[q] >> shift[p] & field[p]) == 1)
+					d->acc[num[q]] |= (uint64_t)1 << p;
+			if (!ps.ends[q])
+				for (unsigned c = 0; c < ncls; c++)
+					d->next[num[q] * ncls + c] =
+						(uint16_t)(num[ps.nx[q * ncls + c]] * ncls);
+		}
+		d->start = num[start] * ncls;
+		d->stop = nend * ncls;
+		free(num);
+	}
+	for (size_t p = 0; p < k; p++)
+		free(step[p]);
+	free(step);
+	free(sig);
+	free(ps.key);
+	free(ps.ends);
+	free(ps.nx);
+	free(ps.hash);
+	if (!ok) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* For each part of the product d (dfa_product()), may a match of its superset start at
+ * i? Bit p for part p. */
+static uint64_t may_start_each(const struct dfa *d, const char *text, size_t len, size_t i)
+{
+	size_t q = d->start, stop = d->stop;
+	while (q >= stop && i < len)
+		q = d->next[q + d->cls[(unsigned char)text[i++]]];
+	return d->acc[q / d->ncls];
 }
 
 static int add(patterns *p, const char *type, const char *name, const char *re,
@@ -989,6 +1182,8 @@ static int add(patterns *p, const char *type, const char *name, const char *re,
 		p->latin_known = true;
 	}
 	pt->dfa = pt->has_starts ? shape(re, p->latin) : NULL;
+	pt->group = -1;
+	pt->group_bit = 0;
 	pt->start_bit = 0;
 	if (pt->has_starts) {
 		/* patterns with the same start set (digits, most often) share a bit */
@@ -1041,9 +1236,70 @@ static int load_line(void *ctx, char *line, size_t len, const char *path, long l
 	return add(p, line, t1 + 1, t2 + 1, near_digit, path, lineno, err);
 }
 
+/* The groups of the patterns (struct pgroup), made anew. Patterns whose DFAs together
+ * have too many states get none. */
+static void make_groups(patterns *p)
+{
+	for (size_t g = 0; g < p->ngroups; g++)
+		dfa_free(p->groups[g].dfa);
+	free(p->groups);
+	p->groups = NULL;
+	p->ngroups = 0;
+	for (size_t i = 0; i < p->n; i++)
+		p->v[i].group = p->v[i].dfa && p->v[i].start_bit ? -2 : -1; /* -2: not yet in one */
+	const struct dfa **parts = xmalloc(64 * sizeof *parts);
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].group != -2)
+			continue;
+		size_t k = 0;
+		for (size_t j = i; j < p->n && k < 64; j++) {
+			struct pat *pt = &p->v[j];
+			if (pt->group == -2 && pt->start_bit == p->v[i].start_bit) {
+				pt->group = (int)p->ngroups;
+				pt->group_bit = (uint64_t)1 << k;
+				parts[k++] = pt->dfa;
+			}
+		}
+		struct dfa *d = k >= 2 ? dfa_product(parts, k) : NULL;
+		if (!d) {
+			for (size_t j = i; j < p->n; j++)
+				if (p->v[j].group == (int)p->ngroups)
+					p->v[j].group = -1;
+			continue;
+		}
+		p->groups = xrealloc(p->groups, (p->ngroups + 1) * sizeof *p->groups);
+		p->groups[p->ngroups++] = (struct pgroup){d, i, false};
+	}
+	free(parts);
+}
+
+/* pt's DFA when an attempt it finds hopeless ends before the limits in force, many times
+ * over; else NULL. */
+static const struct dfa *usable_dfa(const patterns *p, const struct pat *pt)
+{
+	const struct dfa *d = pt->dfa;
+	return d && 4 * d->steps <= p->match_limit && 2 * d->depth <= p->depth_limit ? d : NULL;
+}
+
+/* The usable flags of the patterns and their groups, under the limits in force. */
+static void set_usable(patterns *p)
+{
+	for (size_t g = 0; g < p->ngroups; g++)
+		p->groups[g].usable = true;
+	for (size_t i = 0; i < p->n; i++) {
+		struct pat *pt = &p->v[i];
+		pt->usable = usable_dfa(p, pt) != NULL;
+		if (pt->group >= 0)
+			p->groups[pt->group].usable &= pt->usable;
+	}
+}
+
 int patterns_load(patterns *p, const char *path, struct err *err)
 {
-	return read_lines(path, load_line, p, err);
+	int rc = read_lines(path, load_line, p, err);
+	make_groups(p);
+	set_usable(p);
+	return rc;
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -1188,7 +1444,7 @@ static size_t window_at(const char *text, const struct runs *r, size_t k, size_t
 /* Where the first match attempt of pt that can succeed may be, from from to run last (the
  * windows of runs k..last cover that span); SIZE_MAX if nowhere. Only the windows whose
  * start sets hold pt's are read byte by byte. */
-static size_t first_start(const struct pat *pt, const char *text, const struct runs *runs,
+static inline size_t first_start(const struct pat *pt, const char *text, const struct runs *runs,
 			  size_t k, size_t last, size_t from)
 {
 	for (size_t j = k; j <= last; j++) {
@@ -1205,9 +1461,54 @@ static size_t first_start(const struct pat *pt, const char *text, const struct r
 	return SIZE_MAX;
 }
 
-static int search(const struct pat *pt, const struct dfa *dfa, bool plain, const char *text,
-		  size_t len, const struct runs *runs, struct hits *h, pcre2_match_data *md,
-		  pcre2_match_context *mc)
+#define GROUP_WALKS 8 /* the walks of a cluster: more, and every pattern of it may hit */
+
+/* The group masks of g: for each run, the patterns of g (their group_bit) that may have
+ * a hit in its cluster, as the product of their DFAs finds from each byte of the cluster's
+ * windows an attempt can start at (first: the group's first pattern, whose start bytes
+ * they share). Any call of theirs in the cluster searches no more than that span, whatever
+ * its k and done: a pattern not in the mask has no hit there, and no call of it hits a
+ * limit (its DFA is in force). */
+struct gmasks {
+	uint64_t *may;  /* by run: the group_bit of the patterns that may hit in its cluster */
+	uint32_t *next; /* by run: the first run after its cluster whose cluster has a mask
+			 * not 0, or the number of runs */
+};
+
+static struct gmasks group_masks(const struct pgroup *g, const struct pat *first,
+				 struct arena *a, const char *text, size_t len,
+				 const struct runs *runs)
+{
+	uint64_t *m = arena_alloc(a, runs->n * sizeof *m);
+	uint32_t *next = arena_alloc(a, runs->n * sizeof *next);
+	for (size_t k = 0; k < runs->n;) {
+		const size_t last = runs->last[k], end = runs->v[last];
+		uint64_t may = 0;
+		size_t i = first_start(first, text, runs, k, last, runs->from[k]), walks = 0;
+		for (; i <= end; i++) /* (i SIZE_MAX: none) */
+			if (first->starts[(unsigned char)text[i]]) {
+				if (++walks > GROUP_WALKS) {
+					may = ~(uint64_t)0;
+					break;
+				}
+				may |= may_start_each(g->dfa, text, len, i);
+			}
+		for (; k <= last; k++)
+			m[k] = may;
+	}
+	uint32_t after = (uint32_t)runs->n; /* the first cluster from the next one on with a mask */
+	for (size_t k = runs->n; k-- > 0;) {
+		next[k] = after;
+		if (m[k] && (k == 0 || runs->last[k - 1] < k)) /* (the first run of its cluster) */
+			after = (uint32_t)k;
+	}
+	return (struct gmasks){m, next};
+}
+
+/* gm: the group masks of pt's group (group_masks()), or NULL. */
+static int search(const struct pat *pt, const struct dfa *dfa, const struct gmasks *gm, bool plain,
+		  const char *text, size_t len, const struct runs *runs, struct hits *h,
+		  pcre2_match_data *md, pcre2_match_context *mc)
 {
 	bool merge = pt->merge && !plain, starts = pt->has_starts && !plain;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -1238,6 +1539,14 @@ static int search(const struct pat *pt, const struct dfa *dfa, bool plain, const
 	size_t solo = 0; /* runs before this are searched one window per call (after an error) */
 	size_t k = 0;
 	while (k < runs->n) {
+		/* the clusters where the group masks find no hit of pt are passed over at once
+		 * (one attempt of it searches no more than its cluster, whatever k and done) */
+		if (gm) {
+			while (!(gm->may[k] & pt->group_bit) && (k = gm->next[k]) < runs->n)
+				;
+			if (k == runs->n)
+				break;
+		}
 		size_t run = runs->v[k];
 		if (run < done) {
 			k++;
@@ -1297,17 +1606,9 @@ static int search(const struct pat *pt, const struct dfa *dfa, bool plain, const
 	return 0;
 }
 
-/* pt's DFA when an attempt it finds hopeless ends before the limits in force, many times
- * over; else NULL. */
-static const struct dfa *usable_dfa(const patterns *p, const struct pat *pt)
-{
-	const struct dfa *d = pt->dfa;
-	return d && 4 * d->steps <= p->match_limit && 2 * d->depth <= p->depth_limit ? d : NULL;
-}
-
 bool patterns_prechecked(const patterns *p, size_t i)
 {
-	return i < p->n && usable_dfa(p, &p->v[i]);
+	return i < p->n && p->v[i].usable;
 }
 
 int patterns_find(const patterns *p, struct arena *a, const char *text, size_t len,
@@ -1329,11 +1630,23 @@ int patterns_find(const patterns *p, struct arena *a, const char *text, size_t l
 	struct runs runs = {NULL, NULL, NULL, NULL, 0};
 	find_runs(a, text, len, &runs);
 	find_windows(p, a, text, &runs);
+	/* the masks of a group whose patterns have their DFAs in force */
+	struct gmasks *gm = NULL;
+	if (p->ngroups && runs.n && !p->plain) {
+		gm = arena_alloc(a, p->ngroups * sizeof *gm);
+		for (size_t g = 0; g < p->ngroups; g++)
+			gm[g] = p->groups[g].usable ? group_masks(&p->groups[g],
+								  &p->v[p->groups[g].first], a,
+								  text, len, &runs)
+						    : (struct gmasks){NULL, NULL};
+	}
 	for (size_t k = 0; k < p->n; k++) {
 		/* a pattern that hits a limit stops there; the others still run */
 		const struct pat *pt = &p->v[k];
-		int r = search(pt, usable_dfa(p, pt), p->plain, text, len, &runs,
-			       &h, md, mc);
+		int r = search(pt, pt->usable ? pt->dfa : NULL,
+			       gm && pt->group >= 0 && gm[pt->group].may ? &gm[pt->group] : NULL,
+			       p->plain, text, len,
+			       &runs, &h, md, mc);
 		if (r < 0 && !rc) {
 			/* the caller reports this at the record's line: name the pattern's */
 			PCRE2_UCHAR msg[256];

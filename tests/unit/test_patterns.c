@@ -473,6 +473,80 @@ static void test_dfa(void)
 	differential(defs, n, 5, false);
 }
 
+/* Does every one of these near=digit patterns, loaded together, get a DFA under this
+ * match limit (-1), none (0), or some (1)? */
+static int prechecked_all(const char *const *res, size_t nres, uint32_t match_limit)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/all.tsv", tmpdir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < nres; i++)
+		fprintf(f, "TEST\tp%zu\t%s\tnear=digit\n", i, res[i]);
+	fclose(f);
+	patterns *p = load(path, match_limit, false);
+	size_t pre = 0;
+	for (size_t i = 0; i < nres; i++)
+		pre += patterns_prechecked(p, i);
+	patterns_free(p);
+	unlink(path);
+	return pre == nres ? -1 : pre ? 1 : 0;
+}
+
+/* Patterns with a DFA and the same start bytes walk the product of their DFAs once per
+ * cluster of windows (patterns.c's groups): the same hits and errors as the reference for
+ * the default patterns under a match limit that leaves the DFAs of some of them in force
+ * and not of others (no group's walk then), for more patterns of one start set than a
+ * group holds (64), and for groups whose product is too large to make (their patterns
+ * searched each with its own DFA). */
+static void test_groups(void)
+{
+	static char lines[16][1024];
+	const char *defs[16];
+	size_t n = 0;
+	FILE *f = fopen("models/patterns.tsv", "r");
+	CHECK(f != NULL);
+	while (f && n < 16 && fgets(lines[n], sizeof lines[n], f)) {
+		char *t1 = strchr(lines[n], '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (lines[n][0] == '#' || !t2)
+			continue;
+		char *end = strpbrk(t2 + 1, "\t\n");
+		if (end)
+			*end = '\0';
+		defs[n++] = t2 + 1;
+	}
+	if (f)
+		fclose(f);
+	CHECK(prechecked_all(defs, n, 0) == -1);
+	uint32_t mixed = 0;
+	for (uint32_t limit = 8; limit < 100000 && !mixed; limit = limit * 5 / 4)
+		if (prechecked_all(defs, n, limit) == 1)
+			mixed = limit;
+	CHECK(mixed != 0);
+	defs[n++] = "(?:\\d\\d?)+x"; /* (no DFA; hits the limit on long numbers) */
+	differential(defs, n, mixed, false);
+	static char buf[70][32];
+	const char *res[70];
+	for (size_t i = 0; i < 70; i++) { /* 70 patterns of one start set: two groups */
+		snprintf(buf[i], sizeof buf[i], "\\d{1,2}+%c%c", 'a' + (int)(i % 26),
+			 'a' + (int)(i / 26));
+		res[i] = buf[i];
+	}
+	CHECK(prechecked_all(res, 70, 0) == -1);
+	differential(res, 70, 0, false);
+	/* products too large: many states each, whose numbers fill more than a key */
+	static char big[12][64];
+	const char *bres[12];
+	for (size_t i = 0; i < 12; i++) {
+		snprintf(big[i], sizeof big[i], "\\d(?:[a-%c]{0,6}+[0-%c]){1,3}+%%", 'b' + (int)i,
+			 '1' + (int)(i % 8));
+		bres[i] = big[i];
+	}
+	differential(bres, 12, 0, false);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/entopic-test-patterns-XXXXXX";
@@ -483,6 +557,7 @@ int main(void)
 	test_merged_windows();
 	test_many_start_sets();
 	test_dfa();
+	test_groups();
 	rmdir(tmpdir);
 	return CHECK_DONE();
 }
