@@ -1360,9 +1360,10 @@ static uint8_t *people_runs(const matcher *m, struct arena *a, const struct norm
  * the outcome of a visit of the first that found no person when it comes to the same token
  * with the same list_follows, no person of the first pass lies on [i, hi] (the mentions
  * those replaced lie inside them) and known_surname() can answer as it did: it was not
- * asked, or no person found since the first pass began has the word's bit. The outcome
- * is what the visit would find again. Whether a person of the first pass lies on [i, hi]
- * is marked as the first pass finds each person, on the visits before it (people_found()).
+ * asked, or no person it did not know then has the word's bit (one the first pass found
+ * after it, or the second so far). The outcome is what the visit would find again.
+ * Whether a person of the first pass lies on [i, hi] is marked as the first pass finds
+ * each person, on the visits before it (people_found()).
  *
  * A visit of the first pass that found a person P at the start of its run (no words left
  * out before it, see lead_ok()) finds no one in the second, whatever list_follows, when no
@@ -1385,6 +1386,7 @@ struct people_memo {
 	struct people_visit {
 		uint32_t i, next; /* the token the visit began at, the one the pass went on at */
 		uint32_t hi;      /* the last token whose coverage it may have read */
+		uint32_t before;  /* the people the first pass found before it */
 		uint8_t lf_in;    /* the values of list_follows before it it may be taken with:
 				   * bit 0 false, bit 1 true */
 		bool lf_was;      /* list_follows before it */
@@ -1400,7 +1402,8 @@ struct people_memo {
 		uint32_t t0, t1;
 	} *found; /* the people of the first pass, in order */
 	size_t nfound, capfound;
-	uint64_t bits; /* hash_bit() of the last word of every person found in either pass */
+	uint64_t bits; /* hash_bit() of the last word of every person the pass has found */
+	uint64_t *later; /* see people_later() */
 	bool replay;   /* false: the first pass, which fills the memo; true: the second */
 	/* the first pass's stop and surnames as they end, the second's as they begin but for
 	 * the tokens of the people the first found (the mentions those replaced lie inside
@@ -1409,21 +1412,35 @@ struct people_memo {
 	uint64_t surnames;
 };
 
+static inline uint32_t max_u32(uint32_t x, uint32_t y)
+{
+	return x > y ? x : y;
+}
+
+/* A visit of the first pass, from token i to next; hi: the last token whose coverage it
+ * may have read, when it found no one (see people_once()). */
 static inline void memo_visit(struct people_memo *pm, struct arena *a, uint32_t i, uint32_t next,
-			      uint32_t k, uint64_t lastbit, bool lf_in, bool lf_out, int what)
+			      uint32_t hi, uint64_t lastbit, bool lf_in, bool lf_out, int what)
 {
 	if (pm->n == pm->cap)
 		pm->v = arena_grow(a, pm->v, pm->n, &pm->cap, sizeof *pm->v, 64);
-	/* (see people_once(); a visit that found a person at the start of its run, of two
-	 * words or more, reads no further than next in the second pass: skip_title() reads up
-	 * to two tokens past the run's start, and the trimming no further than its end; one
-	 * never taken reads every token, as it were) */
+	/* (a visit that found a person at the start of its run, of two words or more, reads
+	 * no further than next in the second pass: skip_title() reads up to two tokens past
+	 * the run's start, and the trimming no further than its end; one never taken reads
+	 * every token, as it were) */
 	const bool person = what == VISIT_PERSON;
-	uint32_t hi = what == VISIT_LEAD ? UINT32_MAX : person ? next : (k > next ? k : next) + 2;
+	hi = what == VISIT_LEAD ? UINT32_MAX : person ? next : hi;
 	const uint8_t lf = person ? 3 : (uint8_t)(1u << lf_in);
-	pm->v[pm->n++] = (struct people_visit){i,      next,   hi,     lf,
-					       lf_in,  lf_out, person, what != VISIT_LEAD,
-					       lastbit};
+	pm->v[pm->n++] = (struct people_visit){.i = i,
+					       .next = next,
+					       .hi = hi,
+					       .before = (uint32_t)pm->nfound,
+					       .lf_in = lf,
+					       .lf_was = lf_in,
+					       .lf_out = lf_out,
+					       .person = person,
+					       .free = what != VISIT_LEAD,
+					       .lastbit = lastbit};
 }
 
 /* The first pass found a person whose first token is s, at a visit not yet in the memo:
@@ -1434,6 +1451,16 @@ static inline void people_found(struct people_memo *pm, uint32_t s)
 	for (size_t x = pm->n; x-- > 0 && pm->v[x].next + 2 >= s;)
 		if (pm->v[x].hi >= s)
 			pm->v[x].free = false;
+}
+
+/* At the end of the first pass: later[j], the hash_bit()s of the people it found from
+ * its j-th on (people_memo's; a visit with j people before it knew of no later one). */
+static void people_later(struct people_memo *pm, struct arena *a, const struct tok_list *tl)
+{
+	pm->later = arena_alloc(a, (pm->nfound + 1) * sizeof *pm->later);
+	pm->later[pm->nfound] = 0;
+	for (size_t j = pm->nfound; j-- > 0;)
+		pm->later[j] = pm->later[j + 1] | hash_bit(tl->v[pm->found[j].t1 - 1].hash);
 }
 
 /* The contexts that make a capitalized run [s, e) of two words or more a person without a
@@ -1560,12 +1587,13 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			 * no pattern) */
 			const struct people_visit *v = pm->cur < pm->n ? &pm->v[pm->cur] : NULL;
 			if (v && ((v->i == i) & (v->lf_in >> lf_in) & v->free &
-				  !(pm->bits & v->lastbit))) {
+				  !((pm->later[v->before] | pm->bits) & v->lastbit))) {
 				/* and the visits after it while they may be taken (see struct
 				 * people_memo): the pass ends after the last, or makes the first it
 				 * may not take */
 				const struct people_visit *end = pm->v + pm->n;
-				while (++v < end && (v->free & !(pm->bits & v->lastbit)))
+				while (++v < end &&
+				       (v->free & !((pm->later[v->before] | pm->bits) & v->lastbit)))
 					;
 				if (v == end)
 					break;
@@ -1575,10 +1603,13 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				continue;
 			}
 		}
-		/* what a visit reads of the coverage lies in [i, max(k, where it goes on) + 2]:
-		 * skip_title() reads up to two tokens past k, the run one past its end */
+		/* what a visit reads of the coverage lies in [i, hi]: skip_title() reads token i
+		 * alone, or when it skips something up to two tokens past k; a run's trimming and
+		 * its start (list_follows) no further than its end, or one past it when it decides
+		 * on a run of two words (run_nation()) */
 		bool after_title;
 		uint32_t k = skip_title(m, nt, tl, cov, ml, i, &after_title);
+		const uint32_t hi = after_title ? k + 2 : i;
 		uint32_t s = k, e = k, words = 0;
 		bool initial = false; /* the run holds an initial: "M. Atherton" */
 		uint32_t maxw = title[k < n ? k : n - 1] ? 3 : 4;
@@ -1602,7 +1633,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 				list_follows = false;
 			uint32_t on = k > i ? k : i + 1;
 			if (!pm->replay)
-				memo_visit(pm, a, i, on, k, 0, lf_in, list_follows, VISIT_NONE);
+				memo_visit(pm, a, i, on, hi, 0, lf_in, list_follows, VISIT_NONE);
 			i = on;
 			continue;
 		}
@@ -1676,7 +1707,7 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 							       sizeof *pm->found, 16);
 				pm->found[pm->nfound++] = (struct people_span){s, e};
 				people_found(pm, s);
-				memo_visit(pm, a, i, next > i ? next : i + 1, k, 0, lf_in, false,
+				memo_visit(pm, a, i, next > i ? next : i + 1, 0, 0, lf_in, false,
 					   s == run_s ? VISIT_PERSON : VISIT_LEAD);
 			}
 			found++;
@@ -1691,7 +1722,8 @@ static size_t people_once(const matcher *m, struct arena *a, const char *orig,
 			list_follows = false;
 		uint32_t on = next > i ? next : i + 1;
 		if (!pm->replay)
-			memo_visit(pm, a, i, on, k,
+			memo_visit(pm, a, i, on,
+				   max_u32(hi, last == UINT32_MAX ? next : next + 1),
 				   last == UINT32_MAX ? 0 : hash_bit(tl->v[last].hash), lf_in,
 				   list_follows, VISIT_NONE);
 		i = on;
@@ -1881,7 +1913,9 @@ static struct persons people_pass(const matcher *m, struct arena *a, const char 
 	struct people_memo pm = {0};
 	ml->sur = (struct surnames){0};
 	if (people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm)) {
+		people_later(&pm, a, tl);
 		pm.replay = true;
+		pm.bits = 0;
 		ml->sur = (struct surnames){0};
 		people_once(m, a, orig, nt, tl, title, start, runs, cov, ml, &pm);
 	}
