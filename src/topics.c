@@ -1256,6 +1256,173 @@ static size_t line_bytes(const struct tok_list *toks, const struct line *l)
 	return toks->v[l->end - 1].nend - toks->v[l->start].nstart;
 }
 
+/* The lines of a document as text_lines() finds them: grown in the arena. */
+struct lines {
+	struct line *v;
+	size_t n, cap;
+	struct arena *a;
+};
+
+/* Add the line of tokens [start, end) with nw words (its other fields are set later). */
+static inline void lines_add(struct lines *ls, size_t start, size_t end, size_t nw)
+{
+	if (ls->n == ls->cap)
+		ls->v = arena_grow(ls->a, ls->v, ls->n, &ls->cap, sizeof *ls->v, 0);
+	struct line *l = &ls->v[ls->n++];
+	l->start = start;
+	l->end = end;
+	l->nwords = nw;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* text_lines_avx2() beside text_lines(), the one taken where wide_cpu() */
+#define TV_AVX2 1
+#include <immintrin.h>
+#endif
+
+/* topics_wide(false): the tests' way to text_lines() on a CPU that has AVX2 */
+static bool wide_off;
+
+/* Does the CPU have what text_lines_avx2() takes: AVX2, BMI1, BMI2 and popcnt? */
+static inline bool wide_cpu(void)
+{
+#ifdef TV_AVX2
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+	       __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+#else
+	return false;
+#endif
+}
+
+bool topics_wide(bool allow)
+{
+	wide_off = !allow;
+	return allow && wide_cpu();
+}
+
+/* The lines of the n > 0 tokens v into *ls, their words counted; with fl, the tokens whose
+ * tfeat is not 0 into fl in order (fl has room for n + 8, and gets n after the last).
+ * Returns the number of tokens listed. A token at a time: every token is written to fl,
+ * the list grows past those with a feature. */
+static size_t text_lines(const struct token *v, size_t n, struct lines *ls, uint32_t *fl)
+{
+	size_t nf = 0;
+	for (size_t i = 0; i < n;) {
+		size_t nw = 0, j = i;
+		if (fl) {
+			do {
+				nw += word_kind[v[j].kind];
+				fl[nf] = (uint32_t)j;
+				nf += v[j].tfeat != 0;
+				j++;
+			} while (j < n && !(v[j].flags & TOKF_LINE_BEFORE));
+		} else {
+			do {
+				nw += word_kind[v[j].kind];
+				j++;
+			} while (j < n && !(v[j].flags & TOKF_LINE_BEFORE));
+		}
+		lines_add(ls, i, j, nw);
+		i = j;
+	}
+	if (fl)
+		fl[nf] = (uint32_t)n;
+	return nf;
+}
+
+#ifdef TV_AVX2
+#define WIDE_INLINE static inline __attribute__((always_inline, target("avx2,bmi,bmi2,popcnt")))
+
+/* Where text_lines_avx2() is: tokens listed, the current line's first token and words. */
+struct tv_state {
+	size_t nf, start, nw;
+};
+
+/* Eight tokens from j (those of the bits of live) whose kind and flags (one 32-bit word,
+ * with the lists after them) are the lanes of kf, whose tfeat those of tf and whose numbers
+ * those of ix: the word tokens, the line starts and the listed tokens taken as bit masks.
+ * A line break inside the eight (in about one in ten) splits their count of words; the
+ * listed tokens are written as one vector, packed by the permutation that pext makes of
+ * their mask. */
+WIDE_INLINE void tv_block(struct tv_state *st, struct lines *ls, uint32_t *fl, size_t j,
+			  __m256i ix, __m256i kf, __m256i tf, unsigned live)
+{
+	/* bit k of 0x23 is is_wordtok(k): TOK_WORD 0, TOK_NUM 1, TOK_CJK 5 */
+	__m256i wk = _mm256_srlv_epi32(_mm256_set1_epi32(0x23),
+				       _mm256_and_si256(kf, _mm256_set1_epi32(7)));
+	unsigned word = (unsigned)_mm256_movemask_ps(
+				_mm256_castsi256_ps(_mm256_slli_epi32(wk, 31))) & live;
+	/* TOKF_LINE_BEFORE, bit 1 of the flags, is bit 9 of the word: to the sign bit */
+	unsigned brk = (unsigned)_mm256_movemask_ps(
+			       _mm256_castsi256_ps(_mm256_slli_epi32(kf, 22))) & live;
+	if (fl) {
+		unsigned feat = ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(
+				      _mm256_cmpeq_epi32(tf, _mm256_setzero_si256()))) & live;
+		/* the lane numbers of feat's bits, a byte each, first ones lowest */
+		uint64_t sel = _pext_u64(0x0706050403020100ULL,
+					 _pdep_u64(feat, 0x0101010101010101ULL) * 0xFF);
+		__m256i perm = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)sel));
+		_mm256_storeu_si256((__m256i *)(fl + st->nf), _mm256_permutevar8x32_epi32(ix, perm));
+		st->nf += (size_t)__builtin_popcount(feat);
+	}
+	while (brk) {
+		unsigned k = (unsigned)__builtin_ctz(brk), below = (1u << k) - 1;
+		st->nw += (size_t)__builtin_popcount(word & below);
+		word &= ~below;
+		if (j + k) { /* (the first token starts the first line) */
+			lines_add(ls, st->start, j + k, st->nw);
+			st->start = j + k;
+			st->nw = 0;
+		}
+		brk &= brk - 1;
+	}
+	st->nw += (size_t)__builtin_popcount(word);
+}
+
+/* text_lines() eight tokens at a time, their kind and flags and their tfeat gathered. */
+WIDE_INLINE size_t tv_wide(const struct token *v, size_t n, struct lines *ls, uint32_t *fl)
+{
+	_Static_assert(sizeof(struct token) == 40 && sizeof(uint32_t) == 4 &&
+			       offsetof(struct token, flags) == offsetof(struct token, kind) + 1 &&
+			       offsetof(struct token, kind) % 4 == 0,
+		       "the gathers below read a token's kind and flags as one 32-bit word");
+	const size_t KF = offsetof(struct token, kind), TF = offsetof(struct token, tfeat);
+	const __m256i idx = _mm256_setr_epi32(0, 10, 20, 30, 40, 50, 60, 70); /* 40 bytes apart */
+	const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	__m256i ix = iota; /* the numbers of the eight tokens */
+	struct tv_state st = {0, 0, 0};
+	size_t j = 0;
+	for (; n - j >= 8; j += 8) {
+		const char *b = (const char *)(v + j);
+		__m256i kf = _mm256_i32gather_epi32((const int *)(b + KF), idx, 4);
+		__m256i tf = fl ? _mm256_i32gather_epi32((const int *)(b + TF), idx, 4)
+				: _mm256_setzero_si256();
+		tv_block(&st, ls, fl, j, ix, kf, tf, 0xFF);
+		ix = _mm256_add_epi32(ix, _mm256_set1_epi32(8));
+	}
+	if (j < n) {
+		/* the last tokens: the lanes past n are not read */
+		const char *b = (const char *)(v + j);
+		const __m256i zero = _mm256_setzero_si256();
+		__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)), iota);
+		__m256i kf = _mm256_mask_i32gather_epi32(zero, (const int *)(b + KF), idx, m, 4);
+		__m256i tf = fl ? _mm256_mask_i32gather_epi32(zero, (const int *)(b + TF), idx, m, 4)
+				: zero;
+		tv_block(&st, ls, fl, j, ix, kf, tf, (1u << (n - j)) - 1);
+	}
+	lines_add(ls, st.start, n, st.nw);
+	if (fl)
+		fl[st.nf] = (uint32_t)n;
+	return st.nf;
+}
+
+__attribute__((noinline, target("avx2,bmi,bmi2,popcnt"))) static size_t
+text_lines_avx2(const struct token *v, size_t n, struct lines *ls, uint32_t *fl)
+{
+	return fl ? tv_wide(v, n, ls, fl) : tv_wide(v, n, ls, NULL);
+}
+#endif
+
 /* A line of the text view: tokens [start, end), each read reps times (0: skipped). */
 struct span {
 	size_t start, end;
@@ -1264,65 +1431,53 @@ struct span {
 
 /* The text view of a document: its lines in *spans (*nspans of them; one span for a text
  * of one line) and the number of word tokens read; with feats, in *feats the tokens whose
- * tfeat is not 0 in order, then toks->n. One pass over the tokens, one over the lines and
- * a table of line hashes, all from the arena. */
+ * tfeat is not 0 in order, then toks->n. One pass over the tokens (text_lines()), one over
+ * the lines and a table of line hashes, all from the arena. */
 static size_t text_view(const struct tok_list *toks, const char *s, struct arena *a,
 			struct span **spans, size_t *nspans, uint32_t **feats)
 {
 	*spans = NULL;
 	*nspans = 0;
+	uint32_t *fl = NULL;
 	if (feats) {
-		*feats = arena_alloc(a, (toks->n + 1) * sizeof **feats);
-		(*feats)[0] = (uint32_t)toks->n;
+		/* room for text_lines_avx2()' last store of eight */
+		fl = *feats = arena_alloc(a, (toks->n + 8) * sizeof **feats);
+		fl[0] = (uint32_t)toks->n;
 	}
 	if (!toks->n)
 		return 0;
-	size_t nl = 0, cap = 32, words = 0, nf = 0;
-	uint32_t *fl = feats ? *feats : NULL;
-	struct line *L = arena_alloc(a, cap * sizeof *L);
+	struct lines ls = {NULL, 0, 0, a};
+	ls.cap = 32;
+	ls.v = arena_alloc(a, ls.cap * sizeof *ls.v);
+#ifdef TV_AVX2
+	if (!wide_off && wide_cpu())
+		text_lines_avx2(toks->v, toks->n, &ls, fl);
+	else
+#endif
+		text_lines(toks->v, toks->n, &ls, fl);
+	struct line *L = ls.v;
+	size_t nl = ls.n;
+	if (nl == 1) {
+		/* one line: nothing to skip */
+		struct span *sp = arena_alloc(a, sizeof *sp);
+		sp->start = 0;
+		sp->end = toks->n;
+		sp->reps = 1;
+		*spans = sp;
+		*nspans = 1;
+		return L[0].nwords;
+	}
+	size_t k, words = 0;
 	bool long_line = false;
-	const struct token *v = toks->v;
-	for (size_t i = 0; i < toks->n; nl++) {
-		size_t nw = 0, j = i;
-		if (fl) {
-			/* every token is written, the list grows past those with a feature */
-			do {
-				nw += word_kind[v[j].kind];
-				fl[nf] = (uint32_t)j;
-				nf += v[j].tfeat != 0;
-				j++;
-			} while (j < toks->n && !(v[j].flags & TOKF_LINE_BEFORE));
-			fl[nf] = (uint32_t)toks->n;
-		} else {
-			do {
-				nw += word_kind[v[j].kind];
-				j++;
-			} while (j < toks->n && !(v[j].flags & TOKF_LINE_BEFORE));
-		}
-		if (i == 0 && j == toks->n) {
-			/* one line: nothing to skip */
-			struct span *sp = arena_alloc(a, sizeof *sp);
-			sp->start = 0;
-			sp->end = j;
-			sp->reps = 1;
-			*spans = sp;
-			*nspans = 1;
-			return nw;
-		}
-		if (nl == cap)
-			L = arena_grow(a, L, nl, &cap, sizeof *L, 0);
-		L[nl].start = i;
-		L[nl].end = j;
-		L[nl].nwords = nw;
-		L[nl].hash = 0; /* when first needed */
-		L[nl].ends = ends_sentence(toks, s, i, j);
-		L[nl].furniture = nw <= SHORT_LINE && !L[nl].ends;
-		L[nl].headline = !L[nl].ends && headline_line(toks, i, j);
+	for (k = 0; k < nl; k++) {
+		size_t i = L[k].start, j = L[k].end, nw = L[k].nwords;
+		L[k].hash = 0; /* when first needed */
+		L[k].ends = ends_sentence(toks, s, i, j);
+		L[k].furniture = nw <= SHORT_LINE && !L[k].ends;
+		L[k].headline = !L[k].ends && headline_line(toks, i, j);
 		long_line |= nw > SHORT_LINE;
 		words += nw;
-		i = j;
 	}
-	size_t k;
 	size_t nslot = 16;
 	while (nslot < 2 * nl)
 		nslot *= 2;

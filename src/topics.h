@@ -75,6 +75,12 @@ int topics_score_z(const struct topics_model *m, const struct topics_input *in,
  * it sees again (see struct tok_list). */
 uint32_t topics_word(const struct topics_model *m, const char *s, size_t n, uint64_t h);
 
+/* Whether scoring may take its AVX2 way through a text's tokens where the CPU has it (it
+ * may from the start): the tests turn it off to check the other way on the same machine.
+ * Call it while no other thread scores. Returns whether the AVX2 way is taken from then
+ * on. */
+bool topics_wide(bool allow);
+
 /* Training (entopic train): collect labelled records, then fit and write a model. */
 struct topics_trainer;
 struct topics_trainer *topics_trainer_new(void);
