@@ -1053,24 +1053,13 @@ static void test_many_topics(void)
 	topics_free(m);
 }
 
-/* The AVX2 way through a text's tokens (topics_wide()) and the other one read the same
- * lines and words, with and without the tokens' tfeat looked up beforehand (as the
- * pipeline's memo does): documents of lines of every length, breaks at every place of the
- * eight tokens the AVX2 way reads at once, blank lines, headlines, repeated lines. */
-static void test_wide(void)
+/* The AVX2 ways (topics_wide()) and the others read the same lines and words and give the
+ * same logits, with and without the tokens' tfeat looked up beforehand (as the pipeline's
+ * memo does): documents of lines of every length, breaks at every place of the eight
+ * tokens the AVX2 way reads at once, blank lines, headlines, repeated lines; models of 2
+ * topics, of 16 (the most the rows of weights take) and of 17 (none). */
+static void wide_same(struct topics_model *m, size_t ntopics)
 {
-	struct err e;
-	struct topics_model *m = topics_load(write_file("wide.tsv", "t\tbias\t-1\n"
-						      "t\tw:one\t1\n"
-						      "t\tw:two\t0.5\n"
-						      "t\tp:three four\t0.25\n"
-						      "u\tbias\t0\n"
-						      "u\tw:four\t2\n"
-						      "u\tw:news\t-0.75\n"
-						      "u\tp:big news story\t1.5\n"), &e);
-	CHECK(m != NULL);
-	if (!m)
-		return;
 	static const char *const words[] = {"one", "two", "three", "four", "big", "news", "story",
 					    "Headline", "Words", "Here", "42", ",", ".", "-",
 					    "'s", "\xe4\xb8\xad"};
@@ -1099,7 +1088,7 @@ static void test_wide(void)
 		struct norm_text nt;
 		struct tok_list tl;
 		struct topics_input in = input(&a, b.p, &nt, &tl);
-		double s[2], z[4][2];
+		double s[17], z[4][17];
 		for (int k = 0; k < 4; k++) {
 			if (k == 2) {
 				/* the tfeat of every token but hyphens, as the pipeline's memo has it */
@@ -1114,15 +1103,52 @@ static void test_wide(void)
 			topics_wide(k % 2 == 0);
 			topics_score_z(m, &in, &a, s, z[k], NULL, 0);
 		}
-		same += memcmp(z[0], z[1], sizeof z[0]) == 0 && memcmp(z[0], z[2], sizeof z[0]) == 0 &&
-			memcmp(z[0], z[3], sizeof z[0]) == 0;
+		size_t zs = ntopics * sizeof z[0][0];
+		same += memcmp(z[0], z[1], zs) == 0 && memcmp(z[0], z[2], zs) == 0 &&
+			memcmp(z[0], z[3], zs) == 0;
 		arena_reset(&a);
 	}
 	CHECK(same == docs);
 	topics_wide(wide);
 	arena_clear(&a);
 	buf_clear(&b);
-	topics_free(m);
+}
+
+static void test_wide(void)
+{
+	struct err e;
+	struct topics_model *m = topics_load(write_file("wide.tsv", "t\tbias\t-1\n"
+						      "t\tw:one\t1\n"
+						      "t\tw:two\t0.5\n"
+						      "t\tp:three four\t0.25\n"
+						      "u\tbias\t0\n"
+						      "u\tw:four\t2\n"
+						      "u\tw:news\t-0.75\n"
+						      "u\tp:big news story\t1.5\n"), &e);
+	CHECK(m != NULL);
+	if (m) {
+		wide_same(m, 2);
+		topics_free(m);
+	}
+	static const char *const feats[] = {"w:one", "w:two", "w:four", "w:news", "w:story",
+					    "p:three four", "p:big news story", "w:42"};
+	for (size_t nt = 16; nt <= 17; nt++) {
+		struct buf b;
+		buf_init(&b);
+		for (size_t t = 0; t < nt; t++) {
+			buf_printf(&b, "t%zu\tbias\t%g\n", t, 0.125 * (double)t - 1);
+			for (size_t f = t % 3; f < sizeof feats / sizeof *feats; f += 1 + t % 4)
+				buf_printf(&b, "t%zu\t%s\t%g\n", t, feats[f],
+					   (double)(f + 1) / (double)(t + 3) - 0.3);
+		}
+		m = topics_load(write_file("wide-many.tsv", b.p), &e);
+		CHECK(m != NULL && topics_count(m) == nt);
+		if (m) {
+			wide_same(m, nt);
+			topics_free(m);
+		}
+		buf_clear(&b);
+	}
 }
 
 int main(void)
