@@ -193,6 +193,17 @@ struct mslot {
 	uint32_t fi;  /* feature index + 1, 0 empty */
 };
 
+/* The model's feature index, copied into locals: the loop over a text's tokens looks keys
+ * up with one (the counter's stores would make the compiler reload the model's fields after
+ * every hit); the model keeps one made when it was built (m->fd), find_key() makes one for a
+ * lookup while it is built. */
+struct finder {
+	const uint64_t *bloom; /* NULL: no index (no features) */
+	const struct mslot *slot;
+	struct feat *f;
+	size_t mask, bmask;
+};
+
 /* One type named by FK_TYPES features ("country" of "types:country>=3"). */
 struct tgroup {
 	const char *name; /* borrowed from the first feature's name, vlen bytes */
@@ -233,6 +244,7 @@ struct topics_model {
 	 * mention string whose bit is clear has no feature, without hashing it whole (most
 	 * ids, of people named in one article, have none) */
 	uint64_t entbits[ENT_BITS / 64];
+	struct finder fd; /* of the index as built (rebuild_score()) */
 	struct arena mem; /* the features' names and (topic, weight) lists */
 };
 
@@ -246,16 +258,6 @@ static size_t bloom_bit(const struct topics_model *m, uint64_t key)
 {
 	return (size_t)(key >> 40) & (8 * m->nslot - 1);
 }
-
-/* The model's feature index, copied into locals: the loop over a text's tokens looks keys
- * up with one (the counter's stores would make the compiler reload the model's fields after
- * every hit); find_key() makes one for a single lookup. */
-struct finder {
-	const uint64_t *bloom; /* NULL: no index (no features) */
-	const struct mslot *slot;
-	struct feat *f;
-	size_t mask, bmask;
-};
 
 static void finder_init(struct finder *fd, const struct topics_model *m)
 {
@@ -301,9 +303,7 @@ static inline uint32_t word_feat(const struct finder *fd, const char *s, size_t 
 
 uint32_t topics_word(const struct topics_model *m, const char *s, size_t n, uint64_t h)
 {
-	struct finder fd;
-	finder_init(&fd, m);
-	return word_feat(&fd, s, n, h);
+	return word_feat(&m->fd, s, n, h);
 }
 
 static void mslot_put(struct mslot *slot, size_t nslot, uint64_t key, uint32_t fi)
@@ -1016,6 +1016,7 @@ static void rebuild_score(struct topics_model *m)
 		}
 	}
 	m->twoff[m->nf] = k;
+	finder_init(&m->fd, m);
 	free(m->dense_mem);
 	m->dense_mem = NULL;
 	m->dense = NULL;
@@ -1618,8 +1619,7 @@ static void count_text(const struct topics_model *m, const struct topics_input *
 {
 	const struct tok_list *toks = in->toks;
 	const char *s = in->nt->s;
-	struct finder fd;
-	finder_init(&fd, m);
+	struct finder fd = m->fd;
 	const uint8_t *ff = m->ff; /* by feature number: index + 1 */
 	for (size_t l = 0; l < nspans; l++) {
 		uint32_t reps = spans[l].reps;
@@ -1686,7 +1686,7 @@ static uint32_t ent_find(const struct topics_model *m, struct arena *a, uint32_t
 		memcpy(buf + plen + i, &w, 8);
 	}
 	buf[n] = '\0';
-	const struct feat *f = find_key(m, key_ent(buf, n));
+	const struct feat *f = finder_get(&m->fd, key_ent(buf, n));
 	if (f && f->ntw && f->nlen == n && same_bytes(f->name, buf, n))
 		return (uint32_t)(f - m->f) + 1;
 	return 0;
