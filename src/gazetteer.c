@@ -11,7 +11,8 @@
  * checksum pass and a bounds check of every record, and memory is the mapped file. Entity
  * records (pointers into the image's pool) are built on first use, one per entity, guarded
  * by an atomic state byte so that threads can share the view. Adding lexicon files to a
- * view first thaws it: every table is copied into the in-memory form. */
+ * view first thaws it: every table is copied into the in-memory form, but for the entities,
+ * which are still built on first use (the state bytes stay). */
 #include "gazetteer.h"
 
 #include <dirent.h>
@@ -104,7 +105,9 @@ struct gazetteer {
 	const char *vpool;   /* the image's pool: form texts and entity strings */
 	uint64_t vpoollen;
 	const struct ent_d *vents;
-	_Atomic unsigned char *vstate; /* per entity: 0 not built, 1 being built, 2 built */
+	_Atomic unsigned char *vstate; /* per entity: 0 not built, 1 being built, 2 built;
+					  kept when a view is thawed (capents of them) */
+	size_t vntok, vnforms;         /* a thawed view's: the image's tokens and forms */
 	const uint8_t *vfirsts;        /* the image's byte per token: TOKB_ bits */
 	const char **attrv;  /* attribute pointers of the image's entities, one block */
 	size_t nattrv;
@@ -286,6 +289,10 @@ void gaz_free(gazetteer *g)
 	if (g->view) /* (the step caches may hold its answers) */
 		atomic_fetch_add_explicit(&step_epoch, 1, memory_order_relaxed);
 	for (size_t i = 0; !g->view && i < g->nents; i++) { /* a view's are all shared */
+		/* a thawed view's entities never built have none (and their pages were never
+		 * touched: not now either) */
+		if (g->vstate && atomic_load_explicit(&g->vstate[i], memory_order_relaxed) != 2)
+			continue;
 		if (!attr_shared(g, &g->ents[i])) {
 			free(g->ents[i].keys);
 			free(g->ents[i].vals);
@@ -648,7 +655,7 @@ static void ent_from_image(const gazetteer *g, uint32_t ix, struct entity *e)
 const struct entity *gaz_entity(const gazetteer *g, uint32_t ix)
 {
 	struct entity *e = &g->ents[ix];
-	if (!g->view)
+	if (!g->vstate)
 		return e;
 	_Atomic unsigned char *st = &g->vstate[ix];
 	if (atomic_load_explicit(st, memory_order_acquire) == 2)
@@ -663,6 +670,13 @@ const struct entity *gaz_entity(const gazetteer *g, uint32_t ix)
 	while (atomic_load_explicit(st, memory_order_acquire) != 2)
 		sched_yield(); /* another thread is filling it in: a few stores */
 	return e;
+}
+
+/* The entity ix to change, built first when the image's (the loading thread's alone). */
+static struct entity *ent_mut(gazetteer *g, uint32_t ix)
+{
+	gaz_entity(g, ix);
+	return &g->ents[ix];
 }
 
 const struct entity *gaz_find(const gazetteer *g, const char *id)
@@ -768,9 +782,9 @@ static void warn(gazetteer *g, FILE *check, const char *path, long line, const c
 static int add_attrs(gazetteer *g, uint32_t ix, char *attrs, const char *path, long line,
 		     struct err *err)
 {
-	struct entity *en = &g->ents[ix];
 	if (strcmp(attrs, "-") == 0 || !*attrs)
 		return 0;
+	struct entity *en = ent_mut(g, ix);
 	char *save = NULL;
 	for (char *kv = strtok_r(attrs, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(kv, '=');
@@ -1117,7 +1131,7 @@ static uint32_t entity_get(gazetteer *g, const struct pline *pl, struct strent *
 				   ? st_put(g, &g->ids, slot, pl->id, pl->idlen, pl->idhash, &added)
 				   : st_intern_h(g, &g->ids, pl->id, pl->idlen, pl->idhash, &added);
 	if (!added) {
-		struct entity *en = &g->ents[e->val];
+		const struct entity *en = gaz_entity(g, e->val);
 		if (strcmp(en->name, pl->name) != 0)
 			warn(g, check, path, pl->lineno, "name '%s' differs from '%s' given before",
 			     pl->name, en->name);
@@ -1126,7 +1140,11 @@ static uint32_t entity_get(gazetteer *g, const struct pline *pl, struct strent *
 	if (g->nents == g->capents) {
 		g->capents = g->capents ? g->capents * 2 : 1024;
 		g->ents = xrealloc(g->ents, g->capents * sizeof *g->ents);
+		if (g->vstate)
+			g->vstate = xrealloc(g->vstate, g->capents * sizeof *g->vstate);
 	}
+	if (g->vstate) /* built here */
+		atomic_store_explicit(&g->vstate[g->nents], 2, memory_order_relaxed);
 	struct entity *en = &g->ents[g->nents];
 	memset(en, 0, sizeof *en);
 	en->id = e->s;
@@ -1174,7 +1192,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, const struct pline *
 		if (o->entity == f->entity) {
 			if (o->kind == f->kind) {
 				warn(g, check, path, line, "duplicate form '%s' of %s", text,
-				     g->ents[f->entity].id);
+				     gaz_entity(g, f->entity)->id);
 				break;
 			}
 			continue;
@@ -1182,7 +1200,7 @@ static int add_form(gazetteer *g, const struct gaz_form *f, const struct pline *
 		if (!(o->flags & GAZF_AMBIGUOUS) || !(f->flags & GAZF_AMBIGUOUS)) {
 			warn(g, check, path, line,
 			     "form '%s' also names %s: mark both lines ambiguous", text,
-			     g->ents[o->entity].id);
+			     gaz_entity(g, o->entity)->id);
 			break;
 		}
 	}
@@ -1211,7 +1229,7 @@ static int add_line(gazetteer *g, const struct chunk *c, struct pline *pl, FILE 
 	long lineno = pl->lineno;
 	struct strent *ie = st_find(&g->ids, pl->id, pl->idlen, pl->idhash);
 	if (ie && ie->s) {
-		const struct entity *existing = &g->ents[ie->val];
+		const struct entity *existing = gaz_entity(g, ie->val);
 		if (strcmp(existing->type, pl->type) != 0)
 			return err_set(err, ERR_SYNTAX, path, lineno,
 				       "id '%s' was given type %s before", pl->id, existing->type);
@@ -1397,10 +1415,9 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	if (!fp)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
 	g->ltype = NULL;
-	/* the token filter is built once at the end, not again at each growth of the table */
+	/* the token filter is built once at the end, not again at each growth of the table;
+	 * until the table grows, the new tokens are added to the one there is (st_put()) */
 	g->tokens.filtered = false;
-	free(g->tokens.bloom);
-	g->tokens.bloom = NULL;
 	struct loader *l = xcalloc(1, sizeof *l);
 	l->r.fp = fp;
 	l->r.path = path;
@@ -1450,7 +1467,8 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 	free(l);
 	fclose(fp);
 	g->tokens.filtered = true;
-	bloom_build(&g->tokens);
+	if (!g->tokens.bloom)
+		bloom_build(&g->tokens);
 	return rc;
 }
 
@@ -1495,13 +1513,21 @@ int gaz_load_dir(gazetteer *g, const char *dir, FILE *check, struct err *err)
 static void first_names(const gazetteer *g, uint8_t *out)
 {
 	memset(out, 0, g->tokens.n + 1);
+	/* a thawed view: the image's forms are unchanged, and its byte per token has their
+	 * answer (the same loop, when it was compiled); the forms added since are looked at */
+	size_t from = 0;
+	if (g->vstate) {
+		for (size_t t = 0; t < g->vntok; t++)
+			out[t] = g->vfirsts[t] & TOKB_FIRST;
+		from = g->vnforms;
+	}
 	const struct strent *pt = st_get(&g->types, "PERSON", 6);
 	const char *person = pt && pt->s ? pt->s : NULL;
-	for (size_t i = 0; person && i < g->nforms; i++) {
+	for (size_t i = from; person && i < g->nforms; i++) {
 		const struct gaz_form *f = &g->forms[i];
 		if (f->ntok >= 2 && f->first_tok < g->tokens.n &&
 		    (f->kind == KIND_NAME || f->kind == KIND_ALIAS) &&
-		    g->ents[f->entity].type == person)
+		    gaz_entity(g, f->entity)->type == person)
 			out[f->first_tok] = 1;
 	}
 }
@@ -1716,7 +1742,7 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	put_strtab(&sec[S_TYPES], &pw, &g->types);
 	uint32_t attr = 0;
 	for (size_t i = 0; i < g->nents; i++) {
-		const struct entity *e = &g->ents[i];
+		const struct entity *e = gaz_entity(g, (uint32_t)i);
 		struct ent_d d = {pool_off(&pw, e->id), pool_off(&pw, e->type), pool_off(&pw, e->name),
 				  pool_off(&pw, e->country), pool_off(&pw, e->group), attr,
 				  (uint32_t)e->nattrs, 0};
@@ -2174,7 +2200,8 @@ int gaz_image_reseal(const char *path, struct err *err)
 	return rc;
 }
 
-/* Turn a view into the in-memory form (every table copied; the strings stay mapped). */
+/* Turn a view into the in-memory form (every table copied; the strings stay mapped; the
+ * entities stay in the image until used: a few lines on top of a large image use few). */
 static void thaw(gazetteer *g)
 {
 	struct strtab *tabs[] = {&g->tokens, &g->ids};
@@ -2195,17 +2222,22 @@ static void thaw(gazetteer *g)
 		}
 		t->dv = NULL;
 	}
-	g->tokens.bloom = NULL; /* the image's: built again over the table in memory */
-	bloom_build(&g->tokens);
+	/* the image's filter, copied when it has the words bloom_build() would give the table
+	 * (it then holds the same bits): gaz_load() adds the new tokens to it */
+	const uint64_t *ib = g->tokens.bloom;
+	size_t words = g->tokens.cap >= 8 ? g->tokens.cap / 8 : 1;
+	g->tokens.bloom = NULL;
+	if (ib && g->tokens.cap && g->tokens.bloom_mask == words - 1) {
+		g->tokens.bloom = xmalloc(words * sizeof *ib);
+		memcpy(g->tokens.bloom, ib, words * sizeof *ib);
+	}
 	uint32_t *roots = xmalloc((g->nroots + 1) * sizeof *roots);
 	if (g->nroots)
 		memcpy(roots, g->roots, g->nroots * sizeof *roots);
 	g->roots = roots;
-	for (size_t i = 0; i < g->nents; i++)
-		if (atomic_load_explicit(&g->vstate[i], memory_order_relaxed) != 2)
-			ent_from_image(g, (uint32_t)i, &g->ents[i]);
-	free(g->vstate);
-	g->vstate = NULL;
+	/* the image's entities stay built on first use (gaz_entity()), vstate kept */
+	g->vntok = g->tokens.n;
+	g->vnforms = g->nforms;
 	struct gaz_form *forms = xmalloc((g->nforms + 1) * sizeof *forms);
 	memcpy(forms, g->forms, g->nforms * sizeof *forms);
 	g->forms = forms;

@@ -387,6 +387,75 @@ static void test_big_image(void)
 	gaz_free(g);
 }
 
+/* Lexicon lines on top of an image answer as the same lines all read from TSV: the image's
+ * entities are built on first use (one that a line gives a form or attributes too), the
+ * token filter and the first names of the image carried over. */
+static void test_thawed(void)
+{
+	const char *base =
+		L("Ann Lee", "person:ann-lee", "PERSON", "name", "fold", "-")
+		"Chad\tcountry:TD\tCOUNTRY\tChad\tname\texact\t-\tcapital=N'Djamena;group=africa\n"
+		L("Bank of Chad", "org:boc", "ORG", "name", "exact", "-")
+		L("Rare Chad", "org:rc", "ORG", "name", "exact", "-");
+	const char *more =
+		"Tchad\tcountry:TD\tCOUNTRY\tChad\talias\texact\t-\tcurrency=XAF\n"
+		L("Bob Ray", "person:bob-ray", "PERSON", "name", "fold", "-")
+		"Rare Lee\tperson:ann-lee\tPERSON\tAnn Lee\talias\tfold\t-\t-\n"
+		L("Zed Bank", "org:zb", "ORG", "name", "exact", "-");
+	struct err e = {0};
+	gazetteer *a = gaz_new();
+	CHECK(gaz_load(a, write_file("thaw-base.tsv", base), NULL, &e) == 0);
+	char img[512], more_path[512]; /* (write_file() gives its own buffer back) */
+	snprintf(img, sizeof img, "%s", write_file("thaw.eimg", ""));
+	CHECK(gaz_save(a, img, &e) == 0);
+	snprintf(more_path, sizeof more_path, "%s", write_file("thaw-more.tsv", more));
+	CHECK(gaz_load(a, more_path, NULL, &e) == 0);
+	gazetteer *b = gaz_new();
+	CHECK(gaz_load_image(b, img, &e) == 0);
+	CHECK(gaz_load(b, more_path, NULL, &e) == 0);
+	CHECK(gaz_entity_count(a) == gaz_entity_count(b));
+	CHECK(gaz_form_count(a) == gaz_form_count(b));
+	/* before any entity of b is asked for */
+	const char *words[] = {"ann", "lee", "chad", "bank", "of", "rare", "tchad", "bob", "ray",
+			       "zed", "djamena", "xaf", "nowhere"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		const char *w = words[i];
+		uint64_t h = hash_bytes(w, strlen(w));
+		uint32_t ta = gaz_token_h(a, w, strlen(w), h), tb = gaz_token_h(b, w, strlen(w), h);
+		CHECK(ta == tb);
+		if (ta != GAZ_NONE)
+			CHECK(gaz_first_name(a, ta) == gaz_first_name(b, tb));
+	}
+	uint32_t rare = gaz_token_h(b, "rare", 4, hash_bytes("rare", 4));
+	CHECK(rare != GAZ_NONE && gaz_first_name(b, rare));
+	for (uint32_t i = 0; i < gaz_entity_count(a); i++) {
+		const struct entity *x = gaz_entity(a, i), *y = gaz_entity(b, i);
+		CHECK_STR(y->id, x->id);
+		CHECK_STR(y->type, x->type);
+		CHECK(y->type == gaz_type(b, x->type));
+		CHECK_STR(y->name, x->name);
+		CHECK_STR(y->country ? y->country : "-", x->country ? x->country : "-");
+		CHECK_STR(y->group ? y->group : "-", x->group ? x->group : "-");
+		CHECK(y->id_hash == x->id_hash && y->type_hash == x->type_hash);
+		CHECK(y->nattrs == x->nattrs);
+		for (size_t k = 0; k < x->nattrs && k < y->nattrs; k++) {
+			CHECK_STR(y->keys[k], x->keys[k]);
+			CHECK_STR(y->vals[k], x->vals[k]);
+		}
+	}
+	CHECK(gaz_find(b, "country:TD")->nattrs == 3);
+	gaz_free(a);
+	gaz_free(b);
+	/* freed with none of the image's entities built */
+	b = gaz_new();
+	CHECK(gaz_load_image(b, img, &e) == 0);
+	CHECK(gaz_load(b, write_file("thaw-new.tsv", L("Zed Bank", "org:zb", "ORG", "name", "exact", "-")),
+		       NULL, &e) == 0);
+	CHECK(gaz_entity_count(b) == 5);
+	gaz_free(b);
+	unlink(img);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -417,6 +486,7 @@ int main(void)
 
 	test_chunks();
 	test_big_image();
+	test_thawed();
 
 	/* check warnings: duplicates and unmarked conflicts */
 	gazetteer *g = gaz_new();
