@@ -2200,6 +2200,24 @@ int gaz_image_reseal(const char *path, struct err *err)
 	return rc;
 }
 
+/* Fault in the pages of a large block about to be filled, in one call: a page fault each
+ * costs more than the copy of its page. (Only a hint: nothing happens where the kernel does
+ * not know it.) */
+static void prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (n < ((size_t)64 << 10))
+		return;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), b = ((uintptr_t)p + n) & ~(pg - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* Turn a view into the in-memory form (every table copied; the strings stay mapped; the
  * entities stay in the image until used: a few lines on top of a large image use few). */
 static void thaw(gazetteer *g)
@@ -2210,6 +2228,7 @@ static void thaw(gazetteer *g)
 		if (!t->dv)
 			continue;
 		t->v = xcalloc(t->cap, sizeof *t->v);
+		prefault(t->v, t->cap * sizeof *t->v);
 		for (size_t i = 0; i < t->cap; i++) {
 			const struct strent_d *d = &t->dv[i];
 			if (!d->off)
@@ -2239,15 +2258,20 @@ static void thaw(gazetteer *g)
 	g->vntok = g->tokens.n;
 	g->vnforms = g->nforms;
 	struct gaz_form *forms = xmalloc((g->nforms + 1) * sizeof *forms);
+	prefault(forms, g->nforms * sizeof *forms);
 	memcpy(forms, g->forms, g->nforms * sizeof *forms);
 	g->forms = forms;
 	g->capforms = g->nforms + 1;
+	buf_reserve(&g->ftext, g->vpoollen);
+	prefault(g->ftext.p + g->ftext.len, g->vpoollen);
 	buf_add(&g->ftext, g->vpool, g->vpoollen); /* the forms' offsets stay valid */
 	struct node *nodes = xmalloc((g->nnodes + 1) * sizeof *nodes);
+	prefault(nodes, g->nnodes * sizeof *nodes);
 	memcpy(nodes, g->nodes, g->nnodes * sizeof *nodes);
 	g->nodes = nodes;
 	g->capnodes = g->nnodes + 1;
-	struct edge *edges = xcalloc(g->capedges, sizeof *edges);
+	struct edge *edges = xmalloc(g->capedges * sizeof *edges);
+	prefault(edges, g->capedges * sizeof *edges);
 	memcpy(edges, g->edges, g->capedges * sizeof *edges);
 	g->edges = edges;
 	g->view = false;
