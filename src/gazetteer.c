@@ -2229,15 +2229,24 @@ static void thaw(gazetteer *g)
 			continue;
 		t->v = xcalloc(t->cap, sizeof *t->v);
 		prefault(t->v, t->cap * sizeof *t->v);
-		for (size_t i = 0; i < t->cap; i++) {
-			const struct strent_d *d = &t->dv[i];
-			if (!d->off)
-				continue;
-			struct strent *e = &t->v[i];
-			e->s = t->dpool + d->off;
-			e->len = d->len;
-			e->val = d->val;
-			e->hash = hash_bytes(e->s, e->len); /* the same slot: its lower bits */
+		/* the slots in use of a block first, without a branch: whether a slot of a
+		 * table a third empty is in use is not to be guessed */
+		enum { BLK = 1024 };
+		uint32_t used[BLK];
+		for (size_t i0 = 0; i0 < t->cap; i0 += BLK) {
+			size_t nb = t->cap - i0 < BLK ? t->cap - i0 : BLK, nu = 0;
+			for (size_t j = 0; j < nb; j++) {
+				used[nu] = (uint32_t)j;
+				nu += t->dv[i0 + j].off != 0;
+			}
+			for (size_t j = 0; j < nu; j++) {
+				const struct strent_d *d = &t->dv[i0 + used[j]];
+				struct strent *e = &t->v[i0 + used[j]];
+				e->s = t->dpool + d->off;
+				e->len = d->len;
+				e->val = d->val;
+				e->hash = hash_bytes(e->s, e->len); /* the same slot: its lower bits */
+			}
 		}
 		t->dv = NULL;
 	}
