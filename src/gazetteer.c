@@ -109,6 +109,8 @@ struct gazetteer {
 					  kept when a view is thawed (capents of them) */
 	size_t vntok, vnforms;         /* a thawed view's: the image's tokens and forms */
 	const uint8_t *vfirsts;        /* the image's byte per token: TOKB_ bits */
+	const uint64_t *efilt; /* a view's filter of its edges (see edge_find()), or NULL */
+	size_t efilt_mask;     /* its number of words - 1 */
 	const char **attrv;  /* attribute pointers of the image's entities, one block */
 	size_t nattrv;
 	uint8_t *firsts;     /* token id -> 1 when it starts a person's full name (on demand) */
@@ -326,14 +328,42 @@ static inline uint64_t edge_key(uint32_t node, uint32_t tok)
 }
 
 /* Every bit of the key reaches the slot: the edges of one token from many nodes ("of",
- * "republic", a common first name) must not share a few slots. */
-static inline size_t edge_slot(uint64_t key, size_t mask)
+ * "republic", a common first name) must not share a few slots. The slot is the hash's
+ * lower bits, the edge filter's word and bits its upper ones. */
+static inline uint64_t edge_hash(uint64_t key)
 {
 	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
 	h ^= h >> 32;
 	h *= 0xD6E8FEB86659FD93ULL;
 	h ^= h >> 32;
-	return (size_t)h & mask;
+	return h;
+}
+
+static inline size_t edge_slot(uint64_t key, size_t mask)
+{
+	return (size_t)edge_hash(key) & mask;
+}
+
+/* The edge filter: two bits per edge in one 64-bit word, a word per eight slots of the
+ * edge table (as the token filter). Nine steps in ten find no edge, and a miss in the
+ * table, filled up to three quarters, probes some eight slots on average before it meets
+ * an empty one; the filter answers most of them from one word. Only a view has one: it is
+ * written into the image (gaz_save()), so that it costs nothing at load. */
+static inline uint64_t efilt_bits(uint64_t h)
+{
+	return ((uint64_t)1 << (h >> 58)) | ((uint64_t)1 << ((h >> 52) & 63));
+}
+
+static inline size_t efilt_word(uint64_t h, size_t mask)
+{
+	return (size_t)(h >> 32) & mask;
+}
+
+/* May the view have an edge whose edge_hash() is h? (No false "no".) */
+static inline bool efilt_may(const gazetteer *g, uint64_t h)
+{
+	const uint64_t bits = efilt_bits(h);
+	return (g->efilt[efilt_word(h, g->efilt_mask)] & bits) == bits;
 }
 
 static void edges_grow(gazetteer *g)
@@ -356,9 +386,11 @@ static void edges_grow(gazetteer *g)
 /* The child of node by tok in the edge table, or GAZ_NONE. */
 static uint32_t edge_find(const gazetteer *g, uint32_t node, uint32_t tok)
 {
-	uint64_t key = edge_key(node, tok);
+	uint64_t key = edge_key(node, tok), h = edge_hash(key);
+	if (g->efilt && !efilt_may(g, h))
+		return GAZ_NONE;
 	size_t mask = g->capedges - 1;
-	for (size_t i = edge_slot(key, mask);; i = (i + 1) & mask) {
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
 		if (g->edges[i].key == key)
 			return g->edges[i].child;
 		if (!g->edges[i].key)
@@ -530,20 +562,26 @@ void gaz_step_prefetch(const gazetteer *g, uint32_t node, uint32_t tok, int stag
 {
 	if (node == 0 || node == GAZ_NONE)
 		return;
-	uint64_t key = edge_key(node, tok);
+	const uint64_t key = edge_key(node, tok), h = edge_hash(key);
 	const struct step_cache *c = step_tls;
-	if (c && c->g == g && step_cached(g)) { /* (a table of another epoch costs time alone) */
-		const struct step_slot *sl = &c->v[edge_slot(key, STEP_CACHE_SLOTS - 1)];
-		if (stage == 0) {
+	const struct step_slot *sl = NULL;
+	if (c && c->g == g && step_cached(g)) /* (a table of another epoch costs time alone) */
+		sl = &c->v[(size_t)h & (STEP_CACHE_SLOTS - 1)];
+	/* stage 0: the cache's slot and the filter's word, or the edge when there are
+	 * neither; stage 1: the edge, unless the slot has the answer or the filter says no */
+	if (stage == 0) {
+		if (sl)
 			__builtin_prefetch(sl);
+		if (g->efilt)
+			__builtin_prefetch(&g->efilt[efilt_word(h, g->efilt_mask)]);
+		if (sl || g->efilt)
 			return;
-		}
-		if (sl->node == node && sl->tok == tok)
-			return;
-	} else if (stage > 0) {
+	} else if (sl && sl->node == node && sl->tok == tok) {
+		return;
+	} else if (g->efilt ? !efilt_may(g, h) : !sl) {
 		return;
 	}
-	__builtin_prefetch(&g->edges[edge_slot(key, g->capedges - 1)]);
+	__builtin_prefetch(&g->edges[(size_t)h & (g->capedges - 1)]);
 }
 
 /* Lookups in a large lexicon. Its tables (a million forms: the token filter 2 MB, the
@@ -1411,6 +1449,7 @@ int gaz_load(gazetteer *g, const char *path, FILE *check, struct err *err)
 {
 	if (g->view)
 		thaw(g);
+	g->efilt = NULL; /* (a view's, of the edges in the image: edges are added now) */
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return err_set(err, ERR_IO, path, 0, "%s", strerror(errno));
@@ -1565,7 +1604,8 @@ bool gaz_first_name(gazetteer *g, uint32_t tok)
  * table slot), the token, id and type tables (struct strent_d, in the slots of the
  * in-memory tables), entities (struct ent_d), attributes, forms (struct gaz_form), trie
  * nodes and edges as in memory, a byte per token (TOKB_FIRST and gaz_token_root()), the
- * root's child of every token (the roots array) and the token table's filter words. Records
+ * root's child of every token (the roots array), the token table's filter words and the
+ * edge table's (see edge_find()). Records
  * are fixed-width in native order; the byte-order mark refuses an image of the other order.
  * Loading checks every record's offsets and indexes once, so a view never reads outside
  * the mapping whatever the file holds.
@@ -1580,20 +1620,20 @@ bool gaz_first_name(gazetteer *g, uint32_t tok)
 #endif
 #include "version.h"
 #define IMG_MAGIC "ENTOPICG"
-#define IMG_VERSION 6u
+#define IMG_VERSION 7u
 #define IMG_ORDER 0x01020304u
 #define IMG_BUILD (ENTOPIC_VERSION " " GAZ_CODE_ID)
 #define SUM_BLOCK ((size_t)64 << 10)
 
 enum { S_POOL, S_TOKENS, S_IDS, S_TYPES, S_ENTS, S_ATTRS, S_FORMS, S_NODES, S_EDGES, S_FIRSTS,
-       S_ROOTS, S_BLOOM, S_N };
+       S_ROOTS, S_BLOOM, S_EFILT, S_N };
 
 /* bytes a record of each section */
 static const size_t img_recsz[S_N] = {1, sizeof(struct strent_d), sizeof(struct strent_d),
 				      sizeof(struct strent_d), sizeof(struct ent_d),
 				      sizeof(struct attr_d), sizeof(struct gaz_form),
 				      sizeof(struct node), sizeof(struct edge), 1,
-				      sizeof(uint32_t), sizeof(uint64_t)};
+				      sizeof(uint32_t), sizeof(uint64_t), sizeof(uint64_t)};
 
 struct img_header {
 	char magic[8];
@@ -1775,6 +1815,15 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	size_t nbloom = g->tokens.bloom ? g->tokens.bloom_mask + 1 : 0;
 	if (nbloom)
 		buf_add(&sec[S_BLOOM], g->tokens.bloom, nbloom * sizeof *g->tokens.bloom);
+	size_t nefilt = g->capedges >= 8 ? g->capedges / 8 : 1; /* (capedges: a power of two) */
+	uint64_t *efilt = xcalloc(nefilt, sizeof *efilt);
+	for (size_t i = 0; i < g->capedges; i++)
+		if (g->edges[i].key) {
+			const uint64_t h = edge_hash(g->edges[i].key);
+			efilt[efilt_word(h, nefilt - 1)] |= efilt_bits(h);
+		}
+	buf_add(&sec[S_EFILT], efilt, nefilt * sizeof *efilt);
+	free(efilt);
 	sec[S_POOL] = pw.b;
 	struct img_header h;
 	memset(&h, 0, sizeof h);
@@ -1784,7 +1833,7 @@ int gaz_save(const gazetteer *g, const char *path, struct err *err)
 	snprintf(h.build, sizeof h.build, "%s", IMG_BUILD);
 	uint64_t counts[S_N] = {pw.b.len, g->tokens.cap, g->ids.cap, g->types.cap, g->nents,
 				attr, g->nforms, g->nnodes, g->capedges, g->tokens.n + 1,
-				g->tokens.n, nbloom};
+				g->tokens.n, nbloom, nefilt};
 	struct buf body;
 	buf_init(&body);
 	static const char zero[8];
@@ -1873,7 +1922,8 @@ static const char *check_tables(const struct img_header *h, const unsigned char 
 	    h->count[S_FORMS] >= UINT32_MAX || h->count[S_NODES] >= UINT32_MAX ||
 	    h->count[S_NODES] == 0 || capedges == 0 || !pow2(capedges) ||
 	    h->count[S_ROOTS] != h->count[S_FIRSTS] - 1 || !pow2(nbloom) ||
-	    (nbloom == 0 && h->count[S_FIRSTS] > 1))
+	    (nbloom == 0 && h->count[S_FIRSTS] > 1) || h->count[S_EFILT] == 0 ||
+	    !pow2(h->count[S_EFILT]))
 		return "image tables are damaged";
 	if (!pow2(h->count[S_TOKENS]) || !pow2(h->count[S_IDS]) || !pow2(h->count[S_TYPES]))
 		return "image string table is damaged";
@@ -1988,7 +2038,7 @@ static void check_records(const struct img_pass *p, int s, uint64_t i0, uint64_t
 		bad = child > nnodes;
 		break;
 	}
-	default: /* the pool's strings, the first-name bytes, the filter: any bytes will do */
+	default: /* the pool's strings, the first-name bytes, the filters: any bytes will do */
 		break;
 	}
 	r->bad[s] |= bad;
@@ -2161,6 +2211,8 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err)
 	g->edges = (struct edge *)(base + h->off[S_EDGES]);
 	g->capedges = (size_t)h->count[S_EDGES];
 	g->nedges = (size_t)nedges;
+	g->efilt = (const uint64_t *)(base + h->off[S_EFILT]);
+	g->efilt_mask = (size_t)h->count[S_EFILT] - 1;
 	g->roots = ntok ? (uint32_t *)(base + h->off[S_ROOTS]) : NULL;
 	g->nroots = ntok;
 	g->vfirsts = base + h->off[S_FIRSTS];

@@ -363,6 +363,24 @@ static void test_big_image(void)
 	}
 	for (uint32_t tok = 0; tok < 1000; tok++)
 		CHECK(gaz_step(v, gaz_root(v), tok) == gaz_step(g, gaz_root(g), tok));
+	/* the steps past the root (behind the image's edge filter): every form's second word
+	 * from its first, and many pairs that are no form, as the lexicon's edge table */
+	size_t found = 0;
+	for (long i = 1; i <= 20000; i++) {
+		char w1[32], w2[32];
+		snprintf(w1, sizeof w1, "name%ld", i % 5003);
+		snprintf(w2, sizeof w2, "surname%ld", i);
+		uint32_t a = gaz_token_h(g, w1, strlen(w1), hash_bytes(w1, strlen(w1)));
+		uint32_t b = gaz_token_h(g, w2, strlen(w2), hash_bytes(w2, strlen(w2)));
+		uint32_t node = gaz_step(g, gaz_root(g), a);
+		for (uint32_t k = 0; k < 8; k++) {
+			uint32_t tok = k ? (b + k * 7919u) % 30000u : b;
+			uint32_t want = gaz_step(g, node, tok);
+			CHECK(gaz_step(v, node, tok) == want);
+			found += want != GAZ_NONE;
+		}
+	}
+	CHECK(found >= 20000 - 20000 / 97 - 20000 / 1000 * 2);
 	gaz_free(v);
 	/* one byte changed: in the first block, the middle one, the last byte */
 	size_t at[] = {sizeof(uint64_t) * 64, size / 2, size - 1};
@@ -599,12 +617,17 @@ int main(void)
 	for (uint32_t i = 0; i < gaz_entity_count(g2); i++)
 		CHECK(r.seen[i] == gaz_entity(g2, i) && gaz_entity(g2, i)->id != NULL);
 	/* TSV on top of an image */
-	CHECK(gaz_load(g2, write_file("more.tsv", L("Chile", "country:CL", "COUNTRY", "name", "exact", "-")),
+	CHECK(gaz_load(g2, write_file("more.tsv", L("Chile", "country:CL", "COUNTRY", "name", "exact", "-")
+						  L("Rare Chile", "org:rc", "ORG", "name", "exact", "-")
+						  L("Iron Dome Chile", "org:idc", "ORG", "name", "exact", "-")),
 		       NULL, &e) == 0);
 	match_free(m2);
 	m2 = match_new(g2, NULL, NULL, &e);
 	p2.match = m2;
 	CHECK_STR(annotate(&p2, &a, "Chile and China"), "Chile=country:CL;China=country:CN;");
+	/* new edges from the image's nodes (the image's edge filter knows nothing of them) */
+	CHECK_STR(annotate(&p2, &a, "Rare Chile, Iron Dome Chile and rare earth"),
+		  "Rare Chile=org:rc;Iron Dome Chile=org:idc;rare earth=mineral:rare-earth-elements;");
 	check_roots(g2);
 	check_hashes(g2);
 	/* a damaged image is refused, not trusted */
