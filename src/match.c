@@ -555,7 +555,10 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 	size_t capopen = 0;
 	sc->open = NULL;
 	sc->nopen = 0;
-	size_t line = tl->n, words = 0, lower = 0, nums = 0, parens = 0; /* of the line to line */
+	size_t line = tl->n, words = 0, nums = 0, parens = 0; /* of the line to line */
+	/* the lists bit a word needs to count on its line: LB_LONG until a word in lower case
+	 * decides the line, 0 then (no more counting on it; one test a word) */
+	unsigned counting = LB_LONG;
 	struct token *v = tl->v;
 	const size_t n = tl->n;
 	if (tl->words_matcher != m)
@@ -576,34 +579,36 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 	 * its bits before they were changed), with no test for the last word, which reads its
 	 * own bits (no walk goes on from it either way). A line is counted from its end, and
 	 * decided at its first token. */
-	unsigned stop = n ? (tok_kfl(&v[n - 1]) & stop_bits) != 0 : 0;
+	/* A word's walk byte by its lists' bits 12 to 15 and, in bit 4, the stop of the token
+	 * after it: its walk bits, but 0 for a word that is no form alone when the token after
+	 * it is one no walk goes on to (what lexicon_span()'s walk would find there). A
+	 * hyphen's lists are 0: the walk goes past it, unless a blank line stops it there
+	 * too. */
+	static const uint8_t walk_of[32] = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+					    0, 1, 0, 3, 0, 1, 0, 3, 0, 1, 0, 3, 0, 1, 0, 3};
+	_Static_assert(WALK_FORM == 1 && WALK_START == 2 && LB_OPEN >> 12 == 8,
+		       "walk_of[] knows the bits");
+	enum { STOP = 16 };
+	unsigned stop = n && (tok_kfl(&v[n - 1]) & stop_bits) ? STOP : 0;
 	for (size_t i = n; i-- > 0;) {
 		struct token *t = &v[i];
 		const unsigned kind = t->kind, fl = t->flags;
 		const unsigned after = stop;
-		stop = (tok_kfl(t) & stop_bits) != 0;
+		stop = tok_kfl(t) & stop_bits ? STOP : 0;
 		const unsigned lists = t->lists;
 		if (kind == TOK_WORD) {
 			/* (these two without a branch: words that are a form, or a name's start,
 			 * or neither, follow no pattern a branch predictor could learn) */
-			const unsigned w = (lists & (LB_WALK | LB_FORM)) >> 12;
-			/* a word that is no form alone, and the token after it one no walk goes
-			 * on to: no walk starts here (what lexicon_span()'s walk would find). A
-			 * hyphen's lists are 0: the walk goes past it, unless a blank line stops
-			 * it there too. */
-			const unsigned cut = (w == WALK_START) & after;
-			walk[i] = (uint8_t)(w & (cut - 1u));
+			walk[i] = walk_of[(lists >> 12) | after];
 			/* (the lists not cached: asked below) */
 			start[i] = (tok_kfl(t) & start_bits) != 0;
-			/* (a word in lower case decides the line: no more counting on it; the
-			 * test of lower first, the one a branch predictor learns) */
-			if (!lower && (lists & LB_LONG)) {
+			if (lists & counting) {
 				words++;
 				/* a word in lower case, but a headline's preposition (when the list
 				 * is cached; tok_in() asks the rules otherwise) */
 				if ((fl & (TOKF_INIT_UPPER | TOKF_HAS_LOWER)) == TOKF_HAS_LOWER &&
 				    !(hl_lower ? (lists & hl_lower) : tok_in(m, L_HEADLINE_LOWER, nt, t)))
-					lower++;
+					counting = 0;
 			}
 		} else {
 			t->lists = 0;
@@ -625,13 +630,14 @@ static __attribute__((noinline)) void scan_tokens(const matcher *m, struct arena
 			}
 		}
 		if ((fl & TOKF_LINE_BEFORE) && i > 0) {
-			memset(title + i, line_title(words, lower, nums, parens), line - i);
+			memset(title + i, line_title(words, !counting, nums, parens), line - i);
 			line = i;
-			words = lower = nums = parens = 0;
+			words = nums = parens = 0;
+			counting = LB_LONG;
 		}
 	}
 	if (line > 0)
-		memset(title, line_title(words, lower, nums, parens), line);
+		memset(title, line_title(words, !counting, nums, parens), line);
 	for (size_t k = 0; k < sc->nopen / 2; k++) { /* (in text order) */
 		const uint32_t o = sc->open[k];
 		sc->open[k] = sc->open[sc->nopen - 1 - k];
