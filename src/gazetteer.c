@@ -1650,12 +1650,62 @@ struct img_header {
  * types: SSE2 on x86-64), so that the sum runs at memory speed. */
 typedef uint64_t v2u64 __attribute__((vector_size(16)));
 
+#define SUM_A 0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL
+#define SUM_B 0x165667B19E3779F9ULL, 0x27D4EB2F165667C5ULL
+#define SUM_C 0x85EBCA77C2B2AE63ULL, 0x94D049BB133111EBULL
+#define SUM_D 0xBF58476D1CE4E5B9ULL, 0xD6E8FEB86659FD93ULL
+
+/* The end of img_sum(): the lanes folded into one word, then the bytes past the last
+ * 64 (i of n bytes taken). */
+static uint64_t sum_end(const uint64_t l[8], const unsigned char *p, size_t i, size_t n)
+{
+	uint64_t h = l[0] ^ (l[1] * 0x87C37B91114253D5ULL) ^ (l[2] * 0x4CF5AD432745937FULL) ^
+		     (l[3] * 0xFF51AFD7ED558CCDULL) ^ (l[4] * 0xC4CEB9FE1A85EC53ULL) ^
+		     (l[5] * 0x9FB21C651E98DF25ULL) ^ (l[6] * 0xA0761D6478BD642FULL) ^
+		     (l[7] * 0xE7037ED1A0B428DBULL);
+	for (; i < n; i++)
+		h = ((h << 5) | (h >> 59)) ^ p[i];
+	return h;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SUM_AVX2 1
+typedef uint64_t v4u64 __attribute__((vector_size(32)));
+
+/* img_sum() with the eight lanes in two vectors of four (AVX2 shifts each lane by its own
+ * count): the same sum, in half the instructions. Not inlined into img_sum(), which is not
+ * compiled for AVX2. */
+__attribute__((noinline, target("avx2"))) static uint64_t img_sum_avx2(const unsigned char *p,
+									 size_t n)
+{
+	v4u64 ab = {SUM_A, SUM_B}, cd = {SUM_C, SUM_D};
+	const v4u64 lab = {7, 7, 11, 11}, rab = {57, 57, 53, 53};
+	const v4u64 lcd = {13, 13, 17, 17}, rcd = {51, 51, 47, 47};
+	size_t i = 0;
+	for (; i + 64 <= n; i += 64) {
+		v4u64 wab, wcd;
+		memcpy(&wab, p + i, 32);
+		memcpy(&wcd, p + i + 32, 32);
+		ab = (ab ^ wab) + ((ab << lab) | (ab >> rab));
+		cd = (cd ^ wcd) + ((cd << lcd) | (cd >> rcd));
+	}
+	uint64_t l[8];
+	memcpy(l, &ab, 32);
+	memcpy(l + 4, &cd, 32);
+	return sum_end(l, p, i, n);
+}
+#endif
+
+/* gaz_wide(false): the tests' way to the SSE2 sum on a CPU that has AVX2 */
+static bool sum_narrow;
+
 static uint64_t img_sum(const unsigned char *p, size_t n)
 {
-	v2u64 a = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL},
-	      b = {0x165667B19E3779F9ULL, 0x27D4EB2F165667C5ULL},
-	      c = {0x85EBCA77C2B2AE63ULL, 0x94D049BB133111EBULL},
-	      d = {0xBF58476D1CE4E5B9ULL, 0xD6E8FEB86659FD93ULL};
+#ifdef SUM_AVX2
+	if (!sum_narrow && __builtin_cpu_supports("avx2"))
+		return img_sum_avx2(p, n);
+#endif
+	v2u64 a = {SUM_A}, b = {SUM_B}, c = {SUM_C}, d = {SUM_D};
 	size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
 		v2u64 wa, wb, wc, wd;
@@ -1668,13 +1718,18 @@ static uint64_t img_sum(const unsigned char *p, size_t n)
 		c = (c ^ wc) + ((c << 13) | (c >> 51));
 		d = (d ^ wd) + ((d << 17) | (d >> 47));
 	}
-	uint64_t h = a[0] ^ (a[1] * 0x87C37B91114253D5ULL) ^ (b[0] * 0x4CF5AD432745937FULL) ^
-		     (b[1] * 0xFF51AFD7ED558CCDULL) ^ (c[0] * 0xC4CEB9FE1A85EC53ULL) ^
-		     (c[1] * 0x9FB21C651E98DF25ULL) ^ (d[0] * 0xA0761D6478BD642FULL) ^
-		     (d[1] * 0xE7037ED1A0B428DBULL);
-	for (; i < n; i++)
-		h = ((h << 5) | (h >> 59)) ^ p[i];
-	return h;
+	const uint64_t l[8] = {a[0], a[1], b[0], b[1], c[0], c[1], d[0], d[1]};
+	return sum_end(l, p, i, n);
+}
+
+bool gaz_wide(bool allow)
+{
+	sum_narrow = !allow;
+#ifdef SUM_AVX2
+	return allow && __builtin_cpu_supports("avx2");
+#else
+	return false;
+#endif
 }
 
 static size_t sum_blocks(size_t n)

@@ -140,6 +140,10 @@ int gaz_load_image(gazetteer *g, const char *path, struct err *err);
  * whose records are damaged behind a right checksum). Returns 0 or a negative ERR_*. */
 int gaz_image_reseal(const char *path, struct err *err);
 
+/* For tests: whether the image checksum may take the CPU's AVX2 instructions (the default)
+ * or not; returns whether it takes them now. Either way the sums are the same. */
+bool gaz_wide(bool allow);
+
 /* Name of a form kind ("name", "abbreviation", ...). */
 const char *gaz_kind_name(int kind);
 
