@@ -4,6 +4,7 @@
  * not by printf, with the same characters printf's %zu and %.4f give. */
 #include "emit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,14 +348,29 @@ struct conv {
 	size_t ascii; /* s[0..ascii) is ASCII: offsets up to there are bytes */
 };
 
-/* The number of ASCII bytes s[i..lim) starts with, a word at a time; a last part shorter
- * than a word is read as the word that ends at lim (its bytes before i shifted out). */
-static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim)
+/* The number of ASCII bytes s[i..lim) starts with (lim <= len, s[0..len) the text), a
+ * block at a time. Without SSE2, a word at a time; a last part shorter than a word is read
+ * as the word that ends at lim (its bytes before i shifted out). */
+static inline size_t ascii_run(const unsigned char *s, size_t i, size_t lim, size_t len)
 {
 	const uint64_t highs = 0x8080808080808080ULL;
 	size_t k = i;
 	uint64_t w;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef __SSE2__
+	/* 16 bytes a turn while s[0..len) holds them: the mask of their high bytes, and a bit
+	 * at lim when lim is among them (or past them: bit 16), so that its first bit is the
+	 * answer's end whatever ends it, without tests of what is left */
+	for (; len - k >= 16; k += 16) {
+		const size_t left = lim - k;
+		const __m128i x = _mm_loadu_si128((const __m128i *)(s + k));
+		const unsigned m = (unsigned)_mm_movemask_epi8(x) | 1u << (left < 16 ? left : 16);
+		const unsigned z = (unsigned)__builtin_ctz(m);
+		if (z < 16)
+			return k - i + z;
+	}
+	(void)w;
+	(void)highs;
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; lim - k >= 16; k += 16) {
 		uint64_t w2;
 		memcpy(&w, s + k, 8);
@@ -393,7 +409,7 @@ ALWAYS_INLINE size_t conv_at(struct conv *c, size_t byte)
 	}
 	size_t lim = byte < c->len ? byte : c->len, i = c->byte, u = c->unit;
 	while (i < lim) {
-		size_t k = ascii_run(c->s, i, lim);
+		size_t k = ascii_run(c->s, i, lim, c->len);
 		i += k;
 		u += k;
 		if (i == lim)
@@ -417,11 +433,18 @@ static bool type_kept(const struct emit_opts *o, const char *type)
 	return false;
 }
 
+/* Where a mention's ,"type":T,"id":I was first written for its entity (or, without an id,
+ * its type): off bytes after the record's output began, n bytes long (0: not yet). Later
+ * mentions copy it from there, without strlen() of the strings or their checks. */
+struct frag {
+	uint32_t off, n;
+};
+
 struct ent_count {
 	const struct entity *e;
 	size_t count, first;
-	uint32_t il, yl; /* strlen(e->id), strlen(e->type) */
-	bool id_plain;   /* the id is plain (str_plain_len()): written by plain_at() */
+	struct frag fr; /* e's (n 0 when not kept: then the strings are written again) */
+	uint32_t tq;    /* the length of T in it, quotes and all */
 };
 
 static int cmp_ent(const void *a, const void *b)
@@ -459,8 +482,8 @@ struct ent_slot {
 	const struct entity *e; /* by entity: the key; by id: the group's; NULL: empty */
 	uint32_t ix;            /* into v */
 	uint32_t h;             /* by id: the id's hash */
-	uint32_t il, yl;        /* by entity: strlen(e->id), strlen(e->type) */
-	bool id_plain;          /* by entity: the id is plain */
+	uint32_t il;            /* by entity: strlen(e->id) */
+	struct frag fr;         /* by entity: e's */
 };
 
 struct ent_groups {
@@ -477,10 +500,22 @@ static void groups_init(struct ent_groups *g, size_t nmentions)
 		       ? g->local_v
 		       : xmalloc((nmentions + 1) * sizeof *g->v);
 	g->n = g->seen = 0;
-	g->mask = sizeof g->local / sizeof *g->local / 2 - 1;
-	memset(g->local, 0, sizeof g->local);
+	/* tables of 8 or 16 slots for a record of 3 or 7 mentions at most (no more distinct
+	 * entities: the tables do not grow), fewer to clear */
+	size_t slots = sizeof g->local / sizeof *g->local / 2;
+	while (slots > 8 && 2 * nmentions <= slots / 2 - 1)
+		slots /= 2;
+	g->mask = slots - 1;
+	/* an empty slot is one without e: only those cleared, four a turn (slots is a multiple
+	 * of 4) */
+	for (size_t i = 0; i < 2 * slots; i += 4) {
+		g->local[i].e = NULL;
+		g->local[i + 1].e = NULL;
+		g->local[i + 2].e = NULL;
+		g->local[i + 3].e = NULL;
+	}
 	g->by_ent = g->local;
-	g->by_id = g->local + g->mask + 1;
+	g->by_id = g->local + slots;
 }
 
 static void groups_clear(struct ent_groups *g)
@@ -525,7 +560,7 @@ static void groups_grow(struct ent_groups *g)
 
 /* groups_add() of an entity not seen before in the record; h is where the probe for it by
  * entity stopped. */
-static const struct ent_slot *groups_new(struct ent_groups *g, const struct entity *e,
+static struct ent_slot *groups_new(struct ent_groups *g, const struct entity *e,
 					 size_t i, size_t h)
 {
 	if (2 * (g->seen + 1) > g->mask) {
@@ -535,8 +570,7 @@ static const struct ent_slot *groups_new(struct ent_groups *g, const struct enti
 			h = (h + 1) & g->mask;
 	}
 	g->seen++;
-	size_t il = strlen(e->id), yl = strlen(e->type);
-	bool plain = il > 16 && plain8(e->id, il); /* (shorter: str_at() checks) */
+	size_t il = strlen(e->id);
 	/* the loader's hash of the id when it has one (0: an entity the matcher made) */
 	uint32_t hid = (uint32_t)(e->id_hash ? e->id_hash : hash_bytes(e->id, il));
 	size_t k = hid & g->mask;
@@ -546,17 +580,17 @@ static const struct ent_slot *groups_new(struct ent_groups *g, const struct enti
 	if (si->e) {
 		g->v[si->ix].count++;
 	} else {
-		*si = (struct ent_slot){e, (uint32_t)g->n, hid, 0, 0, false};
-		g->v[g->n++] = (struct ent_count){e, 1, i, (uint32_t)il, (uint32_t)yl, plain};
+		*si = (struct ent_slot){e, (uint32_t)g->n, hid, 0, {0, 0}};
+		g->v[g->n++] = (struct ent_count){e, 1, i, {0, 0}, 0};
 	}
-	g->by_ent[h] = (struct ent_slot){e, si->ix, 0, (uint32_t)il, (uint32_t)yl, plain};
+	g->by_ent[h] = (struct ent_slot){e, si->ix, 0, (uint32_t)il, {0, 0}};
 	return &g->by_ent[h];
 }
 
 /* Count mention i of e (e->id not NULL). Returns e's slot by entity, which keeps the
- * lengths of its id and type: strlen() once per distinct entity of a record, not per
- * mention. Inline: most mentions are of an entity seen before. */
-ALWAYS_INLINE const struct ent_slot *groups_add(struct ent_groups *g, const struct entity *e,
+ * length of its id and where its mentions' strings were written. Inline: most mentions are
+ * of an entity seen before. */
+ALWAYS_INLINE struct ent_slot *groups_add(struct ent_groups *g, const struct entity *e,
 						size_t i)
 {
 	size_t h = ent_hash(e) & g->mask;
@@ -568,39 +602,70 @@ ALWAYS_INLINE const struct ent_slot *groups_add(struct ent_groups *g, const stru
 	return &g->by_ent[h];
 }
 
-/* A literal of up to 24 bytes and its length: copied as 24 bytes (a constant size, no
- * call), into room that holds them. */
-struct lit {
-	char s[24];
+/* A literal and its length, for struct tail. */
+#define LIT(s) {s, sizeof s - 1}
+
+_Static_assert(KIND_NKINDS == 5, "tail_lit[] has a literal for every kind");
+_Static_assert(SRC_REGEX == 4, "tail_lit[] has a row for every source");
+
+/* The end of a mention by its source and kind: the "form" member, gaz_kind_name() written
+ * out (a test compares the two), or "pattern" for a pattern's own entity (SRC_REGEX);
+ * then the "source" member of a person found by a title or an acronym's entity; then the
+ * brace. One copy of 48 bytes (a constant size, into room that holds them), not tests of
+ * the source. */
+struct tail {
+	char s[48];
 	size_t n;
 };
 
-#define LIT(s) {s, sizeof s - 1}
+#define TAIL_ROW(src)                                                                        \
+	{                                                                                    \
+		[KIND_NAME] = LIT(",\"form\":\"name\"" src "}"),                              \
+		[KIND_ABBREV] = LIT(",\"form\":\"abbreviation\"" src "}"),                    \
+		[KIND_DEMONYM] = LIT(",\"form\":\"demonym\"" src "}"),                        \
+		[KIND_ALIAS] = LIT(",\"form\":\"alias\"" src "}"),                            \
+		[KIND_PARTIAL] = LIT(",\"form\":\"partial\"" src "}"),                        \
+	}
 
-_Static_assert(KIND_NKINDS == 5, "form_lit[] has a literal for every kind");
-
-/* The "form" member of a mention by its kind, gaz_kind_name() written out (a test compares
- * the two), and last "pattern" for a pattern's own entity (SRC_REGEX). */
-static const struct lit form_lit[KIND_NKINDS + 1] = {
-	[KIND_NAME] = LIT(",\"form\":\"name\""),
-	[KIND_ABBREV] = LIT(",\"form\":\"abbreviation\""),
-	[KIND_DEMONYM] = LIT(",\"form\":\"demonym\""),
-	[KIND_ALIAS] = LIT(",\"form\":\"alias\""),
-	[KIND_PARTIAL] = LIT(",\"form\":\"partial\""),
-	[KIND_NKINDS] = LIT(",\"form\":\"pattern\""),
+static const struct tail tail_lit[SRC_REGEX + 1][KIND_NKINDS] = {
+	[SRC_LEXICON] = TAIL_ROW(""),
+	[SRC_PARTIAL] = TAIL_ROW(""),
+	[SRC_PATTERN] = TAIL_ROW(",\"source\":\"pattern\""),
+	[SRC_ACRONYM] = TAIL_ROW(",\"source\":\"acronym\""),
+	[SRC_REGEX] = {LIT(",\"form\":\"pattern\"}"), LIT(",\"form\":\"pattern\"}"),
+		       LIT(",\"form\":\"pattern\"}"), LIT(",\"form\":\"pattern\"}"),
+		       LIT(",\"form\":\"pattern\"}")},
 };
 
-/* Is k a member every entity has ("id", "type", "name", "count"), not written again from
- * its attributes? Byte by byte, stopping at the first that differs (or k's end). */
-static inline bool own_key(const char *k)
+/* s[0..n) at o, s written before o in the same buffer (s + n <= o); the end. Up to 64
+ * bytes (the usual case) as 64, all read before any is written (s + 64 may pass o): the
+ * buffer holds 64 bytes from s and from o. */
+ALWAYS_INLINE char *copy_at(char *o, const char *s, size_t n)
 {
-	switch (k[0]) {
-	case 'i': return k[1] == 'd' && !k[2];
-	case 't': return k[1] == 'y' && k[2] == 'p' && k[3] == 'e' && !k[4];
-	case 'n': return k[1] == 'a' && k[2] == 'm' && k[3] == 'e' && !k[4];
-	case 'c': return k[1] == 'o' && k[2] == 'u' && k[3] == 'n' && k[4] == 't' && !k[5];
-	default: return false;
+	if (n <= 64) {
+		char t[64];
+		memcpy(t, s, 64);
+		memcpy(o, t, 64);
+	} else {
+		memcpy(o, s, n);
 	}
+	return o + n;
+}
+
+/* Is k (kl bytes) a member every entity has ("id", "type", "name", "count"), not written
+ * again from its attributes? Its first two bytes and its length first (k[1] is there to
+ * read, its terminator at least), in one test that is nearly always false: a test of k[0]
+ * first was mispredicted for most attributes ("iso2", "iso3", "wikidata", ...). */
+static inline bool own_key(const char *k, size_t kl)
+{
+	const unsigned two = (unsigned char)k[0] | (unsigned)(unsigned char)k[1] << 8;
+#define TWO(a, b) ((unsigned)(a) | (unsigned)(b) << 8)
+	if (!(((two == TWO('i', 'd')) & (kl == 2)) | ((two == TWO('t', 'y')) & (kl == 4)) |
+	      ((two == TWO('n', 'a')) & (kl == 4)) | ((two == TWO('c', 'o')) & (kl == 5))))
+		return false;
+#undef TWO
+	return strcmp(k, "id") == 0 || strcmp(k, "type") == 0 || strcmp(k, "name") == 0 ||
+	       strcmp(k, "count") == 0;
 }
 
 /* v * 10^4 rounded as printf rounds it (from the exact binary value, half to even) into *q,
@@ -627,8 +692,8 @@ ALWAYS_INLINE bool round4(double v, uint64_t *q, bool *neg)
 	} else {
 		*q = x >> sh;
 		uint64_t rem = x & (((uint64_t)1 << sh) - 1), half = (uint64_t)1 << (sh - 1);
-		if (rem > half || (rem == half && (*q & 1)))
-			(*q)++;
+		/* (no branch: which way it goes follows no pattern) */
+		*q += (rem > half) | ((rem == half) & (*q & 1));
 	}
 	*neg = bits >> 63;
 	return true;
@@ -666,7 +731,18 @@ static char *score_at(char *o, double v)
 	v = v < 0 ? 0 : v > 1 ? 1 : v;
 	uint64_t q;
 	bool neg;
-	if (!round4(v, &q, &neg)) { /* nan */
+	/* v * 10^4 as a double is within 2^-39 of the exact product (at most 10^4), so it
+	 * rounds as the exact one does (as printf rounds) unless its fraction is near one half:
+	 * those, and nan, are left to round4() */
+	const double y = v >= 0 ? v * 10000.0 : 0; /* (not nan, for the conversion) */
+	const int64_t t = (int64_t)y;
+	const double f = y - (double)t - 0.5;
+	if ((v >= 0) & (fabs(f) > 1e-6)) { /* (one test: the answer is nearly always yes) */
+		uint64_t bits;
+		memcpy(&bits, &v, sizeof bits);
+		q = (uint64_t)t + (f > 0);
+		neg = bits >> 63;
+	} else if (!round4(v, &q, &neg)) { /* nan */
 		char tmp[32];
 		size_t l = (size_t)snprintf(tmp, sizeof tmp, "%.4f", v);
 		memcpy(o, tmp, l);
@@ -674,8 +750,9 @@ static char *score_at(char *o, double v)
 	}
 	if (neg) /* -0 */
 		*o++ = '-';
+	/* q <= 10^4: its integer part is one digit */
 	unsigned fp = (unsigned)(q % 10000);
-	o += fmt_uint(o, q / 10000);
+	*o++ = (char)('0' + q / 10000);
 	if (!fp)
 		return o;
 	*o = '.';
@@ -710,6 +787,13 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			  ascii == len ? OFFSETS_BYTES : o->offsets, ascii};
 	struct ent_groups g;
 	groups_init(&g, an->nmentions);
+	/* the fragments of mentions without an id, by their type (a pointer: one string in
+	 * the call), replaced when another type takes the slot */
+	struct {
+		const char *type;
+		struct frag fr;
+	} by_type[4] = {{NULL, {0, 0}}};
+	const size_t base = out->len; /* where the record's output began */
 	size_t nout = 0;
 	for (size_t i = 0; i < an->nmentions; i++) {
 		const struct mention *m = &an->mentions[i];
@@ -718,20 +802,26 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		size_t comma = sep(out, o, 2, nout++);
 		/* the whole mention written into room reserved once */
 		const char *type = m->ent->type, *id = m->ent->id;
-		size_t tl = m->oend - m->ostart, yl, il;
-		bool id_plain = false;
+		size_t tl = m->oend - m->ostart, il = 0;
+		struct frag *fr;
+		struct ent_slot *sl = NULL;
 		if (id) {
-			const struct ent_slot *sl = groups_add(&g, m->ent, i);
-			yl = sl->yl;
+			sl = groups_add(&g, m->ent, i);
+			fr = &sl->fr;
 			il = sl->il;
-			id_plain = sl->id_plain;
 		} else {
-			yl = strlen(type);
-			il = 0;
+			size_t t = ((uintptr_t)type >> 4) % 4;
+			if (by_type[t].type != type) {
+				by_type[t].type = type;
+				by_type[t].fr.n = 0;
+			}
+			fr = &by_type[t].fr;
 		}
-		const struct lit *form = &form_lit[m->src == SRC_REGEX ? KIND_NKINDS
-					   : m->kind < KIND_NKINDS ? m->kind : KIND_NAME];
-		size_t room = 100 + 40 + STR_ROOM(tl) + STR_ROOM(yl) + STR_ROOM(il) + sizeof form->s;
+		size_t yl = fr->n ? 0 : strlen(type);
+		const struct tail *tail = &tail_lit[m->src <= SRC_REGEX ? m->src : SRC_LEXICON]
+						   [m->kind < KIND_NKINDS ? m->kind : KIND_NAME];
+		size_t room = 100 + 64 + 40 + STR_ROOM(tl) + fr->n + STR_ROOM(yl) + STR_ROOM(il) +
+			      sizeof tail->s;
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
@@ -743,22 +833,33 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		p = uint_at(p, conv_at(&cv, m->oend));
 		p = LIT_AT(p, ",\"text\":");
 		p = text_at(p, text + m->ostart, tl, len - m->ostart);
-		p = LIT_AT(p, ",\"type\":");
-		p = str_at(p, type, yl);
-		p = LIT_AT(p, ",\"id\":");
-		if (id_plain)
-			p = plain_at(p, id, il);
-		else if (id)
-			p = str_at(p, id, il);
-		else
-			p = LIT_AT(p, "null");
-		memcpy(p, form->s, sizeof form->s);
-		p += form->n;
-		if (m->src == SRC_PATTERN)
-			p = LIT_AT(p, ",\"source\":\"pattern\"");
-		else if (m->src == SRC_ACRONYM)
-			p = LIT_AT(p, ",\"source\":\"acronym\"");
-		*p++ = '}';
+		char *const start = out->p + base;
+		if (fr->n) {
+			p = copy_at(p, start + fr->off, fr->n);
+		} else {
+			char *f = p;
+			p = LIT_AT(p, ",\"type\":");
+			p = str_at(p, type, yl);
+			size_t tq = (size_t)(p - f) - 8;
+			p = LIT_AT(p, ",\"id\":");
+			if (!id)
+				p = LIT_AT(p, "null");
+			else if (il > 16 && plain8(id, il)) /* (shorter: str_at() checks) */
+				p = plain_at(p, id, il);
+			else
+				p = str_at(p, id, il);
+			if ((size_t)(p - start) < UINT32_MAX) {
+				*fr = (struct frag){(uint32_t)(f - start), (uint32_t)(p - f)};
+				/* the entity's first mention: the group's, when it is the group's
+				 * entity */
+				if (id && g.v[sl->ix].e == m->ent) {
+					g.v[sl->ix].fr = *fr;
+					g.v[sl->ix].tq = (uint32_t)tq;
+				}
+			}
+		}
+		memcpy(p, tail->s, sizeof tail->s);
+		p += tail->n;
 		out->len = (size_t)(p - out->p);
 		out->p[out->len] = '\0';
 	}
@@ -772,18 +873,30 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	putch(out, '[');
 	for (size_t k = 0; k < nec; k++) {
 		const struct entity *e = ec[k].e;
+		const struct frag fr = ec[k].fr;
 		size_t comma = sep(out, o, 2, k);
-		size_t il = ec[k].il, yl = ec[k].yl, nml = strlen(e->name);
-		size_t room = 40 + 20 + STR_ROOM(il) + STR_ROOM(yl) + STR_ROOM(nml);
+		/* the id and the type copied from the fragment of e's first mention (the id
+		 * after the type and ,"id":) */
+		size_t il = fr.n ? 0 : strlen(e->id), yl = fr.n ? 0 : strlen(e->type);
+		size_t nml = strlen(e->name);
+		size_t room = 40 + 20 + 64 + fr.n + STR_ROOM(il) + STR_ROOM(yl) + STR_ROOM(nml);
 		if (out->cap - out->len <= room)
 			buf_reserve(out, room);
 		char *p = out->p + out->len;
 		*p = ',';
 		p += comma;
 		p = LIT_AT(p, "{\"id\":");
-		p = ec[k].id_plain ? plain_at(p, e->id, il) : str_at(p, e->id, il);
-		p = LIT_AT(p, ",\"type\":");
-		p = str_at(p, e->type, yl);
+		if (fr.n) {
+			const char *f = out->p + base + fr.off;
+			size_t tq = ec[k].tq;
+			p = copy_at(p, f + 8 + tq + 6, fr.n - 8 - tq - 6);
+			p = LIT_AT(p, ",\"type\":");
+			p = copy_at(p, f + 8, tq);
+		} else {
+			p = str_at(p, e->id, il);
+			p = LIT_AT(p, ",\"type\":");
+			p = str_at(p, e->type, yl);
+		}
 		p = LIT_AT(p, ",\"name\":");
 		p = str_at(p, e->name, nml);
 		p = LIT_AT(p, ",\"count\":");
@@ -791,9 +904,10 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		out->len = (size_t)(p - out->p);
 		for (size_t a = 0; a < e->nattrs; a++) {
 			const char *ak = e->keys[a], *av = e->vals[a];
-			if (own_key(ak))
+			size_t kl = strlen(ak);
+			if (own_key(ak, kl))
 				continue;
-			size_t kl = strlen(ak), vl = strlen(av);
+			size_t vl = strlen(av);
 			if (out->cap - out->len <= 2 + STR_ROOM(kl) + STR_ROOM(vl))
 				buf_reserve(out, 2 + STR_ROOM(kl) + STR_ROOM(vl));
 			p = out->p + out->len;
@@ -803,7 +917,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			p = str_at(p, av, vl);
 			out->len = (size_t)(p - out->p);
 		}
-		putch(out, '}');
+	putch(out, '}');
 	}
 	if (nec)
 		nl(out, o, 1);
