@@ -309,8 +309,8 @@ static void keyn(struct buf *out, const struct emit_opts *o, int depth, bool *fi
  * the usual output (not --pretty). */
 #define KEY_LIT(out, o, first, k) key_lit(out, o, first, "\"" k "\":", sizeof k + 2)
 
-static void key_lit(struct buf *out, const struct emit_opts *o, bool *first, const char *q,
-		    size_t n)
+ALWAYS_INLINE void key_lit(struct buf *out, const struct emit_opts *o, bool *first,
+			  const char *q, size_t n)
 {
 	if (o->pretty) {
 		keyn(out, o, 1, first, q + 1, n - 3);
@@ -330,9 +330,10 @@ static bool key_is(const struct input_field *f, const char *s)
 /* The separator before element k of an array or object at depth: with --pretty put here
  * with the line break; else left to the caller, which writes it into room reserved for
  * the element (1 returned when one is due). */
-ALWAYS_INLINE size_t sep(struct buf *out, const struct emit_opts *o, int depth, size_t k)
+ALWAYS_INLINE size_t sep(struct buf *out, const struct emit_opts *o, bool pretty, int depth,
+			 size_t k)
 {
-	if (!o->pretty)
+	if (!pretty)
 		return k != 0;
 	if (k)
 		putch(out, ',');
@@ -794,12 +795,18 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		struct frag fr;
 	} by_type[4] = {{NULL, {0, 0}}};
 	const size_t base = out->len; /* where the record's output began */
+	/* (read once: the loops' stores to the output might be to them, for all the compiler
+	 * knows) */
+	const bool pretty = o->pretty;
+	const bool all_types = !o->types;
+	const struct mention *const ms = an->mentions;
+	const size_t nms = an->nmentions;
 	size_t nout = 0;
-	for (size_t i = 0; i < an->nmentions; i++) {
-		const struct mention *m = &an->mentions[i];
-		if (!type_kept(o, m->ent->type))
+	for (size_t i = 0; i < nms; i++) {
+		const struct mention *m = &ms[i];
+		if (!all_types && !type_kept(o, m->ent->type))
 			continue;
-		size_t comma = sep(out, o, 2, nout++);
+		size_t comma = sep(out, o, pretty, 2, nout++);
 		/* the whole mention written into room reserved once */
 		const char *type = m->ent->type, *id = m->ent->id;
 		size_t tl = m->oend - m->ostart, il = 0;
@@ -874,7 +881,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 	for (size_t k = 0; k < nec; k++) {
 		const struct entity *e = ec[k].e;
 		const struct frag fr = ec[k].fr;
-		size_t comma = sep(out, o, 2, k);
+		size_t comma = sep(out, o, pretty, 2, k);
 		/* the id and the type copied from the fragment of e's first mention (the id
 		 * after the type and ,"id":) */
 		size_t il = fr.n ? 0 : strlen(e->id), yl = fr.n ? 0 : strlen(e->type);
@@ -917,7 +924,10 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 			p = str_at(p, av, vl);
 			out->len = (size_t)(p - out->p);
 		}
-	putch(out, '}');
+		/* (no test of the room: what was reserved last, for the entity or its last
+		 * attribute, holds the brace) */
+		out->p[out->len++] = '}';
+		out->p[out->len] = '\0';
 	}
 	if (nec)
 		nl(out, o, 1);
@@ -928,7 +938,7 @@ void emit_record(struct buf *out, const struct emit_opts *o, const struct input_
 		KEY_LIT(out, o, &first, "topics");
 		putch(out, '{');
 		for (size_t t = 0; t < nt; t++) {
-			size_t comma = sep(out, o, 2, t);
+			size_t comma = sep(out, o, pretty, 2, t);
 			size_t nml = topics_name_len(o->model, t);
 			size_t room = 1 + STR_ROOM(nml) + 1 + 32;
 			if (out->cap - out->len <= room)
