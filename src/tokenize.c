@@ -674,24 +674,59 @@ static inline __attribute__((always_inline, target("avx2"))) uint64_t movemask32
 	return (uint64_t)(uint32_t)_mm256_movemask_epi8((__m256i)c);
 }
 
+/* The constants of the AVX2 windows, made once a call of windows_avx2() and hidden from the
+ * compiler (wide_opaque()), which would otherwise make each again in every window, from a
+ * general register (three instructions each) rather than keep them in vector registers or
+ * read them from the stack. */
+struct wide_consts {
+	v32u8 lo_add, dg_add; /* a-z, 0-9 moved to the least values ... */
+	v32i8 lo_lim, dg_lim; /* ... and the bounds they are then below */
+	v32i8 bang, nl, dot, apos; /* '!', '\n', '.', '\'' */
+	__m256i one, two, four;   /* the values of flag_bytes() */
+};
+
+static inline __attribute__((always_inline, target("avx2"))) v32i8 wide_opaque(v32i8 v)
+{
+	__asm__("" : "+x"(v));
+	return v;
+}
+
 static inline __attribute__((always_inline, target("avx2"))) void
-classify64_avx2(const unsigned char *s, const unsigned char *o, struct window *m)
+wide_consts_init(struct wide_consts *k)
+{
+	k->lo_add = (v32u8)wide_opaque((v32i8)_mm256_set1_epi8((char)(0x80 - 'a')));
+	k->dg_add = (v32u8)wide_opaque((v32i8)_mm256_set1_epi8((char)(0x80 - '0')));
+	k->lo_lim = wide_opaque((v32i8)_mm256_set1_epi8(-0x80 + 26));
+	k->dg_lim = wide_opaque((v32i8)_mm256_set1_epi8(-0x80 + 10));
+	k->bang = wide_opaque((v32i8)_mm256_set1_epi8('!'));
+	k->nl = wide_opaque((v32i8)_mm256_set1_epi8('\n'));
+	k->dot = wide_opaque((v32i8)_mm256_set1_epi8('.'));
+	k->apos = wide_opaque((v32i8)_mm256_set1_epi8('\''));
+	k->one = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(1));
+	k->two = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(2));
+	k->four = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(4));
+}
+
+static inline __attribute__((always_inline, target("avx2"))) void
+classify64_avx2(const unsigned char *s, const unsigned char *o, const struct wide_consts *k,
+		struct window *m)
 {
 	v32i8 v0, v1, w0, w1;
 	memcpy(&v0, s, 32);
 	memcpy(&v1, s + 32, 32);
 	memcpy(&w0, o, 32);
 	memcpy(&w1, o + 32, 32);
-	v32i8 lo0 = (v32i8)((v32u8)v0 + (0x80 - 'a')) < -0x80 + 26;
-	v32i8 lo1 = (v32i8)((v32u8)v1 + (0x80 - 'a')) < -0x80 + 26;
-	v32i8 dg0 = (v32i8)((v32u8)v0 + (0x80 - '0')) < -0x80 + 10;
-	v32i8 dg1 = (v32i8)((v32u8)v1 + (0x80 - '0')) < -0x80 + 10;
+	v32i8 lo0 = (v32i8)((v32u8)v0 + k->lo_add) < k->lo_lim;
+	v32i8 lo1 = (v32i8)((v32u8)v1 + k->lo_add) < k->lo_lim;
+	v32i8 dg0 = (v32i8)((v32u8)v0 + k->dg_add) < k->dg_lim;
+	v32i8 dg1 = (v32i8)((v32u8)v1 + k->dg_add) < k->dg_lim;
 	m->lower = movemask32(lo0) | movemask32(lo1) << 32;
 	m->word = movemask32(lo0 | dg0) | movemask32(lo1 | dg1) << 32;
-	m->space = movemask32(v0 < '!') | movemask32(v1 < '!') << 32;
-	m->nl = movemask32(v0 == '\n') | movemask32(v1 == '\n') << 32;
-	m->dot = movemask32(v0 == '.') | movemask32(v1 == '.') << 32;
-	m->stop = movemask32(v0 | w0 | (v0 == '\'')) | movemask32(v1 | w1 | (v1 == '\'')) << 32;
+	m->space = movemask32(v0 < k->bang) | movemask32(v1 < k->bang) << 32;
+	m->nl = movemask32(v0 == k->nl) | movemask32(v1 == k->nl) << 32;
+	m->dot = movemask32(v0 == k->dot) | movemask32(v1 == k->dot) << 32;
+	m->stop = movemask32(v0 | w0 | (v0 == k->apos)) |
+		  movemask32(v1 | w1 | (v1 == k->apos)) << 32;
 	m->same = movemask32(v0 == w0) | movemask32(v1 == w1) << 32;
 }
 #endif
@@ -833,32 +868,67 @@ WIN_INLINE void window_flags(const struct window *m, struct window_flags *f)
 /* v in each byte k of 32 whose bit k of m is set, else 0: each byte of m in eight lanes,
  * then each lane's own bit of it. */
 static inline __attribute__((always_inline, target("avx2"))) __m256i bit_bytes(uint32_t m,
-									     char v)
+									     __m256i v)
 {
 	const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
 						2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 	const __m256i bits = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
 	__m256i x = _mm256_shuffle_epi8(_mm256_set1_epi32((int)m), spread);
 	x = _mm256_cmpeq_epi8(_mm256_and_si256(x, bits), bits);
-	return _mm256_and_si256(x, _mm256_set1_epi8(v));
+	return _mm256_and_si256(x, v);
 }
 
 /* The flags f of the window as one byte a byte, the index into win.flags[] of the token
  * that ends there: bit 0 space_before, bit 1 has_lower, bit 2 init_upper. The AVX2
  * windows then read a token's flags in one load rather than three shifts. */
 static inline __attribute__((always_inline, target("avx2"))) void
-flag_bytes(const struct window_flags *f, uint8_t out[64])
+flag_bytes(const struct window_flags *f, const struct wide_consts *c, uint8_t out[64])
 {
 #pragma GCC unroll 2
 	for (int h = 0; h < 64; h += 32) {
 		__m256i k = _mm256_or_si256(
-			_mm256_or_si256(bit_bytes((uint32_t)(f->space_before >> h), 1),
-					bit_bytes((uint32_t)(f->has_lower >> h), 2)),
-			bit_bytes((uint32_t)(f->init_upper >> h), 4));
+			_mm256_or_si256(bit_bytes((uint32_t)(f->space_before >> h), c->one),
+					bit_bytes((uint32_t)(f->has_lower >> h), c->two)),
+			bit_bytes((uint32_t)(f->init_upper >> h), c->four));
 		memcpy(out + h, &k, 32);
 	}
 }
 #endif
+
+/* The index of the lowest set bit of x, 64 for 0, for the windows: on the AVX2 ones (wide),
+ * tzcnt alone, which gives 64 for 0 by itself, without the zeroing of its destination that
+ * GCC puts before it (an instruction a token, against a false dependency of older CPUs).
+ * nonzero: x is known not to be 0, which the other way can then take. */
+WIN_INLINE uint64_t win_ctz(uint64_t x, bool wide, bool nonzero)
+{
+#ifdef TOK_AVX2
+	if (wide) {
+		uint64_t r;
+		__asm__("tzcnt %1, %0" : "=r"(r) : "r"(x));
+		return r;
+	}
+#else
+	(void)wide;
+#endif
+	if (nonzero)
+		return (uint64_t)__builtin_ctzll(x);
+	return (uint64_t)__builtin_ctzll(x | (uint64_t)1 << 63) + (x == 0);
+}
+
+/* The n lowest bits (n <= 64): on the AVX2 windows (wide), one bzhi of BMI2. */
+WIN_INLINE uint64_t win_low(uint64_t n, bool wide)
+{
+#ifdef TOK_AVX2
+	if (wide) {
+		uint64_t r;
+		__asm__("bzhi %2, %1, %0" : "=r"(r) : "r"(~(uint64_t)0), "r"(n));
+		return r;
+	}
+#else
+	(void)wide;
+#endif
+	return ((uint64_t)1 << n % 64) - 1 - (n == 64); /* (all 64 bits for 64) */
+}
 
 /* Take the tokens of the window m at b (normalized offset i, original offset os) that start
  * at the bits of starts, whose last bytes are the first bits of ends, into t[0..]; f holds
@@ -874,22 +944,34 @@ WIN_INLINE struct token *scan_window(const struct window_flags *f, const uint8_t
 				     struct token *t, uint64_t starts, uint64_t ends,
 				     uint64_t *end)
 {
-	/* the offsets of a token, start | end << 32, are those in the window plus these */
-	const v2u64 no = {i | (uint64_t)i << 32, os | (uint64_t)os << 32};
+	/* the offsets of a token, start | end << 32, are its start | last byte << 32 in the
+	 * window plus these (the end one byte past the last) */
+	const v2u64 no = {i | (uint64_t)(i + 1) << 32, os | (uint64_t)(os + 1) << 32};
 	while (starts) {
 		/* (the positions as wide as the addresses they go into) */
-		const uint64_t st = (uint64_t)__builtin_ctzll(starts);
-		const uint64_t last = (uint64_t)__builtin_ctzll(ends);
-		const uint64_t n = last + 1 - st;
+		const uint64_t st = win_ctz(starts, fb != NULL, true);
+		const uint64_t last = win_ctz(ends, fb != NULL, true);
+		const uint64_t n1 = last - st; /* the length less one: n1 + 1 indexes the tables */
 		uint64_t w0, w1, h;
 		memcpy(&w0, b + st, 8);
-		if (n <= 8) {
-			h = hash_end(hash_step(win.start[n], w0 & win.mask[n]));
-		} else if (n <= 16) {
+		if (n1 < 8) {
+			h = hash_end(hash_step(win.start[n1 + 1], w0 & win.mask[n1 + 1]));
+		} else if (n1 < 16) {
 			memcpy(&w1, b + st + 8, 8);
-			h = hash_end(hash_step(hash_step(win.start[n], w0), w1 & win.mask[n]));
+			h = hash_end(hash_step(hash_step(win.start[n1 + 1], w0),
+					       w1 & win.mask[n1 + 1]));
 		} else {
-			h = hash_bytes(b + st, n);
+			/* hash_bytes(), but in the function: a call would have the vector
+			 * registers of the windows saved around it in every window */
+			const unsigned char *p = b + st + 8;
+			uint64_t r = n1 + 1 - 8;
+			h = hash_step(hash_start(n1 + 1), w0);
+			for (; r > 8; r -= 8, p += 8) {
+				memcpy(&w1, p, 8);
+				h = hash_step(h, w1);
+			}
+			memcpy(&w1, p, 8);
+			h = hash_end(hash_step(h, w1 & win.mask[r]));
 		}
 		unsigned k;
 		if (fb)
@@ -899,7 +981,8 @@ WIN_INLINE struct token *scan_window(const struct window_flags *f, const uint8_t
 			    (unsigned)(f->init_upper >> last & 1) << 2 |
 			    (unsigned)(f->space_before >> last & 1);
 		uint32_t kf = win.flags[k] & win.kind[w0 & 0x7F];
-		uint64_t se = st | (last + 1) << 32;
+		/* (last << 32 as a rotation, last being below 64: one instruction of BMI2) */
+		uint64_t se = st | (last << 32 | last >> 32);
 		put_token(t, no + se, kf, h);
 		t++;
 		starts &= starts - 1;
@@ -1016,10 +1099,10 @@ WIN_INLINE struct token *window_take(const struct window *m, const struct window
 		const uint8_t p = *pre, f0 = t0->flags;
 		t0->flags = (uint8_t)(f0 | p | (p & f0 & TOKF_LINE_BEFORE) << 1);
 		*pre = 0;
-		done = ((uint64_t)1 << end % 64) - 1 - (end == 64); /* (all 64 bits for 64) */
+		done = win_low(end, fb != NULL);
 	}
 	*pre = gap_flags(*pre, (c->cut - 1) & ~done, m->nl);
-	*i += (size_t)__builtin_ctzll(c->cut | (uint64_t)1 << 63) + (c->cut == 0); /* 64 for 0 */
+	*i += (size_t)win_ctz(c->cut, fb != NULL, false); /* 64 for 0 */
 	return t;
 }
 
@@ -1075,6 +1158,8 @@ windows_avx2(const unsigned char *s, size_t i, size_t len, const uint32_t *map,
 {
 	unsigned char ncopy[160], ocopy[128];
 	uint8_t fb[64];
+	struct wide_consts k;
+	wide_consts_init(&k);
 	struct token *t = *tp;
 	uint8_t p = *pre;
 	while (i < len && tend - t >= 64) {
@@ -1084,10 +1169,10 @@ windows_avx2(const unsigned char *s, size_t i, size_t len, const uint32_t *map,
 		struct window m;
 		struct window_cut c;
 		struct window_flags f;
-		classify64_avx2(b, o, &m);
+		classify64_avx2(b, o, &k, &m);
 		window_cut(&m, b, &c);
 		window_flags(&m, &f);
-		flag_bytes(&f, fb);
+		flag_bytes(&f, &k, fb);
 		t = window_take(&m, &f, fb, &c, b, &i, os, t, &p);
 		if (m.stop || c.cut == 1)
 			break;
