@@ -682,7 +682,6 @@ struct wide_consts {
 	v32u8 lo_add, dg_add; /* a-z, 0-9 moved to the least values ... */
 	v32i8 lo_lim, dg_lim; /* ... and the bounds they are then below */
 	v32i8 bang, nl, dot, apos; /* '!', '\n', '.', '\'' */
-	__m256i one, two, four;   /* the values of flag_bytes() */
 };
 
 static inline __attribute__((always_inline, target("avx2"))) v32i8 wide_opaque(v32i8 v)
@@ -702,9 +701,6 @@ wide_consts_init(struct wide_consts *k)
 	k->nl = wide_opaque((v32i8)_mm256_set1_epi8('\n'));
 	k->dot = wide_opaque((v32i8)_mm256_set1_epi8('.'));
 	k->apos = wide_opaque((v32i8)_mm256_set1_epi8('\''));
-	k->one = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(1));
-	k->two = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(2));
-	k->four = (__m256i)wide_opaque((v32i8)_mm256_set1_epi8(4));
 }
 
 static inline __attribute__((always_inline, target("avx2"))) void
@@ -865,32 +861,39 @@ WIN_INLINE void window_flags(const struct window *m, struct window_flags *f)
 }
 
 #ifdef TOK_AVX2
-/* v in each byte k of 32 whose bit k of m is set, else 0: each byte of m in eight lanes,
- * then each lane's own bit of it. */
-static inline __attribute__((always_inline, target("avx2"))) __m256i bit_bytes(uint32_t m,
-									     __m256i v)
+/* 0xFF in each byte k of the 32 at half h (0: bytes 0 to 31, 1: 32 to 63) whose bit k of
+ * m (the 64-bit mask in each lane of x, by _mm256_set1_epi64x()) is set, else 0: each
+ * byte of the half's four bytes of m in eight lanes, then each lane's own bit of it. */
+static inline __attribute__((always_inline, target("avx2"))) __m256i bit_bytes(__m256i x,
+									     int h)
 {
-	const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-						2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	const __m256i spread = h ? _mm256_setr_epi8(4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5,
+						    6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7)
+				 : _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+						    2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 	const __m256i bits = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
-	__m256i x = _mm256_shuffle_epi8(_mm256_set1_epi32((int)m), spread);
-	x = _mm256_cmpeq_epi8(_mm256_and_si256(x, bits), bits);
-	return _mm256_and_si256(x, v);
+	x = _mm256_shuffle_epi8(x, spread);
+	return _mm256_cmpeq_epi8(_mm256_and_si256(x, bits), bits);
 }
 
 /* The flags f of the window as one byte a byte, the index into win.flags[] of the token
  * that ends there: bit 0 space_before, bit 1 has_lower, bit 2 init_upper. The AVX2
- * windows then read a token's flags in one load rather than three shifts. */
+ * windows then read a token's flags in one load rather than three shifts. The bits, 0 or
+ * -1 a byte, are weighed by sums: -(4 init_upper + 2 has_lower + space_before), then the
+ * absolute value. */
 static inline __attribute__((always_inline, target("avx2"))) void
-flag_bytes(const struct window_flags *f, const struct wide_consts *c, uint8_t out[64])
+flag_bytes(const struct window_flags *f, uint8_t out[64])
 {
+	const __m256i sb = _mm256_set1_epi64x((long long)f->space_before);
+	const __m256i hl = _mm256_set1_epi64x((long long)f->has_lower);
+	const __m256i iu = _mm256_set1_epi64x((long long)f->init_upper);
 #pragma GCC unroll 2
-	for (int h = 0; h < 64; h += 32) {
-		__m256i k = _mm256_or_si256(
-			_mm256_or_si256(bit_bytes((uint32_t)(f->space_before >> h), c->one),
-					bit_bytes((uint32_t)(f->has_lower >> h), c->two)),
-			bit_bytes((uint32_t)(f->init_upper >> h), c->four));
-		memcpy(out + h, &k, 32);
+	for (int h = 0; h < 2; h++) {
+		__m256i u = bit_bytes(iu, h);
+		__m256i k = _mm256_add_epi8(_mm256_add_epi8(u, u), bit_bytes(hl, h));
+		k = _mm256_add_epi8(_mm256_add_epi8(k, k), bit_bytes(sb, h));
+		k = _mm256_abs_epi8(k);
+		memcpy(out + 32 * h, &k, 32);
 	}
 }
 #endif
@@ -1172,7 +1175,7 @@ windows_avx2(const unsigned char *s, size_t i, size_t len, const uint32_t *map,
 		classify64_avx2(b, o, &k, &m);
 		window_cut(&m, b, &c);
 		window_flags(&m, &f);
-		flag_bytes(&f, &k, fb);
+		flag_bytes(&f, fb);
 		t = window_take(&m, &f, fb, &c, b, &i, os, t, &p);
 		if (m.stop || c.cut == 1)
 			break;
