@@ -324,14 +324,54 @@ static const char unescape[256] = {
 	['r'] = '\r', ['t'] = '\t', ['u'] = 'u',
 };
 
+#ifdef __SSE2__
+/* The 32 bytes at p copied to o, and the bits of those of them that are not plain
+ * (str_not_plain32()): a step of scan_string(). */
+typedef unsigned plain32_fn(const unsigned char *p, char *o);
+
+static inline __attribute__((always_inline)) unsigned plain32(const unsigned char *p, char *o)
+{
+	memcpy(o, p, 32);
+	return str_not_plain32(p);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(INPUT_SSE2)
+/* scan_decoded_avx2() beside scan_decoded(), taken where the CPU has AVX2 (INPUT_SSE2: never,
+ * for a unit test of the other way on such a CPU) */
+#define INPUT_AVX2 1
+#include <immintrin.h>
+
+/* plain32() with AVX2: one load of the 32 bytes, the copy and the test made from it. */
+static inline __attribute__((always_inline, target("avx2"))) unsigned
+plain32_avx2(const unsigned char *p, char *o)
+{
+	const __m256i v = _mm256_loadu_si256((const __m256i *)p);
+	_mm256_storeu_si256((__m256i *)o, v);
+	/* a byte below 0x20 or from 0x80 is below ' ' as a signed char */
+	const __m256i bad =
+		_mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(' '), v),
+				_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+						_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))));
+	return (unsigned)_mm256_movemask_epi8(bad);
+}
+#endif
+#endif
+
 /* The string at sc->p (its opening quote): written canonically, quotes included, or
  * decoded (canon false). A key may not hold U+0000. The plain bytes (str_plain_len()) go
- * 32 at a time with SSE2: copied whole, before the test, so that a run needs no memcpy()
- * of its own length, with its branches; the bytes copied past the run's end are written
- * over next (the output is never longer than the source, so the copy stays inside the
- * buffer while 32 source bytes remain). */
+ * 32 at a time with SSE2 (by step: plain32(), or plain32_avx2() in a function that may take
+ * AVX2, which a function that may not cannot inline; the compiler puts the constant step
+ * in place): copied whole, before the test, so that a run needs no memcpy() of its own
+ * length, with its branches; the bytes copied past the run's end are written over next
+ * (the output is never longer than the source, so the copy stays inside the buffer while
+ * 32 source bytes remain). */
+#ifdef __SSE2__
+#define PLAIN32_PARAM , plain32_fn *step
+#else
+#define PLAIN32_PARAM
+#endif
 static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, bool canon,
-								bool key)
+								bool key PLAIN32_PARAM)
 {
 	const unsigned char *p = sc->p + 1, *end = sc->end;
 	char *o = sc->o;
@@ -342,8 +382,7 @@ static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, b
 		for (;;) {
 			if (end - p < 32)
 				goto tail;
-			memcpy(o, p, 32);
-			const unsigned m = str_not_plain32(p);
+			const unsigned m = step(p, o);
 			if (m) {
 				unsigned k = (unsigned)__builtin_ctz(m);
 				o += k;
@@ -426,15 +465,34 @@ static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, b
 	return true;
 }
 
+#ifdef __SSE2__
+#define PLAIN32_ARG(f) , f
+#else
+#define PLAIN32_ARG(f)
+#endif
+
 /* scan_string() with canon known: two copies, without the tests of canon. */
 static bool scan_canon(struct scan *sc, bool key)
 {
-	return scan_string(sc, true, key);
+	return scan_string(sc, true, key PLAIN32_ARG(plain32));
 }
+
+#ifdef INPUT_AVX2
+/* scan_decoded() on a CPU with AVX2: the texts of the records, the most of the bytes read */
+__attribute__((noinline, target("avx2"))) static bool scan_decoded_avx2(struct scan *sc,
+									  bool key)
+{
+	return scan_string(sc, false, key, plain32_avx2);
+}
+#endif
 
 static bool scan_decoded(struct scan *sc, bool key)
 {
-	return scan_string(sc, false, key);
+#ifdef INPUT_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return scan_decoded_avx2(sc, key);
+#endif
+	return scan_string(sc, false, key PLAIN32_ARG(plain32));
 }
 
 /* An integer (a real, or more than 18 digits, is for jansson). */
