@@ -172,8 +172,14 @@ ascii_avx2(const unsigned char *p, size_t n, char *s, uint32_t *map, uint32_t i)
 {
 	v8u32 m0 = {i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7};
 	v8u32 m1 = m0 + 8, m2 = m0 + 16, m3 = m0 + 24;
+	/* 32 in each lane, made once: hidden from GCC, which would make it again in every
+	 * step from a general register */
+	v8u32 step = {32, 32, 32, 32, 32, 32, 32, 32};
+	__asm__("" : "+x"(step));
 	size_t k = 0;
-	for (; n - k >= 32; k += 32) {
+	if (n < 32)
+		return 0;
+	for (const size_t last = n - 32; k <= last; k += 32) {
 		v32i8 v;
 		memcpy(&v, p + k, 32);
 		if (_mm256_movemask_epi8((__m256i)v))
@@ -186,10 +192,10 @@ ascii_avx2(const unsigned char *p, size_t n, char *s, uint32_t *map, uint32_t i)
 		memcpy(map + k + 8, &m1, 32);
 		memcpy(map + k + 16, &m2, 32);
 		memcpy(map + k + 24, &m3, 32);
-		m0 += 32;
-		m1 += 32;
-		m2 += 32;
-		m3 += 32;
+		m0 += step;
+		m1 += step;
+		m2 += step;
+		m3 += step;
 	}
 	return k;
 }
