@@ -791,6 +791,7 @@ WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, un
 #define HM(n) LOW((n) > 8 ? (n) - 8 : (n))
 #define KF(f, word) ((uint32_t)(f) << 8 | ((word) ? 0xFEu : 0xFFu))
 #define P (0xFFFFFF00u | TOK_PUNCT)
+#define P16 P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P
 #define W (0xFFFFFF00u | TOK_WORD)
 #define D (0xFFFFFF00u | TOK_NUM)
 #define A (0xFFFFFF00u | TOK_POSS)
@@ -798,7 +799,7 @@ WIN_INLINE bool possessive_at(const struct window *m, const unsigned char *b, un
 static const struct {
 	uint64_t start[17], mask[17];
 	uint32_t flags[8];
-	uint32_t kind[128];
+	uint32_t kind[256];
 } win = {
 	.start = {HS(0), HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10),
 		  HS(11), HS(12), HS(13), HS(14), HS(15), HS(16)},
@@ -823,6 +824,7 @@ static const struct {
 		W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x50 */
 		P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x60 a-o */
 		W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 0x70 p-z */
+		P16, P16, P16, P16, P16, P16, P16, P16, /* 0x80-0xFF: never a first byte */
 	},
 };
 #undef LOW
@@ -830,6 +832,7 @@ static const struct {
 #undef HM
 #undef KF
 #undef P
+#undef P16
 #undef W
 #undef D
 #undef A
@@ -983,7 +986,7 @@ WIN_INLINE struct token *scan_window(const struct window_flags *f, const uint8_t
 			k = (unsigned)(f->has_lower >> last & 1) << 1 |
 			    (unsigned)(f->init_upper >> last & 1) << 2 |
 			    (unsigned)(f->space_before >> last & 1);
-		uint32_t kf = win.flags[k] & win.kind[w0 & 0x7F];
+		uint32_t kf = win.flags[k] & win.kind[(uint8_t)w0];
 		/* (last << 32 as a rotation, last being below 64: one instruction of BMI2) */
 		uint64_t se = st | (last << 32 | last >> 32);
 		put_token(t, no + se, kf, h);
