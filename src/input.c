@@ -326,11 +326,13 @@ static const char unescape[256] = {
 
 #ifdef __SSE2__
 /* The 32 bytes at p copied to o, and the bits of those of them that are not plain
- * (str_not_plain32()): a step of scan_string(). */
-typedef unsigned plain32_fn(const unsigned char *p, char *o);
+ * (str_not_plain32()): a step of scan_string(), with its constants k (or NULL). */
+typedef unsigned plain32_fn(const unsigned char *p, char *o, const void *k);
 
-static inline __attribute__((always_inline)) unsigned plain32(const unsigned char *p, char *o)
+static inline __attribute__((always_inline)) unsigned plain32(const unsigned char *p, char *o,
+							      const void *k)
 {
+	(void)k;
 	memcpy(o, p, 32);
 	return str_not_plain32(p);
 }
@@ -341,17 +343,24 @@ static inline __attribute__((always_inline)) unsigned plain32(const unsigned cha
 #define INPUT_AVX2 1
 #include <immintrin.h>
 
+/* The constants of plain32_avx2(): ' ', '"' and '\\' in every byte. Made once a call of
+ * scan_decoded_avx2() and hidden from GCC (an empty asm), which would otherwise make some
+ * again in every step, from a general register. */
+struct plain32_consts {
+	__m256i sp, qu, bs;
+};
+
 /* plain32() with AVX2: one load of the 32 bytes, the copy and the test made from it. */
 static inline __attribute__((always_inline, target("avx2"))) unsigned
-plain32_avx2(const unsigned char *p, char *o)
+plain32_avx2(const unsigned char *p, char *o, const void *k)
 {
+	const struct plain32_consts *c = k;
 	const __m256i v = _mm256_loadu_si256((const __m256i *)p);
 	_mm256_storeu_si256((__m256i *)o, v);
 	/* a byte below 0x20 or from 0x80 is below ' ' as a signed char */
-	const __m256i bad =
-		_mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(' '), v),
-				_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-						_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))));
+	const __m256i bad = _mm256_or_si256(_mm256_cmpgt_epi8(c->sp, v),
+					    _mm256_or_si256(_mm256_cmpeq_epi8(v, c->qu),
+							    _mm256_cmpeq_epi8(v, c->bs)));
 	return (unsigned)_mm256_movemask_epi8(bad);
 }
 #endif
@@ -359,14 +368,14 @@ plain32_avx2(const unsigned char *p, char *o)
 
 /* The string at sc->p (its opening quote): written canonically, quotes included, or
  * decoded (canon false). A key may not hold U+0000. The plain bytes (str_plain_len()) go
- * 32 at a time with SSE2 (by step: plain32(), or plain32_avx2() in a function that may take
- * AVX2, which a function that may not cannot inline; the compiler puts the constant step
- * in place): copied whole, before the test, so that a run needs no memcpy() of its own
- * length, with its branches; the bytes copied past the run's end are written over next
- * (the output is never longer than the source, so the copy stays inside the buffer while
- * 32 source bytes remain). */
+ * 32 at a time with SSE2 (by step, with its constants consts: plain32(), or plain32_avx2()
+ * in a function that may take AVX2, which a function that may not cannot inline; the
+ * compiler puts the constant step in place): copied whole, before the test, so that a run
+ * needs no memcpy() of its own length, with its branches; the bytes copied past the run's
+ * end are written over next (the output is never longer than the source, so the copy
+ * stays inside the buffer while 32 source bytes remain). */
 #ifdef __SSE2__
-#define PLAIN32_PARAM , plain32_fn *step
+#define PLAIN32_PARAM , plain32_fn *step, const void *consts
 #else
 #define PLAIN32_PARAM
 #endif
@@ -382,7 +391,7 @@ static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, b
 		for (;;) {
 			if (end - p < 32)
 				goto tail;
-			const unsigned m = step(p, o);
+			const unsigned m = step(p, o, consts);
 			if (m) {
 				unsigned k = (unsigned)__builtin_ctz(m);
 				o += k;
@@ -466,7 +475,7 @@ static inline __attribute__((always_inline)) bool scan_string(struct scan *sc, b
 }
 
 #ifdef __SSE2__
-#define PLAIN32_ARG(f) , f
+#define PLAIN32_ARG(f) , f, NULL
 #else
 #define PLAIN32_ARG(f)
 #endif
@@ -482,7 +491,10 @@ static bool scan_canon(struct scan *sc, bool key)
 __attribute__((noinline, target("avx2"))) static bool scan_decoded_avx2(struct scan *sc,
 									  bool key)
 {
-	return scan_string(sc, false, key, plain32_avx2);
+	struct plain32_consts c = {_mm256_set1_epi8(' '), _mm256_set1_epi8('"'),
+				   _mm256_set1_epi8('\\')};
+	__asm__("" : "+x"(c.sp), "+x"(c.qu), "+x"(c.bs));
+	return scan_string(sc, false, key, plain32_avx2, &c);
 }
 #endif
 
