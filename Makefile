@@ -64,6 +64,8 @@ entopic: build/obj/cli.o build/libentopic.a
 
 # the portable tokenizer test includes test_tokenize.c and builds tokenize.c itself
 build/unit/test_tokenize_portable build/asan/unit/test_tokenize_portable: tests/unit/test_tokenize.c src/tokenize.c
+# and the SSE2 input test includes test_input.c and builds input.c itself
+build/unit/test_input_sse2 build/asan/unit/test_input_sse2: tests/unit/test_input.c src/input.c
 
 build/unit/%: tests/unit/%.c build/libentopic.a tests/unit/check.h tests/unit/reference.h
 	@mkdir -p $(dir $@)
