@@ -1702,7 +1702,7 @@ static bool sum_narrow;
 static uint64_t img_sum(const unsigned char *p, size_t n)
 {
 #ifdef SUM_AVX2
-	if (!sum_narrow && __builtin_cpu_supports("avx2"))
+	if (!sum_narrow && cpu_avx2())
 		return img_sum_avx2(p, n);
 #endif
 	v2u64 a = {SUM_A}, b = {SUM_B}, c = {SUM_C}, d = {SUM_D};
@@ -1726,7 +1726,7 @@ bool gaz_wide(bool allow)
 {
 	sum_narrow = !allow;
 #ifdef SUM_AVX2
-	return allow && __builtin_cpu_supports("avx2");
+	return allow && cpu_avx2();
 #else
 	return false;
 #endif

@@ -501,7 +501,7 @@ __attribute__((noinline, target("avx2"))) static bool scan_decoded_avx2(struct s
 static bool scan_decoded(struct scan *sc, bool key)
 {
 #ifdef INPUT_AVX2
-	if (__builtin_cpu_supports("avx2"))
+	if (cpu_avx2())
 		return scan_decoded_avx2(sc, key);
 #endif
 	return scan_string(sc, false, key PLAIN32_ARG(plain32));

@@ -208,7 +208,7 @@ static bool wide_off;
 static inline bool wide_cpu(void)
 {
 #ifdef NORM_AVX2
-	return __builtin_cpu_supports("avx2");
+	return cpu_avx2();
 #else
 	return false;
 #endif

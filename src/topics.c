@@ -60,8 +60,7 @@ static bool wide_off;
 static inline bool wide_cpu(void)
 {
 #ifdef TV_AVX2
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-	       __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+	return cpu_avx2_bmi();
 #else
 	return false;
 #endif

@@ -248,6 +248,25 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 /* Eight bytes at a time: each word is mixed by a multiply and folded in; the tail is read
  * as a shorter word. The finalizer spreads the bits (lookups use the low bits). */
+bool cpu_avx2(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return __builtin_cpu_supports("avx2");
+#else
+	return false;
+#endif
+}
+
+bool cpu_avx2_bmi(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+	       __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+#else
+	return false;
+#endif
+}
+
 uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;

@@ -107,6 +107,12 @@ static inline size_t fmt_uint(char *s, uint64_t v)
 	return n;
 }
 
+/* What the CPU offers the paths that take 32 bytes a step, each chosen at run time beside
+ * one for any x86-64 CPU (false where the compiler is not GCC or clang for x86-64): AVX2
+ * (cpu_avx2()), and AVX2 with BMI1, BMI2 and popcnt (cpu_avx2_bmi()). */
+bool cpu_avx2(void);
+bool cpu_avx2_bmi(void);
+
 /* 64-bit hash of n bytes (good spread, fast on short keys). Its values are part of the
  * compiled lexicon image format: images are tied to the build that wrote them. */
 uint64_t hash_bytes(const void *p, size_t n);
