@@ -382,16 +382,11 @@ static bool prechecked(const char *re, uint32_t match_limit)
 	return pre;
 }
 
-/* The DFA of where a match can start, for the patterns whose source patterns.c reads and
- * whose attempts are bounded: the same hits and errors as the reference for the default
- * patterns (models/patterns.tsv, each with a DFA) and for user patterns of the shapes it
- * reads (caseless letters and their partners beyond ASCII, (?i) carried to the next
- * branch, characters of several bytes, negated classes, repeats of every kind); no DFA
- * for what it does not read or cannot bound, nor under a match limit too low for it. */
-static void test_dfa(void)
+/* The regular expressions of the default patterns (models/patterns.tsv, the third column),
+ * at most 16, into defs (kept in a static buffer): their number. */
+static size_t default_patterns(const char *defs[16])
 {
 	static char lines[16][1024];
-	const char *defs[16];
 	size_t n = 0;
 	FILE *f = fopen("models/patterns.tsv", "r");
 	CHECK(f != NULL);
@@ -402,13 +397,27 @@ static void test_dfa(void)
 		char *end = strpbrk(t2 + 1, "\t\n");
 		if (end)
 			*end = '\0';
-		defs[n] = t2 + 1;
-		CHECK(prechecked(defs[n], 0));
-		differential(&defs[n], 1, 0, true);
-		n++;
+		defs[n++] = t2 + 1;
 	}
 	if (f)
 		fclose(f);
+	return n;
+}
+
+/* The DFA of where a match can start, for the patterns whose source patterns.c reads and
+ * whose attempts are bounded: the same hits and errors as the reference for the default
+ * patterns (models/patterns.tsv, each with a DFA) and for user patterns of the shapes it
+ * reads (caseless letters and their partners beyond ASCII, (?i) carried to the next
+ * branch, characters of several bytes, negated classes, repeats of every kind); no DFA
+ * for what it does not read or cannot bound, nor under a match limit too low for it. */
+static void test_dfa(void)
+{
+	const char *defs[16];
+	size_t n = default_patterns(defs);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(prechecked(defs[i], 0));
+		differential(&defs[i], 1, 0, true);
+	}
 	CHECK(n >= 6);
 	differential(defs, n, 0, true);
 	static const char *const shaped[] = {
@@ -503,22 +512,8 @@ static int prechecked_all(const char *const *res, size_t nres, uint32_t match_li
  * searched each with its own DFA). */
 static void test_groups(void)
 {
-	static char lines[16][1024];
 	const char *defs[16];
-	size_t n = 0;
-	FILE *f = fopen("models/patterns.tsv", "r");
-	CHECK(f != NULL);
-	while (f && n < 16 && fgets(lines[n], sizeof lines[n], f)) {
-		char *t1 = strchr(lines[n], '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		if (lines[n][0] == '#' || !t2)
-			continue;
-		char *end = strpbrk(t2 + 1, "\t\n");
-		if (end)
-			*end = '\0';
-		defs[n++] = t2 + 1;
-	}
-	if (f)
-		fclose(f);
+	size_t n = default_patterns(defs);
 	CHECK(prechecked_all(defs, n, 0) == -1);
 	uint32_t mixed = 0;
 	for (uint32_t limit = 8; limit < 100000 && !mixed; limit = limit * 5 / 4)
